@@ -1,0 +1,40 @@
+//! Gatehouse publishes onboarding docs: Markdown with YAML front matter and
+//! `{{site.NAME}}` variables, rendered with Tera themes into a static site whose every
+//! internal link is checked.
+//!
+//! The build is a pipeline, one module per stage ([`pipeline`] runs them in order):
+//!
+//! | stage | module |
+//! |---|---|
+//! | `site.toml` and data files | [`config`] |
+//! | find and read inputs | [`load`] |
+//! | front matter | [`frontmatter`] |
+//! | `{{site.NAME}}` substitution | [`variables`] |
+//! | Markdown, heading ids, TOC, code highlighting | [`markdown`], [`highlight`] |
+//! | one page through the per-page stages | [`page`] |
+//! | sections, sidebar, prev/next, breadcrumbs | [`tree`] |
+//! | link checking | [`links`] (with URL rules in [`urls`]) |
+//! | templates | [`theme`], [`render`] |
+//! | sitemap, robots, headers | [`site_files`] |
+//! | staging folder and swap | [`output`] |
+//!
+//! Problems are collected as [`diagnostic::Diagnostic`]s with file, line and column.
+
+pub mod config;
+pub mod diagnostic;
+pub mod frontmatter;
+pub mod highlight;
+pub mod links;
+pub mod load;
+pub mod markdown;
+pub mod output;
+pub mod page;
+pub mod pipeline;
+pub mod render;
+pub mod site_files;
+pub mod theme;
+pub mod tree;
+pub mod urls;
+pub mod variables;
+
+pub use pipeline::{BuildError, BuildOptions, BuildReport, Site, build};

@@ -1,0 +1,252 @@
+//! The link checker: every internal link must reach a page, a heading or id in it, or
+//! a static file.
+//!
+//! Links are resolved the way a browser would resolve them on the published site, so
+//! `/a/b`, `/a/b/`, `../b/` and `/a/b/index.html` all reach the page `/a/b/`. Links to
+//! the onboarding backend (`/api/…`, `/_dev/…`) are served by the edge, not by files,
+//! and are not checked here.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Location, suggest};
+use crate::page::Page;
+use crate::urls;
+
+/// Paths the edge backend answers; there is no file to check them against.
+const BACKEND_PREFIXES: &[&str] = &["/api/", "/_dev/"];
+
+/// Everything a link may point at.
+pub struct LinkTargets<'a> {
+    /// Page URL → its anchors (`None` for redirect pages, whose anchors are the target's).
+    pub pages: HashMap<&'a str, Option<&'a HashSet<String>>>,
+    /// Static file URL paths, e.g. `/css/gatehouse.css`.
+    pub files: &'a HashSet<String>,
+    /// Draft page URL → its source, when drafts are left out of this build.
+    pub drafts: &'a HashMap<String, PathBuf>,
+}
+
+/// An external link, for `gatehouse check --external`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalLink {
+    pub source: PathBuf,
+    pub location: Location,
+    pub href: String,
+}
+
+impl<'a> LinkTargets<'a> {
+    pub fn new(
+        pages: &'a [Page],
+        files: &'a HashSet<String>,
+        drafts: &'a HashMap<String, PathBuf>,
+    ) -> Self {
+        let mut map: HashMap<&str, Option<&HashSet<String>>> =
+            HashMap::with_capacity(pages.len() * 2);
+        for page in pages {
+            for alias in &page.front.aliases {
+                map.insert(alias.as_str(), None);
+            }
+        }
+        for page in pages {
+            map.insert(page.url.as_str(), Some(&page.anchors));
+        }
+        Self {
+            pages: map,
+            files,
+            drafts,
+        }
+    }
+}
+
+/// Checks every page's links; returns the problems and the external links seen.
+pub fn check(pages: &[Page], targets: &LinkTargets<'_>) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
+    let per_page: Vec<(Vec<Diagnostic>, Vec<ExternalLink>)> = pages
+        .par_iter()
+        .map(|page| check_page(page, targets))
+        .collect();
+    let mut problems = Vec::new();
+    let mut external = Vec::new();
+    for (p, e) in per_page {
+        problems.extend(p);
+        external.extend(e);
+    }
+    (problems, external)
+}
+
+pub fn check_page(page: &Page, targets: &LinkTargets<'_>) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
+    let mut problems = Vec::new();
+    let mut external = Vec::new();
+    for link in &page.links {
+        let href = link.href.trim();
+        if urls::is_external(href) {
+            external.push(ExternalLink {
+                source: page.source.clone(),
+                location: link.location,
+                href: href.to_string(),
+            });
+            continue;
+        }
+        if let Err(message) = check_link(page, href, targets) {
+            problems.push(Diagnostic::new(&page.source, link.location, message));
+        }
+    }
+    (problems, external)
+}
+
+fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), String> {
+    if href.is_empty() {
+        return Err("empty link target".into());
+    }
+    if let Some(fragment) = href.strip_prefix('#') {
+        return check_anchor(href, &page.url, Some(&page.anchors), fragment);
+    }
+    let (path, fragment) = urls::split_link(href);
+    let Some(resolved) = urls::resolve(&page.url, path) else {
+        return Err(format!(
+            "broken link '{href}': it climbs above the site root"
+        ));
+    };
+    if BACKEND_PREFIXES.iter().any(|p| resolved.starts_with(p)) {
+        return Ok(());
+    }
+    let page_url = if resolved.ends_with('/') {
+        resolved.clone()
+    } else if let Some(dir) = resolved.strip_suffix("index.html") {
+        dir.to_string()
+    } else {
+        format!("{resolved}/")
+    };
+    if let Some(anchors) = targets.pages.get(page_url.as_str()) {
+        return match fragment {
+            Some(fragment) => check_anchor(href, &page_url, *anchors, fragment),
+            None => Ok(()),
+        };
+    }
+    if targets.files.contains(&resolved) {
+        return Ok(());
+    }
+    if let Some(source) = targets.drafts.get(&page_url) {
+        return Err(format!(
+            "link '{href}' points at a draft ({}); build with --drafts or link elsewhere",
+            crate::diagnostic::display_path(source)
+        ));
+    }
+    let candidates = targets
+        .pages
+        .keys()
+        .copied()
+        .chain(targets.files.iter().map(String::as_str));
+    let wanted = if resolved.ends_with('/') || resolved.contains('.') {
+        resolved.clone()
+    } else {
+        page_url.clone()
+    };
+    Err(match suggest(&wanted, candidates) {
+        Some(near) => format!(
+            "broken link '{href}': nothing is published at {resolved} (did you mean '{near}'?)"
+        ),
+        None => format!("broken link '{href}': nothing is published at {resolved}"),
+    })
+}
+
+fn check_anchor(
+    href: &str,
+    page_url: &str,
+    anchors: Option<&HashSet<String>>,
+    fragment: &str,
+) -> Result<(), String> {
+    let Some(anchors) = anchors else {
+        return Ok(());
+    };
+    if fragment.is_empty() || fragment == "top" || anchors.contains(fragment) {
+        return Ok(());
+    }
+    Err(
+        match suggest(fragment, anchors.iter().map(String::as_str)) {
+            Some(near) => format!(
+                "broken link '{href}': {page_url} has no heading or id '{fragment}' (did you mean '#{near}'?)"
+            ),
+            None => format!("broken link '{href}': {page_url} has no heading or id '{fragment}'"),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Variables;
+    use crate::page::{Source, process};
+
+    fn page(path: &str, text: &str) -> Page {
+        let source = Source {
+            path: format!("content/{path}").into(),
+            content_path: path.to_string(),
+            text: text.to_string(),
+        };
+        process(&source, &Variables::default()).unwrap()
+    }
+
+    fn messages(text: &str) -> Vec<String> {
+        let pages = vec![
+            page(
+                "konnect/legacy/getting-started/configure-runtime.md",
+                "## Install the runtime\n",
+            ),
+            page("konnect/legacy/access-account.md", text),
+            page("old.md", "---\naliases: [/older/]\n---\n"),
+        ];
+        let files: HashSet<String> = ["/css/site.css".to_string()].into();
+        let drafts: HashMap<String, PathBuf> =
+            [("/wip/".to_string(), PathBuf::from("content/wip.md"))].into();
+        let targets = LinkTargets::new(&pages, &files, &drafts);
+        let (problems, _) = check(&pages, &targets);
+        problems.into_iter().map(|d| d.to_string()).collect()
+    }
+
+    #[test]
+    fn every_spelling_of_a_good_link_resolves() {
+        let ok = "[a](/konnect/legacy/getting-started/configure-runtime)\n\
+                  [b](/konnect/legacy/getting-started/configure-runtime/)\n\
+                  [c](../getting-started/configure-runtime/#install-the-runtime)\n\
+                  [d](../../../konnect/legacy/getting-started/configure-runtime/index.html)\n\
+                  [e](/css/site.css) [f](#top) [g](/older/) [h](/api/sign-in) [i](https://x.org/nope)\n\
+                  [j](getting-started/configure-runtime.md#install-the-runtime)\n";
+        assert_eq!(messages(ok), Vec::<String>::new());
+    }
+
+    #[test]
+    fn broken_links_say_where_and_suggest_the_nearest_path() {
+        assert_eq!(
+            messages("x\n\n[a](/konnect/legacy/getting-started/configure-runtim)\n"),
+            [
+                "content/konnect/legacy/access-account.md:3:1: broken link '/konnect/legacy/getting-started/configure-runtim': nothing is published at /konnect/legacy/getting-started/configure-runtim (did you mean '/konnect/legacy/getting-started/configure-runtime/'?)"
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_anchors_drafts_and_escapes_are_reported() {
+        let found = messages(
+            "[a](../getting-started/configure-runtime/#install-the-runtim) [b](/wip/) [c](#nowhere) [d](../../../../x) [e](getting-started/configure-runtime/)",
+        );
+        assert_eq!(found.len(), 5, "{found:#?}");
+        assert!(
+            found[0].ends_with(
+                "has no heading or id 'install-the-runtim' (did you mean '#install-the-runtime'?)"
+            ),
+            "{}",
+            found[0]
+        );
+        assert!(
+            found[1].contains("points at a draft (content/wip.md)"),
+            "{}",
+            found[1]
+        );
+        assert!(found[2].contains("has no heading or id 'nowhere'"));
+        assert!(found[3].contains("climbs above the site root"));
+        // Relative links resolve against the page's own URL, as the browser will.
+        assert!(found[4].ends_with("nothing is published at /konnect/legacy/access-account/getting-started/configure-runtime/ (did you mean '/konnect/legacy/getting-started/configure-runtime/'?)"), "{}", found[4]);
+    }
+}

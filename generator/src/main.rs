@@ -1,0 +1,155 @@
+//! The `gatehouse` command line: turns library results into messages and exit codes.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use gatehouse::{BuildError, BuildOptions, diagnostic::display_path};
+
+#[derive(Parser)]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Publish onboarding docs: Markdown + themes → a checked static site",
+    after_help = "Examples:\n  gatehouse build                      build ./content into ./public\n  gatehouse build --root docs --drafts build another site, drafts included\n  gatehouse check --external           check everything, list external links\n  gatehouse serve                      preview with live reload and working forms"
+)]
+struct Cli {
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more detail.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render the site into the output folder (replaced only if the build succeeds).
+    #[command(
+        after_help = "Examples:\n  gatehouse build\n  gatehouse build --root site --out dist --base-url https://docs.example.com"
+    )]
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder [default: <root>/public]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Do everything `build` does without writing anything.
+    #[command(
+        after_help = "Examples:\n  gatehouse check\n  gatehouse check --external > external-links.txt"
+    )]
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// List every external link (nothing is fetched).
+        #[arg(long)]
+        external: bool,
+    },
+}
+
+#[derive(Args)]
+struct SiteArgs {
+    /// The site folder (with site.toml and content/).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// Override site.toml's base_url (used in the sitemap and permalinks).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+impl SiteArgs {
+    fn options(&self, out: Option<PathBuf>) -> BuildOptions {
+        BuildOptions {
+            root: self.root.clone(),
+            out,
+            base_url: self.base_url.clone(),
+            drafts: self.drafts,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let progress = !cli.quiet && std::io::stderr().is_terminal();
+    match cli.command {
+        Command::Build { site, out } => {
+            let options = site.options(out);
+            if progress {
+                eprint!("Building {}…\r", display_path(&options.root));
+            }
+            report(gatehouse::build(&options, true), cli.quiet, |r| {
+                let out = options
+                    .out
+                    .clone()
+                    .unwrap_or_else(|| options.root.join("public"));
+                format!(
+                    "Built {} pages ({} files) into {} in {:.2} s",
+                    r.pages,
+                    r.files,
+                    display_path(&out),
+                    r.elapsed.as_secs_f64()
+                )
+            })
+        }
+        Command::Check { site, external } => {
+            let options = site.options(None);
+            let result = gatehouse::build(&options, false);
+            if external && let Ok(report) = &result {
+                for link in &report.external_links {
+                    println!(
+                        "{}:{}:{}: {}",
+                        display_path(&link.source),
+                        link.location.line,
+                        link.location.col,
+                        link.href
+                    );
+                }
+            }
+            report(result, cli.quiet, |r| {
+                format!(
+                    "Checked {} pages in {:.2} s: no problems ({} external links not fetched)",
+                    r.pages,
+                    r.elapsed.as_secs_f64(),
+                    r.external_links.len()
+                )
+            })
+        }
+    }
+}
+
+fn report<T>(
+    result: Result<T, BuildError>,
+    quiet: bool,
+    summary: impl FnOnce(&T) -> String,
+) -> ExitCode {
+    match result {
+        Ok(value) => {
+            if !quiet {
+                eprintln!("{}", summary(&value));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Diagnostics(problems)) => {
+            for problem in &problems {
+                eprintln!("error: {problem}");
+            }
+            eprintln!(
+                "error: {} problem{} found; nothing was written",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            ExitCode::FAILURE
+        }
+        Err(err) => {
+            eprintln!("error: {err}; the previous output was left in place");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! One page through the per-page stages: front matter → variables → Markdown.
+//!
+//! A pure function of (source file, site variables): that is what lets pages render in
+//! parallel, and lets `serve` re-run just the page that changed.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::config::Variables;
+use crate::diagnostic::{Diagnostic, LineIndex, Location};
+use crate::frontmatter::{self, FrontMatter};
+use crate::markdown::{self, TocEntry};
+use crate::urls;
+use crate::variables::{self, Scope};
+
+/// A Markdown file as read from disk.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Relative to the site root, e.g. `content/a/b.md`: what diagnostics print.
+    pub path: PathBuf,
+    /// Relative to `content/`, `/`-separated, e.g. `a/b.md`.
+    pub content_path: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// `content/index.md`.
+    Home,
+    /// Any other `index.md`: a folder's landing page.
+    Section,
+    Page,
+}
+
+/// A link as written in a page, located in the original file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub href: String,
+    pub location: Location,
+}
+
+/// A page after its per-page stages, ready for the site-wide ones.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub source: PathBuf,
+    pub content_path: String,
+    pub url: String,
+    pub kind: PageKind,
+    pub front: FrontMatter,
+    pub title: String,
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub anchors: HashSet<String>,
+    pub links: Vec<Link>,
+}
+
+impl Page {
+    pub fn is_draft(&self) -> bool {
+        self.front.draft
+    }
+}
+
+pub fn process(source: &Source, site: &Variables) -> Result<Page, Vec<Diagnostic>> {
+    let lines = LineIndex::new(&source.text);
+    let at = |offset: usize, message: String| {
+        Diagnostic::new(&source.path, lines.location(offset), message)
+    };
+
+    let (front, body_start) = frontmatter::split(&source.text)
+        .map_err(|e| vec![Diagnostic::new(&source.path, e.location, e.message)])?;
+    let body = &source.text[body_start..];
+
+    let page_vars = page_variables(&front);
+    let scope = Scope {
+        site,
+        page: &page_vars,
+    };
+    let (text, offsets) = variables::substitute(body, &scope).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| at(body_start + e.offset, e.message))
+            .collect::<Vec<_>>()
+    })?;
+
+    let rendered = markdown::render(&text, &source.content_path);
+    let links = rendered
+        .links
+        .into_iter()
+        .map(|link| Link {
+            location: lines.location(body_start + offsets.original(link.offset)),
+            href: link.href,
+        })
+        .collect();
+
+    let kind = match source.content_path.as_str() {
+        "index.md" => PageKind::Home,
+        p if p.ends_with("/index.md") => PageKind::Section,
+        _ => PageKind::Page,
+    };
+    let title = front
+        .title
+        .clone()
+        .unwrap_or_else(|| fallback_title(&source.content_path));
+    Ok(Page {
+        source: source.path.clone(),
+        url: urls::url_for(&source.content_path),
+        content_path: source.content_path.clone(),
+        kind,
+        front,
+        title,
+        html: rendered.html,
+        toc: rendered.toc,
+        anchors: rendered.anchors,
+        links,
+    })
+}
+
+fn page_variables(front: &FrontMatter) -> Vec<(String, String)> {
+    let mut vars = Vec::new();
+    if let Some(title) = &front.title {
+        vars.push(("page.title".to_string(), title.clone()));
+    }
+    if let Some(description) = &front.description {
+        vars.push(("page.description".to_string(), description.clone()));
+    }
+    for (key, value) in &front.extra {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => continue,
+        };
+        vars.push((format!("page.{key}"), text));
+    }
+    vars
+}
+
+/// `getting-started/configure-runtime.md` → "Configure runtime".
+fn fallback_title(content_path: &str) -> String {
+    let stem = content_path.trim_end_matches(".md");
+    let stem = stem.strip_suffix("/index").unwrap_or(stem);
+    let name = stem.rsplit('/').next().unwrap_or(stem);
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Home".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Variables {
+        let mut v = Variables::default();
+        v.values
+            .insert("site.konnect_saas".into(), "Kong Konnect Cloud".into());
+        v
+    }
+
+    fn source(path: &str, text: &str) -> Source {
+        Source {
+            path: PathBuf::from("content").join(path),
+            content_path: path.to_string(),
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn variable_errors_point_at_the_original_line_and_column() {
+        let text = "---\ntitle: A\n---\n\nFirst line\n\n    {{site.konnect_saaas}}\n";
+        let errors = process(&source("x.md", text), &vars()).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "content/x.md:7:5: unknown variable 'site.konnect_saaas' (did you mean 'site.konnect_saas'?)"
+        );
+    }
+
+    #[test]
+    fn link_locations_survive_substitution() {
+        let text = "---\ntitle: A\n---\n{{site.konnect_saas}} [x](/missing/)\n";
+        let page = process(&source("a/b.md", text), &vars()).unwrap();
+        assert_eq!(page.links[0].href, "/missing/");
+        assert_eq!(page.links[0].location, Location { line: 4, col: 23 });
+        assert_eq!(page.url, "/a/b/");
+        assert_eq!(page.kind, PageKind::Page);
+    }
+
+    #[test]
+    fn titles_fall_back_to_the_file_name() {
+        let page = process(&source("guides/first-steps.md", "Hi"), &vars()).unwrap();
+        assert_eq!(page.title, "First steps");
+        let home = process(&source("index.md", "Hi"), &vars()).unwrap();
+        assert_eq!(home.kind, PageKind::Home);
+    }
+
+    #[test]
+    fn page_variables_come_from_front_matter() {
+        let page = process(
+            &source(
+                "a.md",
+                "---\ntitle: T\nowner: docs\n---\n{{page.title}} by {{ page.owner }}",
+            ),
+            &vars(),
+        )
+        .unwrap();
+        assert_eq!(page.html, "<p>T by docs</p>\n");
+    }
+}

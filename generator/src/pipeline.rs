@@ -1,0 +1,304 @@
+//! The build, stage by stage:
+//! load → variables → Markdown (per page, in parallel) → site tree → links → templates
+//! → write (staging folder, then swap).
+//!
+//! [`Site`] is the in-memory result of every stage but the last; `build` writes it to
+//! disk, `serve` keeps it and renders pages on request.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{SiteConfig, Variables};
+use crate::diagnostic::{Diagnostic, display_path};
+use crate::links::{self, ExternalLink, LinkTargets};
+use crate::load::{self, StaticFile};
+use crate::output::Staging;
+use crate::page::{self, Page};
+use crate::render::Renderer;
+use crate::site_files;
+use crate::theme::{FileData, Theme};
+use crate::tree::SiteTree;
+use crate::urls;
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Defaults to `<root>/public`.
+    pub out: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{} problem{} found", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Diagnostics(Vec<Diagnostic>),
+    #[error("cannot write {}: {source}", display_path(.path))]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub elapsed: Duration,
+    pub external_links: Vec<ExternalLink>,
+}
+
+/// A site after every stage except writing.
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub variables: Variables,
+    pub theme: Theme,
+    pub renderer: Renderer,
+    /// Published pages (drafts only with `--drafts`).
+    pub pages: Vec<Page>,
+    pub tree: SiteTree,
+    /// Site static files (`content/` non-Markdown and `static/`); they win over the theme's.
+    pub static_files: Vec<StaticFile>,
+    /// Draft URL → source, for links that point at a draft.
+    pub drafts: HashMap<String, PathBuf>,
+    pub external_links: Vec<ExternalLink>,
+}
+
+impl Site {
+    /// Runs every stage up to templates, collecting all problems of the run.
+    pub fn load(options: &BuildOptions) -> Result<Self, BuildError> {
+        let root = options.root.clone();
+        let config = SiteConfig::load(&root, options.base_url.as_deref())
+            .map_err(BuildError::Diagnostics)?;
+        let theme =
+            Theme::load(&root, &config.theme).map_err(|d| BuildError::Diagnostics(vec![d]))?;
+        let inputs = load::load(&root).map_err(BuildError::Diagnostics)?;
+        let variables = config.variables();
+        let mut problems = Vec::new();
+        let renderer = match Renderer::new(&theme) {
+            Ok(renderer) => Some(renderer),
+            Err(mut p) => {
+                problems.append(&mut p);
+                None
+            }
+        };
+
+        let processed: Vec<Result<Page, Vec<Diagnostic>>> = inputs
+            .sources
+            .par_iter()
+            .map(|source| page::process(source, &variables))
+            .collect();
+        let mut pages = Vec::with_capacity(processed.len());
+        let mut drafts = HashMap::new();
+        for result in processed {
+            match result {
+                Ok(page) if page.is_draft() && !options.drafts => {
+                    drafts.insert(page.url.clone(), page.source.clone());
+                }
+                Ok(page) => pages.push(page),
+                Err(mut p) => problems.append(&mut p),
+            }
+        }
+
+        let static_files = inputs.static_files;
+        let mut file_urls: HashSet<String> = theme
+            .static_files
+            .iter()
+            .map(|f| format!("/{}", f.name))
+            .collect();
+        file_urls.extend(static_files.iter().map(|f| f.url.clone()));
+        file_urls
+            .extend(["/sitemap.xml", "/robots.txt", "/404.html", "/_headers"].map(String::from));
+        problems.extend(check_aliases(&pages));
+        let targets = LinkTargets::new(&pages, &file_urls, &drafts);
+        let (link_problems, external_links) = links::check(&pages, &targets);
+        problems.extend(link_problems);
+        if let Some(renderer) = &renderer {
+            problems.extend(renderer.check_templates(&pages));
+        }
+
+        match renderer {
+            Some(renderer) if problems.is_empty() => {
+                let tree = SiteTree::new(&pages);
+                Ok(Self {
+                    root,
+                    config,
+                    variables,
+                    theme,
+                    renderer,
+                    pages,
+                    tree,
+                    static_files,
+                    drafts,
+                    external_links,
+                })
+            }
+            _ => Err(BuildError::Diagnostics(sorted(problems))),
+        }
+    }
+
+    /// Renders and writes everything into `out`, replacing it only on success.
+    /// Returns (pages, files) written.
+    pub fn write(&self, out: &Path) -> Result<(usize, usize), BuildError> {
+        let staging = Staging::create(out).map_err(|source| BuildError::Write {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        let write = |rel: &str, bytes: &[u8]| {
+            staging
+                .write(rel, bytes)
+                .map_err(|source| BuildError::Write {
+                    path: out.join(rel),
+                    source,
+                })
+        };
+        let results: Vec<Result<(), BuildError>> = (0..self.pages.len())
+            .into_par_iter()
+            .map(|i| {
+                let html = self
+                    .renderer
+                    .render_page(&self.config, &self.pages, &self.tree, i)
+                    .map_err(|d| BuildError::Diagnostics(vec![d]))?;
+                write(&urls::output_file(&self.pages[i].url), html.as_bytes())
+            })
+            .collect();
+        let mut problems = Vec::new();
+        for result in results {
+            match result {
+                Ok(()) => {}
+                Err(BuildError::Diagnostics(mut d)) => problems.append(&mut d),
+                Err(other) => return Err(other),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(BuildError::Diagnostics(sorted(problems)));
+        }
+        let mut files = self.pages.len();
+        for page in &self.pages {
+            for alias in &page.front.aliases {
+                let html = self
+                    .renderer
+                    .render_redirect(&self.config, &page.url)
+                    .map_err(|d| BuildError::Diagnostics(vec![d]))?;
+                write(&urls::output_file(alias), html.as_bytes())?;
+                files += 1;
+            }
+        }
+        if let Some(html) = self
+            .renderer
+            .render_not_found(&self.config, &self.pages, &self.tree)
+            .map_err(|d| BuildError::Diagnostics(vec![d]))?
+        {
+            write("404.html", html.as_bytes())?;
+            files += 1;
+        }
+        let listed = self
+            .pages
+            .iter()
+            .filter(|p| !p.front.hide_from_nav)
+            .map(|p| p.url.as_str());
+        write(
+            "sitemap.xml",
+            site_files::sitemap(&self.config, listed).as_bytes(),
+        )?;
+        write("robots.txt", site_files::robots(&self.config).as_bytes())?;
+        write("_headers", site_files::headers().as_bytes())?;
+        files += 3;
+        // The site's own static files are copied last so they win over the theme's.
+        for file in &self.theme.static_files {
+            match &file.data {
+                FileData::Embedded(bytes) => write(&file.name, bytes)?,
+                FileData::Disk(path) => {
+                    staging
+                        .copy(&file.name, path)
+                        .map_err(|source| BuildError::Write {
+                            path: path.clone(),
+                            source,
+                        })?
+                }
+            }
+            files += 1;
+        }
+        let copies: Result<Vec<()>, BuildError> = self
+            .static_files
+            .par_iter()
+            .map(|file| {
+                staging
+                    .copy(&file.url, &file.path)
+                    .map_err(|source| BuildError::Write {
+                        path: file.path.clone(),
+                        source,
+                    })
+            })
+            .collect();
+        copies?;
+        files += self.static_files.len();
+        staging.commit().map_err(|source| BuildError::Write {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        Ok((self.pages.len(), files))
+    }
+}
+
+/// `gatehouse build`: every stage, then write. With `write: false`, `gatehouse check`.
+pub fn build(options: &BuildOptions, write: bool) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let site = Site::load(options)?;
+    let (pages, files) = if write {
+        let out = options
+            .out
+            .clone()
+            .unwrap_or_else(|| options.root.join("public"));
+        site.write(&out)?
+    } else {
+        (site.pages.len(), 0)
+    };
+    Ok(BuildReport {
+        pages,
+        files,
+        elapsed: started.elapsed(),
+        external_links: site.external_links,
+    })
+}
+
+fn check_aliases(pages: &[Page]) -> Vec<Diagnostic> {
+    let page_urls: HashSet<&str> = pages.iter().map(|p| p.url.as_str()).collect();
+    let mut seen: HashMap<String, &Path> = HashMap::new();
+    let mut problems = Vec::new();
+    for page in pages {
+        for alias in &page.front.aliases {
+            let normalised = if alias.starts_with('/') && alias.ends_with('/') {
+                alias.clone()
+            } else {
+                problems.push(Diagnostic::file(
+                    &page.source,
+                    format!("alias '{alias}' must be a site path starting and ending with '/' (e.g. '/old/path/')"),
+                ));
+                continue;
+            };
+            if page_urls.contains(normalised.as_str()) {
+                problems.push(Diagnostic::file(
+                    &page.source,
+                    format!("alias '{alias}' is already a page's URL"),
+                ));
+            } else if let Some(other) = seen.insert(normalised, &page.source) {
+                problems.push(Diagnostic::file(
+                    &page.source,
+                    format!("alias '{alias}' is also claimed by {}", display_path(other)),
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn sorted(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    problems.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
+    problems.dedup();
+    problems
+}

@@ -1,0 +1,327 @@
+//! `{{site.NAME}}` substitution, with Liquid's semantics and stricter errors.
+//!
+//! Variables are replaced everywhere in a page body — prose, link targets and code
+//! blocks alike — before Markdown sees it, exactly as Jekyll does. `<<site.NAME>>` is
+//! the same thing (the product brief spells it that way), `{% raw %}…{% endraw %}`
+//! keeps text literal, and anything in `{{ … }}` that does not resolve is an error
+//! (Jekyll would print an empty string and hide the typo).
+//!
+//! The result keeps an [`OffsetMap`] so later stages can report errors at the line and
+//! column of the original file even though substitution shifted the text.
+
+use std::borrow::Cow;
+
+use crate::config::Variables;
+use crate::diagnostic::suggest;
+
+/// Everything a `{{ … }}` may name in one page.
+pub struct Scope<'a> {
+    pub site: &'a Variables,
+    /// `page.title`, `page.description` and the page's scalar `extra` keys.
+    pub page: &'a [(String, String)],
+}
+
+/// A problem at a byte offset of the input text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariableError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Maps offsets in substituted text back to offsets in the original.
+#[derive(Debug, Clone, Default)]
+pub struct OffsetMap {
+    /// (start in output, start in input) of every stretch copied unchanged.
+    segments: Vec<(usize, usize)>,
+}
+
+impl OffsetMap {
+    pub fn original(&self, offset: usize) -> usize {
+        let i = self.segments.partition_point(|&(out, _)| out <= offset);
+        match i.checked_sub(1).map(|i| self.segments[i]) {
+            Some((out, input)) => input + (offset - out),
+            None => offset,
+        }
+    }
+}
+
+/// Substitutes every variable in `text`. Returns the new text and its offset map, or
+/// every error found (not just the first).
+pub fn substitute<'t>(
+    text: &'t str,
+    scope: &Scope<'_>,
+) -> Result<(Cow<'t, str>, OffsetMap), Vec<VariableError>> {
+    if !needs_substitution(text) {
+        return Ok((Cow::Borrowed(text), OffsetMap::default()));
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut map = OffsetMap::default();
+    let mut errors = Vec::new();
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    let mut i = 0;
+    // Copies input[copied..upto] and records where it landed.
+    let flush = |out: &mut String, map: &mut OffsetMap, from: usize, upto: usize| {
+        if upto > from {
+            map.segments.push((out.len(), from));
+            out.push_str(&text[from..upto]);
+        }
+    };
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (b'{', b'{') => {
+                let Some(close) = text[i + 2..].find("}}").map(|j| i + 2 + j) else {
+                    errors.push(VariableError {
+                        offset: i,
+                        message: "`{{` is never closed with `}}` (to show `{{` literally, wrap it in {% raw %}…{% endraw %})".into(),
+                    });
+                    break;
+                };
+                flush(&mut out, &mut map, copied, i);
+                match resolve(text[i + 2..close].trim(), scope) {
+                    Ok(value) => {
+                        map.segments.push((out.len(), i));
+                        out.push_str(value);
+                    }
+                    Err(message) => errors.push(VariableError { offset: i, message }),
+                }
+                i = close + 2;
+                copied = i;
+            }
+            (b'{', b'%') => {
+                let Some(close) = text[i + 2..].find("%}").map(|j| i + 2 + j) else {
+                    errors.push(VariableError {
+                        offset: i,
+                        message: "`{%` is never closed with `%}`".into(),
+                    });
+                    break;
+                };
+                let tag = tag_name(&text[i + 2..close]);
+                if tag != "raw" {
+                    errors.push(VariableError {
+                        offset: i,
+                        message: format!(
+                            "unsupported tag `{{% {tag} %}}`: only {{% raw %}}…{{% endraw %}} is allowed in pages"
+                        ),
+                    });
+                    i = close + 2;
+                    continue;
+                }
+                flush(&mut out, &mut map, copied, i);
+                let inner_start = close + 2;
+                let Some((inner_end, after)) = find_endraw(text, inner_start) else {
+                    errors.push(VariableError {
+                        offset: i,
+                        message: "`{% raw %}` has no matching `{% endraw %}`".into(),
+                    });
+                    break;
+                };
+                flush(&mut out, &mut map, inner_start, inner_end);
+                i = after;
+                copied = i;
+            }
+            (b'<', b'<') if text[i + 2..].trim_start_matches(' ').starts_with("site.") => {
+                let line_end = text[i..].find('\n').map_or(text.len(), |j| i + j);
+                match text[i + 2..line_end].find(">>").map(|j| i + 2 + j) {
+                    Some(close) => {
+                        flush(&mut out, &mut map, copied, i);
+                        match resolve(text[i + 2..close].trim(), scope) {
+                            Ok(value) => {
+                                map.segments.push((out.len(), i));
+                                out.push_str(value);
+                            }
+                            Err(message) => errors.push(VariableError { offset: i, message }),
+                        }
+                        i = close + 2;
+                        copied = i;
+                    }
+                    // `<<site.` with no `>>` on its line is ordinary text (a heredoc, say).
+                    None => i += 2,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    flush(&mut out, &mut map, copied, text.len());
+    Ok((Cow::Owned(out), map))
+}
+
+fn needs_substitution(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%") || text.contains("<<")
+}
+
+/// `{%- raw -%}` → `raw`.
+fn tag_name(inner: &str) -> &str {
+    let inner = inner.trim().trim_matches('-').trim();
+    inner.split_whitespace().next().unwrap_or(inner)
+}
+
+/// Finds the `{% endraw %}` closing a raw block: (end of the literal text, end of tag).
+fn find_endraw(text: &str, from: usize) -> Option<(usize, usize)> {
+    let mut search = from;
+    while let Some(j) = text[search..].find("{%") {
+        let open = search + j;
+        let close = text[open + 2..].find("%}").map(|k| open + 2 + k)?;
+        if tag_name(&text[open + 2..close]) == "endraw" {
+            return Some((open, close + 2));
+        }
+        search = open + 2;
+    }
+    None
+}
+
+fn resolve<'s>(expr: &str, scope: &'s Scope<'_>) -> Result<&'s str, String> {
+    if let Some((name, _)) = expr.split_once('|') {
+        return Err(format!(
+            "filters are not supported: print '{}' as it is",
+            name.trim()
+        ));
+    }
+    let well_formed = expr.split('.').count() >= 2
+        && expr.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        });
+    if !well_formed || !(expr.starts_with("site.") || expr.starts_with("page.")) {
+        return Err(format!(
+            "unknown variable '{expr}' (variables look like `{{{{site.NAME}}}}`; to show `{{{{` literally, wrap it in {{% raw %}}…{{% endraw %}})"
+        ));
+    }
+    if expr.starts_with("page.") {
+        return match scope.page.iter().find(|(k, _)| k == expr) {
+            Some((_, v)) => Ok(v),
+            None => Err(unknown(expr, scope.page.iter().map(|(k, _)| k.as_str()))),
+        };
+    }
+    if let Some(value) = scope.site.values.get(expr) {
+        return Ok(value);
+    }
+    if let Some(kind) = scope.site.containers.get(expr) {
+        return Err(format!("'{expr}' is {kind}, not a value to print"));
+    }
+    Err(unknown(expr, scope.site.values.keys().map(String::as_str)))
+}
+
+fn unknown<'c>(expr: &str, candidates: impl IntoIterator<Item = &'c str>) -> String {
+    match suggest(expr, candidates) {
+        Some(near) => format!("unknown variable '{expr}' (did you mean '{near}'?)"),
+        None => format!("unknown variable '{expr}'"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Variables {
+        let mut vars = Variables::default();
+        for (k, v) in [
+            ("site.konnect_saas", "Kong Konnect Cloud"),
+            ("site.konnect_short_name", "Konnect"),
+            ("site.data.kong.version", "3.4"),
+        ] {
+            vars.values.insert(k.into(), v.into());
+        }
+        vars.containers.insert("site.data".into(), "a table");
+        vars
+    }
+
+    fn run(text: &str) -> Result<String, Vec<VariableError>> {
+        let site = site();
+        let page = vec![("page.title".to_string(), "Hello".to_string())];
+        let scope = Scope {
+            site: &site,
+            page: &page,
+        };
+        substitute(text, &scope).map(|(t, _)| t.into_owned())
+    }
+
+    #[test]
+    fn all_spellings_resolve() {
+        assert_eq!(
+            run("{{site.konnect_short_name}} {{ site.konnect_short_name }} <<site.konnect_short_name>> << site.data.kong.version >> {{page.title}}").unwrap(),
+            "Konnect Konnect Konnect 3.4 Hello"
+        );
+    }
+
+    #[test]
+    fn link_targets_and_code_are_substituted_too() {
+        assert_eq!(
+            run("[x](/{{site.data.kong.version}}/)\n```\nv{{site.data.kong.version}}\n```")
+                .unwrap(),
+            "[x](/3.4/)\n```\nv3.4\n```"
+        );
+    }
+
+    #[test]
+    fn raw_blocks_stay_literal() {
+        assert_eq!(
+            run("{% raw %}{{ .Values.x }}{% endraw %} and {%- raw -%}{{y}}{%- endraw -%}").unwrap(),
+            "{{ .Values.x }} and {{y}}"
+        );
+    }
+
+    #[test]
+    fn heredocs_are_not_variables() {
+        assert_eq!(run("cat <<EOF\nx\nEOF").unwrap(), "cat <<EOF\nx\nEOF");
+        assert_eq!(run("a <<site.b").unwrap(), "a <<site.b");
+    }
+
+    #[test]
+    fn typos_are_errors_with_suggestions() {
+        let errors =
+            run("ok\n  {{site.konnect_saaas}} and {{site.nope_at_all_really}}").unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                VariableError {
+                    offset: 5,
+                    message:
+                        "unknown variable 'site.konnect_saaas' (did you mean 'site.konnect_saas'?)"
+                            .into()
+                },
+                VariableError {
+                    offset: 32,
+                    message: "unknown variable 'site.nope_at_all_really'".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn tables_filters_tags_and_garbage_are_refused() {
+        let message = |t: &str| run(t).unwrap_err().remove(0).message;
+        assert_eq!(
+            message("{{site.data}}"),
+            "'site.data' is a table, not a value to print"
+        );
+        assert!(
+            message("{{ site.konnect_saas | upcase }}").starts_with("filters are not supported")
+        );
+        assert!(
+            message("{% if x %}").starts_with("unsupported tag `{% if %}`"),
+            "{}",
+            message("{% if x %}")
+        );
+        assert!(message("{{ .Values.x }}").contains("{% raw %}"));
+        assert!(message("{{site.x").contains("never closed"));
+    }
+
+    #[test]
+    fn offsets_map_back_to_the_original() {
+        let site = site();
+        let scope = Scope {
+            site: &site,
+            page: &[],
+        };
+        let text = "{{site.konnect_short_name}} [a](/b)";
+        let (out, map) = substitute(text, &scope).unwrap();
+        let link_in_output = out.find("[a]").unwrap();
+        assert_eq!(map.original(link_in_output), text.find("[a]").unwrap());
+    }
+}
