@@ -64,6 +64,21 @@ pub fn split(text: &str) -> Result<(FrontMatter, usize), FrontMatterError> {
     Ok((front, body_start))
 }
 
+/// Where the body starts, even when the front matter cannot be parsed.
+pub fn body_start(text: &str) -> usize {
+    let Some(after_open) = strip_fence_line(text) else {
+        return 0;
+    };
+    let mut offset = text.len() - after_open.len();
+    for line in after_open.split_inclusive('\n') {
+        offset += line.len();
+        if line.trim_end() == "---" {
+            return offset;
+        }
+    }
+    text.len()
+}
+
 fn strip_fence_line(text: &str) -> Option<&str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let rest = text.strip_prefix("---")?;

@@ -62,14 +62,20 @@ impl Page {
     }
 }
 
-pub fn process(source: &Source, site: &Variables) -> Result<Page, Vec<Diagnostic>> {
+/// Runs the per-page stages. A page with problems is still returned, as far as it
+/// could be made, so that the site-wide stages report their own problems in the same
+/// run and links *to* it do not show up as broken too.
+pub fn process(source: &Source, site: &Variables) -> (Page, Vec<Diagnostic>) {
     let lines = LineIndex::new(&source.text);
-    let at = |offset: usize, message: String| {
-        Diagnostic::new(&source.path, lines.location(offset), message)
-    };
+    let mut problems = Vec::new();
 
-    let (front, body_start) = frontmatter::split(&source.text)
-        .map_err(|e| vec![Diagnostic::new(&source.path, e.location, e.message)])?;
+    let (front, body_start) = match frontmatter::split(&source.text) {
+        Ok(split) => split,
+        Err(e) => {
+            problems.push(Diagnostic::new(&source.path, e.location, e.message));
+            (FrontMatter::default(), frontmatter::body_start(&source.text))
+        }
+    };
     let body = &source.text[body_start..];
 
     let page_vars = page_variables(&front);
@@ -77,12 +83,15 @@ pub fn process(source: &Source, site: &Variables) -> Result<Page, Vec<Diagnostic
         site,
         page: &page_vars,
     };
-    let (text, offsets) = variables::substitute(body, &scope).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|e| at(body_start + e.offset, e.message))
-            .collect::<Vec<_>>()
-    })?;
+    let substituted = variables::substitute(body, &scope);
+    problems.extend(substituted.errors.iter().map(|e| {
+        Diagnostic::new(
+            &source.path,
+            lines.location(body_start + e.offset),
+            e.message.clone(),
+        )
+    }));
+    let (text, offsets) = (substituted.text, substituted.offsets);
 
     let rendered = markdown::render(&text, &source.content_path);
     let links = rendered
@@ -103,7 +112,7 @@ pub fn process(source: &Source, site: &Variables) -> Result<Page, Vec<Diagnostic
         .title
         .clone()
         .unwrap_or_else(|| fallback_title(&source.content_path));
-    Ok(Page {
+    let page = Page {
         source: source.path.clone(),
         url: urls::url_for(&source.content_path),
         content_path: source.content_path.clone(),
@@ -114,7 +123,8 @@ pub fn process(source: &Source, site: &Variables) -> Result<Page, Vec<Diagnostic
         toc: rendered.toc,
         anchors: rendered.anchors,
         links,
-    })
+    };
+    (page, problems)
 }
 
 fn page_variables(front: &FrontMatter) -> Vec<(String, String)> {
@@ -161,6 +171,19 @@ mod tests {
         v
     }
 
+    fn ok((page, problems): (Page, Vec<Diagnostic>)) -> Page {
+        assert_eq!(problems, Vec::new());
+        page
+    }
+
+    #[test]
+    fn a_broken_page_still_yields_its_links_and_url() {
+        let (page, problems) = process(&source("a.md", "---\ntitle: [\n---\n{{site.x}} [l](/y/)"), &vars());
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(page.url, "/a/");
+        assert_eq!(page.links[0].href, "/y/");
+    }
+
     fn source(path: &str, text: &str) -> Source {
         Source {
             path: PathBuf::from("content").join(path),
@@ -172,7 +195,7 @@ mod tests {
     #[test]
     fn variable_errors_point_at_the_original_line_and_column() {
         let text = "---\ntitle: A\n---\n\nFirst line\n\n    {{site.konnect_saaas}}\n";
-        let errors = process(&source("x.md", text), &vars()).unwrap_err();
+        let (_, errors) = process(&source("x.md", text), &vars());
         assert_eq!(
             errors[0].to_string(),
             "content/x.md:7:5: unknown variable 'site.konnect_saaas' (did you mean 'site.konnect_saas'?)"
@@ -182,7 +205,7 @@ mod tests {
     #[test]
     fn link_locations_survive_substitution() {
         let text = "---\ntitle: A\n---\n{{site.konnect_saas}} [x](/missing/)\n";
-        let page = process(&source("a/b.md", text), &vars()).unwrap();
+        let page = ok(process(&source("a/b.md", text), &vars()));
         assert_eq!(page.links[0].href, "/missing/");
         assert_eq!(page.links[0].location, Location { line: 4, col: 23 });
         assert_eq!(page.url, "/a/b/");
@@ -191,22 +214,21 @@ mod tests {
 
     #[test]
     fn titles_fall_back_to_the_file_name() {
-        let page = process(&source("guides/first-steps.md", "Hi"), &vars()).unwrap();
+        let page = ok(process(&source("guides/first-steps.md", "Hi"), &vars()));
         assert_eq!(page.title, "First steps");
-        let home = process(&source("index.md", "Hi"), &vars()).unwrap();
+        let home = ok(process(&source("index.md", "Hi"), &vars()));
         assert_eq!(home.kind, PageKind::Home);
     }
 
     #[test]
     fn page_variables_come_from_front_matter() {
-        let page = process(
+        let page = ok(process(
             &source(
                 "a.md",
                 "---\ntitle: T\nowner: docs\n---\n{{page.title}} by {{ page.owner }}",
             ),
             &vars(),
-        )
-        .unwrap();
+        ));
         assert_eq!(page.html, "<p>T by docs</p>\n");
     }
 }

@@ -87,20 +87,20 @@ impl Site {
             }
         };
 
-        let processed: Vec<Result<Page, Vec<Diagnostic>>> = inputs
+        // Consuming the sources frees each file's text as soon as its page is made.
+        let processed: Vec<(Page, Vec<Diagnostic>)> = inputs
             .sources
-            .par_iter()
-            .map(|source| page::process(source, &variables))
+            .into_par_iter()
+            .map(|source| page::process(&source, &variables))
             .collect();
         let mut pages = Vec::with_capacity(processed.len());
         let mut drafts = HashMap::new();
-        for result in processed {
-            match result {
-                Ok(page) if page.is_draft() && !options.drafts => {
-                    drafts.insert(page.url.clone(), page.source.clone());
-                }
-                Ok(page) => pages.push(page),
-                Err(mut p) => problems.append(&mut p),
+        for (page, mut page_problems) in processed {
+            problems.append(&mut page_problems);
+            if page.is_draft() && !options.drafts {
+                drafts.insert(page.url.clone(), page.source.clone());
+            } else {
+                pages.push(page);
             }
         }
 

@@ -235,7 +235,7 @@ mod tests {
                     content_path: path.to_string(),
                     text: text.to_string(),
                 };
-                process(&source, &Variables::default()).unwrap()
+                process(&source, &Variables::default()).0
             })
             .collect()
     }

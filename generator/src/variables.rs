@@ -45,14 +45,22 @@ impl OffsetMap {
     }
 }
 
-/// Substitutes every variable in `text`. Returns the new text and its offset map, or
-/// every error found (not just the first).
-pub fn substitute<'t>(
-    text: &'t str,
-    scope: &Scope<'_>,
-) -> Result<(Cow<'t, str>, OffsetMap), Vec<VariableError>> {
+/// The substituted text, its offset map, and every error found (not just the first).
+/// With errors, the text is still complete (unresolved expressions print nothing), so
+/// later stages can go on and report their own problems in the same run.
+pub struct Substituted<'t> {
+    pub text: Cow<'t, str>,
+    pub offsets: OffsetMap,
+    pub errors: Vec<VariableError>,
+}
+
+pub fn substitute<'t>(text: &'t str, scope: &Scope<'_>) -> Substituted<'t> {
     if !needs_substitution(text) {
-        return Ok((Cow::Borrowed(text), OffsetMap::default()));
+        return Substituted {
+            text: Cow::Borrowed(text),
+            offsets: OffsetMap::default(),
+            errors: Vec::new(),
+        };
     }
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut map = OffsetMap::default();
@@ -142,11 +150,12 @@ pub fn substitute<'t>(
             _ => i += 1,
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     flush(&mut out, &mut map, copied, text.len());
-    Ok((Cow::Owned(out), map))
+    Substituted {
+        text: Cow::Owned(out),
+        offsets: map,
+        errors,
+    }
 }
 
 fn needs_substitution(text: &str) -> bool {
@@ -238,7 +247,8 @@ mod tests {
             site: &site,
             page: &page,
         };
-        substitute(text, &scope).map(|(t, _)| t.into_owned())
+        let out = substitute(text, &scope);
+        if out.errors.is_empty() { Ok(out.text.into_owned()) } else { Err(out.errors) }
     }
 
     #[test]
@@ -320,8 +330,8 @@ mod tests {
             page: &[],
         };
         let text = "{{site.konnect_short_name}} [a](/b)";
-        let (out, map) = substitute(text, &scope).unwrap();
-        let link_in_output = out.find("[a]").unwrap();
-        assert_eq!(map.original(link_in_output), text.find("[a]").unwrap());
+        let out = substitute(text, &scope);
+        let link_in_output = out.text.find("[a]").unwrap();
+        assert_eq!(out.offsets.original(link_in_output), text.find("[a]").unwrap());
     }
 }
