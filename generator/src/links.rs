@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -38,7 +39,7 @@ pub struct ExternalLink {
 
 impl<'a> LinkTargets<'a> {
     pub fn new(
-        pages: &'a [Page],
+        pages: &'a [Arc<Page>],
         files: &'a HashSet<String>,
         drafts: &'a HashMap<String, PathBuf>,
     ) -> Self {
@@ -61,7 +62,10 @@ impl<'a> LinkTargets<'a> {
 }
 
 /// Checks every page's links; returns the problems and the external links seen.
-pub fn check(pages: &[Page], targets: &LinkTargets<'_>) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
+pub fn check(
+    pages: &[Arc<Page>],
+    targets: &LinkTargets<'_>,
+) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
     let per_page: Vec<(Vec<Diagnostic>, Vec<ExternalLink>)> = pages
         .par_iter()
         .map(|page| check_page(page, targets))
@@ -179,17 +183,17 @@ mod tests {
     use crate::config::Variables;
     use crate::page::{Source, process};
 
-    fn page(path: &str, text: &str) -> Page {
+    fn page(path: &str, text: &str) -> Arc<Page> {
         let source = Source {
             path: format!("content/{path}").into(),
             content_path: path.to_string(),
             text: text.to_string(),
         };
-        process(&source, &Variables::default()).0
+        Arc::new(process(&source, &Variables::default()).0)
     }
 
     fn messages(text: &str) -> Vec<String> {
-        let pages = vec![
+        let pages: Vec<Arc<Page>> = vec![
             page(
                 "konnect/legacy/getting-started/configure-runtime.md",
                 "## Install the runtime\n",

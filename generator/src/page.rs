@@ -73,7 +73,10 @@ pub fn process(source: &Source, site: &Variables) -> (Page, Vec<Diagnostic>) {
         Ok(split) => split,
         Err(e) => {
             problems.push(Diagnostic::new(&source.path, e.location, e.message));
-            (FrontMatter::default(), frontmatter::body_start(&source.text))
+            (
+                FrontMatter::default(),
+                frontmatter::body_start(&source.text),
+            )
         }
     };
     let body = &source.text[body_start..];
@@ -178,7 +181,10 @@ mod tests {
 
     #[test]
     fn a_broken_page_still_yields_its_links_and_url() {
-        let (page, problems) = process(&source("a.md", "---\ntitle: [\n---\n{{site.x}} [l](/y/)"), &vars());
+        let (page, problems) = process(
+            &source("a.md", "---\ntitle: [\n---\n{{site.x}} [l](/y/)"),
+            &vars(),
+        );
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert_eq!(page.url, "/a/");
         assert_eq!(page.links[0].href, "/y/");

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -59,7 +60,7 @@ pub struct Site {
     pub theme: Theme,
     pub renderer: Renderer,
     /// Published pages (drafts only with `--drafts`).
-    pub pages: Vec<Page>,
+    pub pages: Vec<Arc<Page>>,
     pub tree: SiteTree,
     /// Site static files (`content/` non-Markdown and `static/`); they win over the theme's.
     pub static_files: Vec<StaticFile>,
@@ -100,7 +101,7 @@ impl Site {
             if page.is_draft() && !options.drafts {
                 drafts.insert(page.url.clone(), page.source.clone());
             } else {
-                pages.push(page);
+                pages.push(Arc::new(page));
             }
         }
 
@@ -266,7 +267,7 @@ pub fn build(options: &BuildOptions, write: bool) -> Result<BuildReport, BuildEr
     })
 }
 
-fn check_aliases(pages: &[Page]) -> Vec<Diagnostic> {
+fn check_aliases(pages: &[Arc<Page>]) -> Vec<Diagnostic> {
     let page_urls: HashSet<&str> = pages.iter().map(|p| p.url.as_str()).collect();
     let mut seen: HashMap<String, &Path> = HashMap::new();
     let mut problems = Vec::new();

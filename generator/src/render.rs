@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 use tera::{Context, Tera};
 
 use crate::config::SiteConfig;
@@ -86,7 +87,7 @@ impl Renderer {
 
     /// The templates every page asks for must exist; checked up front so a missing one
     /// is one clear error per page rather than a render failure.
-    pub fn check_templates(&self, pages: &[Page]) -> Vec<Diagnostic> {
+    pub fn check_templates(&self, pages: &[Arc<Page>]) -> Vec<Diagnostic> {
         pages
             .iter()
             .filter(|page| !self.has_template(Self::template_for(page)))
@@ -107,7 +108,7 @@ impl Renderer {
     pub fn render_page(
         &self,
         config: &SiteConfig,
-        pages: &[Page],
+        pages: &[Arc<Page>],
         tree: &SiteTree,
         index: usize,
     ) -> Result<String, Diagnostic> {
@@ -154,7 +155,7 @@ impl Renderer {
     pub fn render_not_found(
         &self,
         config: &SiteConfig,
-        pages: &[Page],
+        pages: &[Arc<Page>],
         tree: &SiteTree,
     ) -> Result<Option<String>, Diagnostic> {
         if !self.has_template("404.html") {

@@ -5,6 +5,7 @@
 //! the whole tree: a full tree on every page makes output grow with pages².
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -48,7 +49,7 @@ pub struct ChildRef<'a> {
 }
 
 impl SiteTree {
-    pub fn new(pages: &[Page]) -> Self {
+    pub fn new(pages: &[Arc<Page>]) -> Self {
         let by_url: HashMap<String, usize> = pages
             .iter()
             .enumerate()
@@ -144,7 +145,7 @@ impl SiteTree {
         chain
     }
 
-    pub fn breadcrumbs<'p>(&self, pages: &'p [Page], page: usize) -> Vec<PageRef<'p>> {
+    pub fn breadcrumbs<'p>(&self, pages: &'p [Arc<Page>], page: usize) -> Vec<PageRef<'p>> {
         self.ancestors(page)
             .into_iter()
             .map(|i| page_ref(pages, i))
@@ -153,7 +154,7 @@ impl SiteTree {
 
     pub fn prev_next<'p>(
         &self,
-        pages: &'p [Page],
+        pages: &'p [Arc<Page>],
         page: usize,
     ) -> (Option<PageRef<'p>>, Option<PageRef<'p>>) {
         let Some(n) = self.position[page] else {
@@ -164,7 +165,7 @@ impl SiteTree {
         (prev, next)
     }
 
-    pub fn children<'p>(&self, pages: &'p [Page], page: usize) -> Vec<ChildRef<'p>> {
+    pub fn children<'p>(&self, pages: &'p [Arc<Page>], page: usize) -> Vec<ChildRef<'p>> {
         self.children[page]
             .iter()
             .filter(|&&i| !pages[i].front.hide_from_nav)
@@ -178,7 +179,7 @@ impl SiteTree {
     }
 
     /// The sidebar for `page` (or, for `None`, the top level only).
-    pub fn nav<'p>(&self, pages: &'p [Page], page: Option<usize>) -> Vec<NavItem<'p>> {
+    pub fn nav<'p>(&self, pages: &'p [Arc<Page>], page: Option<usize>) -> Vec<NavItem<'p>> {
         let mut path = page.map(|p| self.ancestors(p)).unwrap_or_default();
         path.extend(page);
         self.nav_level(pages, &self.top, &path, page)
@@ -186,7 +187,7 @@ impl SiteTree {
 
     fn nav_level<'p>(
         &self,
-        pages: &'p [Page],
+        pages: &'p [Arc<Page>],
         items: &[usize],
         path: &[usize],
         current: Option<usize>,
@@ -213,7 +214,7 @@ impl SiteTree {
     }
 }
 
-fn page_ref(pages: &[Page], i: usize) -> PageRef<'_> {
+fn page_ref(pages: &[Arc<Page>], i: usize) -> PageRef<'_> {
     PageRef {
         title: &pages[i].title,
         url: &pages[i].url,
@@ -226,7 +227,7 @@ mod tests {
     use crate::config::Variables;
     use crate::page::{Source, process};
 
-    fn pages(files: &[(&str, &str)]) -> Vec<Page> {
+    fn pages(files: &[(&str, &str)]) -> Vec<Arc<Page>> {
         files
             .iter()
             .map(|(path, text)| {
@@ -235,12 +236,12 @@ mod tests {
                     content_path: path.to_string(),
                     text: text.to_string(),
                 };
-                process(&source, &Variables::default()).0
+                Arc::new(process(&source, &Variables::default()).0)
             })
             .collect()
     }
 
-    fn site() -> Vec<Page> {
+    fn site() -> Vec<Arc<Page>> {
         pages(&[
             ("index.md", "---\ntitle: Home\n---\n"),
             ("guide/index.md", "---\ntitle: Guide\nweight: 1\n---\n"),

@@ -248,7 +248,11 @@ mod tests {
             page: &page,
         };
         let out = substitute(text, &scope);
-        if out.errors.is_empty() { Ok(out.text.into_owned()) } else { Err(out.errors) }
+        if out.errors.is_empty() {
+            Ok(out.text.into_owned())
+        } else {
+            Err(out.errors)
+        }
     }
 
     #[test]
@@ -332,6 +336,9 @@ mod tests {
         let text = "{{site.konnect_short_name}} [a](/b)";
         let out = substitute(text, &scope);
         let link_in_output = out.text.find("[a]").unwrap();
-        assert_eq!(out.offsets.original(link_in_output), text.find("[a]").unwrap());
+        assert_eq!(
+            out.offsets.original(link_in_output),
+            text.find("[a]").unwrap()
+        );
     }
 }

@@ -53,12 +53,25 @@ fn a_failed_build_leaves_public_exactly_as_it_was() {
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8(run.stderr).unwrap();
     for line in EXPECTED {
-        assert!(stderr.contains(&format!("error: {line}\n")), "missing {line:?} in:\n{stderr}");
+        assert!(
+            stderr.contains(&format!("error: {line}\n")),
+            "missing {line:?} in:\n{stderr}"
+        );
     }
-    assert!(stderr.ends_with("error: 8 problems found; nothing was written\n"), "{stderr}");
+    assert!(
+        stderr.ends_with("error: 8 problems found; nothing was written\n"),
+        "{stderr}"
+    );
     let entries: Vec<_> = walk(out.path());
-    assert_eq!(entries, ["public", "public/old", "public/old/index.html"], "nothing added or removed");
-    assert_eq!(std::fs::read_to_string(public.join("old/index.html")).unwrap(), "previous build");
+    assert_eq!(
+        entries,
+        ["public", "public/old", "public/old/index.html"],
+        "nothing added or removed"
+    );
+    assert_eq!(
+        std::fs::read_to_string(public.join("old/index.html")).unwrap(),
+        "previous build"
+    );
 }
 
 #[test]
@@ -70,7 +83,13 @@ fn check_reports_the_same_and_writes_nothing() {
         .unwrap();
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8(run.stderr).unwrap();
-    assert_eq!(stderr.lines().filter(|l| l.starts_with("error: content/")).count(), EXPECTED.len());
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("error: content/"))
+            .count(),
+        EXPECTED.len()
+    );
     assert!(!fixture().join("public").exists());
 }
 
@@ -78,7 +97,14 @@ fn walk(dir: &Path) -> Vec<String> {
     let mut found: Vec<String> = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .into_iter()
-        .map(|e| e.unwrap().path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect();
     found.sort();
     found
