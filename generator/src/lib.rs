@@ -18,6 +18,9 @@
 //! | sitemap, robots, headers | [`site_files`] |
 //! | staging folder and swap | [`output`] |
 //!
+//! `gatehouse serve` ([`serve`]) keeps the result of every stage but the last in memory
+//! and re-runs only what a change affects.
+//!
 //! Problems are collected as [`diagnostic::Diagnostic`]s with file, line and column.
 
 pub mod config;
@@ -31,6 +34,7 @@ pub mod output;
 pub mod page;
 pub mod pipeline;
 pub mod render;
+pub mod serve;
 pub mod site_files;
 pub mod theme;
 pub mod tree;

@@ -49,6 +49,27 @@ enum Command {
         #[arg(long)]
         external: bool,
     },
+    /// Preview the site with live reload; the sign-up forms work on a local store.
+    #[command(
+        after_help = "Examples:\n  gatehouse serve\n  gatehouse serve --port 0 --open\n  gatehouse serve --root docs --bind 0.0.0.0 --port 8080"
+    )]
+    Serve {
+        /// The site folder (with site.toml and content/).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on (loopback by default: the preview is for you).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 #[derive(Args)]
@@ -97,6 +118,29 @@ fn main() -> ExitCode {
                     r.elapsed.as_secs_f64()
                 )
             })
+        }
+        Command::Serve {
+            root,
+            bind,
+            port,
+            open,
+            drafts,
+        } => {
+            let options = gatehouse::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                open,
+                drafts,
+                quiet: cli.quiet,
+            };
+            match gatehouse::serve::run(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Check { site, external } => {
             let options = site.options(None);

@@ -52,21 +52,45 @@ pub struct BuildReport {
     pub external_links: Vec<ExternalLink>,
 }
 
-/// A site after every stage except writing.
+/// A site after every stage except writing. Cheap to clone: `serve` keeps the last
+/// good one and derives the next from it.
+#[derive(Clone)]
 pub struct Site {
     pub root: PathBuf,
-    pub config: SiteConfig,
-    pub variables: Variables,
-    pub theme: Theme,
-    pub renderer: Renderer,
+    pub options: BuildOptions,
+    pub config: Arc<SiteConfig>,
+    pub variables: Arc<Variables>,
+    pub theme: Arc<Theme>,
+    pub renderer: Arc<Renderer>,
     /// Published pages (drafts only with `--drafts`).
     pub pages: Vec<Arc<Page>>,
-    pub tree: SiteTree,
+    pub tree: Arc<SiteTree>,
     /// Site static files (`content/` non-Markdown and `static/`); they win over the theme's.
-    pub static_files: Vec<StaticFile>,
+    pub static_files: Arc<Vec<StaticFile>>,
+    /// Every URL a static or generated file is served at, for the link checker.
+    pub file_urls: Arc<HashSet<String>>,
     /// Draft URL → source, for links that point at a draft.
     pub drafts: HashMap<String, PathBuf>,
     pub external_links: Vec<ExternalLink>,
+}
+
+/// A change to one Markdown file, for [`Site::revise`].
+#[derive(Debug, Clone)]
+pub enum PageChange {
+    /// Created or edited (the file's new text).
+    Upsert(page::Source),
+    /// Deleted; the path relative to `content/`.
+    Remove(String),
+}
+
+/// What a revision touched, so `serve` knows what to re-render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revision {
+    /// Only these pages' bodies changed: only they need rendering again.
+    Bodies(Vec<String>),
+    /// Titles, order, URLs, anchors or the page set changed: every page's navigation may
+    /// differ.
+    Shape,
 }
 
 impl Site {
@@ -127,19 +151,108 @@ impl Site {
                 let tree = SiteTree::new(&pages);
                 Ok(Self {
                     root,
-                    config,
-                    variables,
-                    theme,
-                    renderer,
+                    options: options.clone(),
+                    config: Arc::new(config),
+                    variables: Arc::new(variables),
+                    theme: Arc::new(theme),
+                    renderer: Arc::new(renderer),
                     pages,
-                    tree,
-                    static_files,
+                    tree: Arc::new(tree),
+                    static_files: Arc::new(static_files),
+                    file_urls: Arc::new(file_urls),
                     drafts,
                     external_links,
                 })
             }
             _ => Err(BuildError::Diagnostics(sorted(problems))),
         }
+    }
+
+    /// The site with some Markdown files changed, re-running only what they affect: the
+    /// changed pages' own stages and link checks, plus every page's link checks and the
+    /// tree when a page's shape (URL, title, order, anchors) changed. `self` is left as
+    /// it was, so a failed revision keeps the last good site.
+    pub fn revise(&self, changes: Vec<PageChange>) -> Result<(Site, Revision), Vec<Diagnostic>> {
+        let mut pages = self.pages.clone();
+        let mut drafts = self.drafts.clone();
+        let mut problems = Vec::new();
+        let mut shape_changed = false;
+        let mut changed_urls = Vec::new();
+        for change in changes {
+            let content_path = match &change {
+                PageChange::Upsert(source) => source.content_path.clone(),
+                PageChange::Remove(path) => path.clone(),
+            };
+            let position = pages.iter().position(|p| p.content_path == content_path);
+            let url = urls::url_for(&content_path);
+            drafts.remove(&url);
+            match change {
+                PageChange::Remove(_) => {
+                    if let Some(i) = position {
+                        pages.remove(i);
+                        shape_changed = true;
+                    }
+                }
+                PageChange::Upsert(source) => {
+                    let (page, mut page_problems) = page::process(&source, &self.variables);
+                    problems.append(&mut page_problems);
+                    if page.is_draft() && !self.options.drafts {
+                        drafts.insert(page.url.clone(), page.source.clone());
+                        if let Some(i) = position {
+                            pages.remove(i);
+                        }
+                        shape_changed = true;
+                    } else if let Some(i) = position {
+                        shape_changed |= !same_shape(&pages[i], &page);
+                        changed_urls.push(page.url.clone());
+                        pages[i] = Arc::new(page);
+                    } else {
+                        changed_urls.push(page.url.clone());
+                        pages.push(Arc::new(page));
+                        shape_changed = true;
+                    }
+                }
+            }
+        }
+        let targets = LinkTargets::new(&pages, &self.file_urls, &drafts);
+        let changed: Vec<Arc<Page>> = pages
+            .iter()
+            .filter(|p| changed_urls.contains(&p.url))
+            .cloned()
+            .collect();
+        if shape_changed {
+            problems.extend(check_aliases(&pages));
+            problems.extend(links::check(&pages, &targets).0);
+        } else {
+            for page in &changed {
+                problems.extend(links::check_page(page, &targets).0);
+            }
+        }
+        problems.extend(self.renderer.check_templates(&changed));
+        if !problems.is_empty() {
+            return Err(sorted(problems));
+        }
+        let (tree, revision) = if shape_changed {
+            (Arc::new(SiteTree::new(&pages)), Revision::Shape)
+        } else {
+            (self.tree.clone(), Revision::Bodies(changed_urls))
+        };
+        let site = Site {
+            pages,
+            tree,
+            drafts,
+            ..self.clone()
+        };
+        Ok((site, revision))
+    }
+
+    pub fn page_index(&self, url: &str) -> Option<usize> {
+        self.tree.index_of(url)
+    }
+
+    pub fn render_page(&self, index: usize) -> Result<String, Diagnostic> {
+        self.renderer
+            .render_page(&self.config, &self.pages, &self.tree, index)
     }
 
     /// Renders and writes everything into `out`, replacing it only on success.
@@ -265,6 +378,18 @@ pub fn build(options: &BuildOptions, write: bool) -> Result<BuildReport, BuildEr
         elapsed: started.elapsed(),
         external_links: site.external_links,
     })
+}
+
+/// Whether other pages could see a difference: their sidebar, prev/next and breadcrumbs
+/// show titles and order, and their links may point at this page's URL and anchors.
+fn same_shape(old: &Page, new: &Page) -> bool {
+    old.url == new.url
+        && old.title == new.title
+        && old.front.weight == new.front.weight
+        && old.front.hide_from_nav == new.front.hide_from_nav
+        && old.front.description == new.front.description
+        && old.front.aliases == new.front.aliases
+        && old.anchors == new.anchors
 }
 
 fn check_aliases(pages: &[Arc<Page>]) -> Vec<Diagnostic> {

@@ -1,0 +1,320 @@
+//! Answering requests: the edge backend's routes, live-reload plumbing, pages rendered
+//! from memory, static files, and the 404 page.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use edge::Edge;
+use edge::native::NativeHost;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use tokio::sync::{broadcast, mpsc};
+
+use super::LivePages;
+use super::live::{LiveEvent, LiveSite};
+use super::reload::{self, EventStream};
+use crate::site_files;
+use crate::urls;
+
+pub type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+/// Bodies beyond this are refused before the edge sees them (it has its own, lower limit).
+const MAX_BODY: usize = 1024 * 1024;
+
+pub struct Server {
+    pub live: Arc<LiveSite>,
+    pub edge: Edge<NativeHost<LivePages>>,
+    pub events: broadcast::Sender<LiveEvent>,
+    /// Changes at every start, so pages open across a restart reload themselves.
+    pub instance: String,
+}
+
+impl Server {
+    pub async fn handle(
+        self: Rc<Self>,
+        req: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Response<Body> {
+        let path = req.uri().path().to_string();
+        let method = req.method().clone();
+        match path.as_str() {
+            reload::EVENTS_PATH => return self.event_stream(),
+            reload::SCRIPT_PATH => {
+                return respond(
+                    StatusCode::OK,
+                    "text/javascript; charset=utf-8",
+                    Bytes::from_static(reload::SCRIPT.as_bytes()),
+                );
+            }
+            reload::STYLE_PATH => {
+                return respond(
+                    StatusCode::OK,
+                    "text/css; charset=utf-8",
+                    Bytes::from_static(reload::STYLE.as_bytes()),
+                );
+            }
+            _ => {}
+        }
+        if edge::is_edge_route(&method, &path) {
+            return self.edge_route(req, peer).await;
+        }
+        if method != Method::GET && method != Method::HEAD {
+            let mut response = respond(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "text/plain; charset=utf-8",
+                Bytes::from_static(b"Method not allowed\n"),
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return response;
+        }
+        let mut response = self.site_response(&path, req.uri().query());
+        if method == Method::HEAD {
+            *response.body_mut() = Full::new(Bytes::new()).boxed_unsync();
+        }
+        response
+    }
+
+    async fn edge_route(&self, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+        let (parts, body) = req.into_parts();
+        let bytes = match Limited::new(body, MAX_BODY).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => {
+                return respond(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "text/plain; charset=utf-8",
+                    Bytes::from_static(b"Request body too large\n"),
+                );
+            }
+        };
+        let response = self
+            .edge
+            .handle(Request::from_parts(parts, bytes), Some(peer.ip()))
+            .await;
+        let (mut parts, body) = response.into_parts();
+        let is_html = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        let body = if is_html {
+            let problems = self.live.snapshot().problems;
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Bytes::from(reload::inject(&body, &problems))
+        } else {
+            body
+        };
+        Response::from_parts(parts, Full::new(body).boxed_unsync())
+    }
+
+    fn site_response(&self, raw_path: &str, query: Option<&str>) -> Response<Body> {
+        let Some(path) = urls::resolve("/", raw_path) else {
+            return self.not_found();
+        };
+        let snapshot = self.live.snapshot();
+        let page_url = if path.ends_with('/') {
+            Some(path.clone())
+        } else {
+            path.strip_suffix("index.html").map(str::to_string)
+        };
+        if let Some(url) = &page_url
+            && let Some(result) = self.live.page(url)
+        {
+            return match result {
+                Ok(html) => {
+                    html_response(StatusCode::OK, reload::inject(&html, &snapshot.problems))
+                }
+                Err(problem) => html_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    reload::inject(
+                        b"<!doctype html><title>Render error</title><body></body>",
+                        &[problem.to_string()],
+                    ),
+                ),
+            };
+        }
+        let Some(site) = snapshot.site.clone() else {
+            return html_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                reload::inject(b"<!doctype html><html lang=\"en\"><head><title>Build failed</title></head><body><h1>The site has not built yet</h1></body></html>", &snapshot.problems),
+            );
+        };
+        if !path.ends_with('/') && site.page_index(&format!("{path}/")).is_some() {
+            let location = match query {
+                Some(q) => format!("{path}/?{q}"),
+                None => format!("{path}/"),
+            };
+            let mut response = respond(
+                StatusCode::PERMANENT_REDIRECT,
+                "text/plain; charset=utf-8",
+                Bytes::new(),
+            );
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            return response;
+        }
+        if let Some(page) = site
+            .pages
+            .iter()
+            .find(|p| p.front.aliases.iter().any(|a| *a == path))
+        {
+            return match site.renderer.render_redirect(&site.config, &page.url) {
+                Ok(html) => html_response(
+                    StatusCode::OK,
+                    reload::inject(html.as_bytes(), &snapshot.problems),
+                ),
+                Err(problem) => html_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    problem.to_string().into_bytes(),
+                ),
+            };
+        }
+        match path.as_str() {
+            "/sitemap.xml" => {
+                let urls = site
+                    .pages
+                    .iter()
+                    .filter(|p| !p.front.hide_from_nav)
+                    .map(|p| p.url.as_str());
+                return respond(
+                    StatusCode::OK,
+                    "application/xml",
+                    Bytes::from(site_files::sitemap(&site.config, urls)),
+                );
+            }
+            "/robots.txt" => {
+                return respond(
+                    StatusCode::OK,
+                    "text/plain; charset=utf-8",
+                    Bytes::from(site_files::robots(&site.config)),
+                );
+            }
+            _ => {}
+        }
+        if let Some(bytes) = self.live.static_file(&path) {
+            let mut response = respond(StatusCode::OK, content_type(&path), bytes);
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            return response;
+        }
+        self.not_found()
+    }
+
+    fn not_found(&self) -> Response<Body> {
+        let snapshot = self.live.snapshot();
+        let html = snapshot
+            .site
+            .as_ref()
+            .and_then(|site| site.renderer.render_not_found(&site.config, &site.pages, &site.tree).ok().flatten())
+            .unwrap_or_else(|| "<!doctype html><html lang=\"en\"><head><title>Page not found</title></head><body><h1>Page not found</h1></body></html>".into());
+        html_response(
+            StatusCode::NOT_FOUND,
+            reload::inject(html.as_bytes(), &snapshot.problems),
+        )
+    }
+
+    fn event_stream(&self) -> Response<Body> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let snapshot = self.live.snapshot();
+        let hello = format!(
+            "{{\"server\":\"{}\",\"version\":{}}}",
+            self.instance, snapshot.version
+        );
+        let _ = sender.send(frame("hello", &hello));
+        if !snapshot.problems.is_empty() {
+            let _ = sender.send(problems_frame(&snapshot.problems));
+        }
+        let mut events = self.events.subscribe();
+        tokio::task::spawn_local(async move {
+            loop {
+                let chunk = match events.recv().await {
+                    Ok(LiveEvent::Reload { version }) => {
+                        frame("reload", &format!("{{\"version\":{version}}}"))
+                    }
+                    Ok(LiveEvent::Css { path }) => {
+                        frame("css", &serde_json::json!({ "path": path }).to_string())
+                    }
+                    Ok(LiveEvent::Problems(problems)) => problems_frame(&problems),
+                    Err(broadcast::error::RecvError::Lagged(_)) => frame("reload", "{}"),
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                if sender.send(chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut response = Response::new(EventStream::new(receiver).boxed_unsync());
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+fn frame(event: &str, data: &str) -> Bytes {
+    reload::frame(event, data)
+}
+
+fn problems_frame(problems: &[String]) -> Bytes {
+    frame(
+        "problems",
+        &serde_json::Value::from(problems.to_vec()).to_string(),
+    )
+}
+
+fn html_response(status: StatusCode, html: Vec<u8>) -> Response<Body> {
+    let mut response = respond(status, "text/html; charset=utf-8", Bytes::from(html));
+    // Writers must always see the latest build.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Body> {
+    let mut response = Response::new(Full::new(body).boxed_unsync());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // The same headers production gets from `_headers`, so a preview catches what the
+    // policy would block.
+    for (name, value) in site_files::SECURITY_HEADERS {
+        headers.insert(*name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext.to_ascii_lowercase().as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "pdf" => "application/pdf",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}

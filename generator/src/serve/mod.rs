@@ -1,0 +1,234 @@
+//! `gatehouse serve`: the writers' preview. Builds the site into memory, serves it with
+//! live reload, rebuilds only what a change affects (see [`live`]), and hosts the edge
+//! backend on the same port over an embedded store in `.gatehouse/`, so the forms work.
+//!
+//! Threads: a watcher thread turns file events into rebuilds (which use rayon); the
+//! HTTP server runs on a single-threaded async runtime, because the edge core's futures
+//! are not `Send` (they are not on Workers either).
+
+pub mod http;
+pub mod live;
+pub mod reload;
+pub mod watch;
+
+use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::pipeline::BuildOptions;
+use live::{LiveEvent, LiveSite, Pending};
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub drafts: bool,
+    pub quiet: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "port {port} on {ip} is already in use; choose another with --port (or --port 0 for any free port)"
+    )]
+    PortInUse { ip: IpAddr, port: u16 },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot watch the site for changes: {0}")]
+    Watch(#[from] notify::Error),
+    #[error("cannot open the backend store: {0}")]
+    Edge(#[from] edge::native::NativeError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The edge core asks for form pages by URL; they come from the live site in memory.
+#[derive(Clone)]
+pub struct LivePages(Arc<LiveSite>);
+
+impl edge::Pages for LivePages {
+    async fn page(&self, path: &str) -> Option<String> {
+        match self.0.page(path)? {
+            Ok(html) => String::from_utf8(html.to_vec()).ok(),
+            Err(_) => None,
+        }
+    }
+}
+
+pub fn run(options: ServeOptions) -> Result<(), ServeError> {
+    let addr = SocketAddr::new(options.bind, options.port);
+    let listener = TcpListener::bind(addr).map_err(|source| match source.kind() {
+        std::io::ErrorKind::AddrInUse => ServeError::PortInUse {
+            ip: options.bind,
+            port: options.port,
+        },
+        _ => ServeError::Bind { addr, source },
+    })?;
+    listener.set_nonblocking(true)?;
+    let local = listener.local_addr()?;
+    let url = format!("http://{local}");
+
+    let started = Instant::now();
+    let live = Arc::new(LiveSite::new(BuildOptions {
+        root: options.root.clone(),
+        out: None,
+        base_url: Some(url.clone()),
+        drafts: options.drafts,
+    }));
+    let snapshot = live.snapshot();
+    let edge_config = edge_config(&snapshot, &url);
+    let edge = edge::native::edge(
+        options.root.join(".gatehouse"),
+        LivePages(live.clone()),
+        edge_config,
+    )?;
+
+    // The URL goes to stdout alone on its line: scripts and tests read it from there.
+    println!("Serving {url}/");
+    let _ = std::io::stdout().flush();
+    if !options.quiet {
+        match &snapshot.site {
+            Some(site) => eprintln!(
+                "Built {} pages in {} ms; watching for changes (Ctrl-C to stop)",
+                site.pages.len(),
+                started.elapsed().as_millis()
+            ),
+            None => print_problems(&snapshot.problems),
+        }
+    }
+
+    let (events, _) = broadcast::channel(64);
+    let watcher = watch::InputWatcher::new(&options.root)?;
+    spawn_rebuilder(watcher, live.clone(), events.clone(), options.quiet);
+
+    if options.open {
+        let _ = std::process::Command::new("xdg-open")
+            .arg(format!("{url}/"))
+            .spawn();
+    }
+
+    let server = Rc::new(http::Server {
+        live,
+        edge,
+        events,
+        instance: format!(
+            "{:x}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ),
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local_set = tokio::task::LocalSet::new();
+    local_set.block_on(&runtime, async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, peer)) = accepted else { continue };
+                    let server = server.clone();
+                    tokio::task::spawn_local(async move {
+                        let service = service_fn(move |req| {
+                            let server = server.clone();
+                            async move { Ok::<_, std::convert::Infallible>(server.handle(req, peer).await) }
+                        });
+                        let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                    });
+                }
+                _ = tokio::signal::ctrl_c() => {
+                    eprintln!("Stopped.");
+                    return Ok(());
+                }
+            }
+        }
+    })
+}
+
+fn spawn_rebuilder(
+    watcher: watch::InputWatcher,
+    live: Arc<LiveSite>,
+    events: broadcast::Sender<LiveEvent>,
+    quiet: bool,
+) {
+    std::thread::spawn(move || {
+        let mut pending = Pending::default();
+        while let Some(batch) = watcher.next_batch() {
+            let started = Instant::now();
+            for event in live.apply(&batch, &mut pending) {
+                if !quiet {
+                    let changed: Vec<String> = batch
+                        .iter()
+                        .map(|p| {
+                            p.strip_prefix(live.root())
+                                .unwrap_or(p)
+                                .display()
+                                .to_string()
+                        })
+                        .collect();
+                    match &event {
+                        LiveEvent::Reload { .. } => eprintln!(
+                            "Rebuilt in {} ms: {}",
+                            started.elapsed().as_millis(),
+                            changed.join(", ")
+                        ),
+                        LiveEvent::Css { path } => eprintln!("Stylesheet changed: {path}"),
+                        LiveEvent::Problems(problems) => print_problems(problems),
+                    }
+                }
+                let _ = events.send(event);
+            }
+        }
+    });
+}
+
+fn print_problems(problems: &[String]) {
+    for problem in problems {
+        eprintln!("error: {problem}");
+    }
+    eprintln!(
+        "error: {} problem{} found; still serving the last good build",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+}
+
+/// The backend's settings: `site.toml`'s `[edge]` table, the served URL, dev mode on.
+fn edge_config(snapshot: &live::Snapshot, url: &str) -> edge::EdgeConfig {
+    let site_value = snapshot
+        .site
+        .as_ref()
+        .map(|s| s.config.site.clone())
+        .unwrap_or(Value::Null);
+    let text = |path: &[&str]| {
+        let mut value = &site_value;
+        for key in path {
+            value = value.get(key)?;
+        }
+        value.as_str().map(str::to_string)
+    };
+    let title = text(&["title"]).unwrap_or_else(|| "Documentation".into());
+    edge::EdgeConfig {
+        base_url: url.to_string(),
+        product_name: text(&["edge", "product_name"]).unwrap_or_else(|| title.clone()),
+        mail_from: text(&["edge", "mail_from"]).unwrap_or_else(|| "no-reply@localhost".into()),
+        site_title: title,
+        dev: true,
+        limits: edge::Limits::default(),
+    }
+}
