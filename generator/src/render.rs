@@ -44,6 +44,9 @@ const FALLBACK_REDIRECT: &str = "<!doctype html><html lang=\"en\"><head><meta ch
 impl Renderer {
     pub fn new(theme: &Theme) -> Result<Self, Vec<Diagnostic>> {
         let mut tera = Tera::default();
+        // Tera's default also escapes `/` (as `&#x2F;`), which makes every URL in the
+        // output unreadable and larger for no safety gain inside quoted attributes.
+        tera.set_escape_fn(escape_html);
         let mut templates: Vec<(&str, &str)> = theme
             .templates
             .iter()
@@ -203,6 +206,21 @@ impl Renderer {
             )
         })
     }
+}
+
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Tera hides the useful part of its errors in the source chain.

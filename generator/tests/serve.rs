@@ -1,0 +1,267 @@
+//! `gatehouse serve` end to end: a real server on port 0 over a temporary copy of a
+//! small site, driven by file edits, observed through its reload channel and pages.
+//! Every wait is on an event, with a generous upper bound; no sleeps.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+struct Server {
+    child: Child,
+    url: String,
+    root: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start() -> Self {
+        let root = tempfile::tempdir().unwrap();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"),
+            root.path(),
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["serve", "-q", "--port", "0", "--root"])
+            .arg(root.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("Serving ")
+            .expect("first line names the URL")
+            .trim_end_matches('/')
+            .to_string();
+        Server { child, url, root }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root.path().join(rel)
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// Subscribes to the reload channel; returns a receiver of (event, data) pairs.
+    fn events(&self) -> Events {
+        let address = self.url.trim_start_matches("http://").to_string();
+        let mut stream = TcpStream::connect(&address).unwrap();
+        write!(stream, "GET /__gatehouse/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut event = String::new();
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                if let Some(name) = line.strip_prefix("event: ") {
+                    event = name.to_string();
+                } else if let Some(data) = line.strip_prefix("data: ") {
+                    if tx.send((event.clone(), data.to_string())).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let events = Events(rx);
+        events.wait_for("hello");
+        events
+    }
+}
+
+struct Events(mpsc::Receiver<(String, String)>);
+
+impl Events {
+    fn wait_for(&self, wanted: &str) -> String {
+        loop {
+            let (event, data) = self
+                .0
+                .recv_timeout(PATIENCE)
+                .unwrap_or_else(|_| panic!("no '{wanted}' event within {PATIENCE:?}"));
+            if event == wanted {
+                return data;
+            }
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn edits_reload_and_errors_show_over_the_last_good_page() {
+    let server = Server::start();
+    let events = server.events();
+    let (status, body) = server.get("/guide/alpha/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Alpha text, version one."));
+    assert!(
+        body.contains("/__gatehouse/live.js"),
+        "live reload script injected"
+    );
+
+    // A body edit: reload, new text.
+    let alpha = server.path("content/guide/alpha.md");
+    std::fs::write(
+        &alpha,
+        "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nAlpha text, version two.\n",
+    )
+    .unwrap();
+    events.wait_for("reload");
+    assert!(
+        server
+            .get("/guide/alpha/")
+            .1
+            .contains("Alpha text, version two.")
+    );
+
+    // A typo: the overlay names file, line and column; the last good page stays.
+    std::fs::write(
+        &alpha,
+        "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nBroken {{site.prodct}} three.\n",
+    )
+    .unwrap();
+    let problems = events.wait_for("problems");
+    let expected =
+        "content/guide/alpha.md:7:8: unknown variable 'site.prodct' (did you mean 'site.product'?)";
+    assert!(problems.contains(expected), "{problems}");
+    let (status, body) = server.get("/guide/alpha/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Alpha text, version two."),
+        "still the last good page"
+    );
+    assert!(
+        body.contains("gatehouse-overlay") && body.contains(expected),
+        "{body}"
+    );
+
+    // Fixed: reload, no overlay.
+    std::fs::write(
+        &alpha,
+        "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nFixed {{site.product}} three.\n",
+    )
+    .unwrap();
+    events.wait_for("reload");
+    let body = server.get("/guide/alpha/").1;
+    assert!(body.contains("Fixed Gadget three."));
+    assert!(!body.contains("gatehouse-overlay"));
+
+    // Removing a heading another page links to is refused until the link is fixed.
+    std::fs::write(
+        &alpha,
+        "---\ntitle: Alpha\nweight: 1\n---\nNo headings now.\n",
+    )
+    .unwrap();
+    let problems = events.wait_for("problems");
+    assert!(
+        problems.contains("content/guide/index.md:4:23: broken link '/guide/alpha/#install'"),
+        "{problems}"
+    );
+    std::fs::write(
+        server.path("content/guide/index.md"),
+        "---\ntitle: Guide\n---\nThe guide. Start with [Alpha](/guide/alpha/).\n",
+    )
+    .unwrap();
+    events.wait_for("reload");
+    assert!(server.get("/guide/alpha/").1.contains("No headings now."));
+}
+
+#[test]
+fn created_and_deleted_pages_update_navigation() {
+    let server = Server::start();
+    let events = server.events();
+    let beta = server.path("content/guide/beta.md");
+    std::fs::write(&beta, "---\ntitle: Beta\nweight: 2\n---\nBeta page.\n").unwrap();
+    events.wait_for("reload");
+    let (status, body) = server.get("/guide/beta/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Beta page."));
+    let alpha = server.get("/guide/alpha/").1;
+    assert!(
+        alpha.contains("<a href=\"/guide/beta/\">Beta</a>"),
+        "sidebar lists the new page: {alpha}"
+    );
+
+    std::fs::remove_file(&beta).unwrap();
+    events.wait_for("reload");
+    assert_eq!(server.get("/guide/beta/").0, 404);
+    assert!(
+        !server.get("/guide/alpha/").1.contains("/guide/beta/"),
+        "sidebar forgot it"
+    );
+}
+
+#[test]
+fn stylesheet_edits_swap_in_place_and_unknown_paths_are_404() {
+    let server = Server::start();
+    let events = server.events();
+    std::fs::write(
+        server.path("themes/default/static/css/site.css"),
+        "body { color: red; }\n",
+    )
+    .unwrap();
+    let data = events.wait_for("css");
+    assert_eq!(data, r#"{"path":"/css/site.css"}"#);
+    assert_eq!(server.get("/css/site.css").1, "body { color: red; }\n");
+    let (status, body) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<title>Page not found</title>"));
+}
+
+#[test]
+fn a_busy_port_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["serve", "--port", &port, "--root"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "error: port {port} on 127.0.0.1 is already in use; choose another with --port (or --port 0 for any free port)\n"
+        )
+    );
+}
