@@ -677,7 +677,7 @@ fn yaml_key_end(text: &str) -> Option<usize> {
     let colon = text.find(':')?;
     let after = text[colon + 1..].chars().next();
     (matches!(after, None | Some(' ') | Some('\t')) && !text[..colon].contains(' ')
-        || matches!(after, None))
+        || after.is_none())
     .then_some(colon)
 }
 

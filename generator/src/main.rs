@@ -69,6 +69,9 @@ enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Where the forms' accounts and dev outbox live [default: <root>/.gatehouse]
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
     },
 }
 
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
             port,
             open,
             drafts,
+            state_dir,
         } => {
             let options = gatehouse::serve::ServeOptions {
                 root,
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
                 open,
                 drafts,
                 quiet: cli.quiet,
+                state_dir,
             };
             match gatehouse::serve::run(options) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -55,7 +55,7 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
     let mut events: Vec<Event<'_>> = Vec::with_capacity(256);
 
     // While inside a heading or code block, events are buffered here.
-    let mut heading: Option<(HeadingLevel, Option<String>, Vec<String>, Vec<Event<'_>>)> = None;
+    let mut heading: Option<OpenHeading<'_>> = None;
     let mut code: Option<(String, String)> = None;
 
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -126,15 +126,21 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
             Event::Start(Tag::Heading {
                 level, id, classes, ..
             }) => {
-                heading = Some((
+                heading = Some(OpenHeading {
                     level,
-                    id.map(|i| i.to_string()),
-                    classes.iter().map(|c| c.to_string()).collect(),
-                    Vec::new(),
-                ));
+                    explicit_id: id.map(|i| i.to_string()),
+                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    events: Vec::new(),
+                });
             }
             Event::End(TagEnd::Heading(_)) => {
-                let Some((level, explicit_id, classes, inner)) = heading.take() else {
+                let Some(OpenHeading {
+                    level,
+                    explicit_id,
+                    classes,
+                    events: inner,
+                }) = heading.take()
+                else {
                     continue;
                 };
                 let plain = plain_text(&inner);
@@ -173,13 +179,17 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
     rendered
 }
 
-fn push<'e>(
-    heading: &mut Option<(HeadingLevel, Option<String>, Vec<String>, Vec<Event<'e>>)>,
-    events: &mut Vec<Event<'e>>,
-    event: Event<'e>,
-) {
+/// A heading whose events are being collected, to give it an id and a self-link.
+struct OpenHeading<'e> {
+    level: HeadingLevel,
+    explicit_id: Option<String>,
+    classes: Vec<String>,
+    events: Vec<Event<'e>>,
+}
+
+fn push<'e>(heading: &mut Option<OpenHeading<'e>>, events: &mut Vec<Event<'e>>, event: Event<'e>) {
     match heading {
-        Some((_, _, _, inner)) => inner.push(event),
+        Some(open) => open.events.push(event),
         None => events.push(event),
     }
 }

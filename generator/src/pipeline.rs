@@ -246,6 +246,11 @@ impl Site {
         Ok((site, revision))
     }
 
+    /// Every published page, form pages included: they are where readers sign up.
+    pub fn sitemap(&self) -> String {
+        site_files::sitemap(&self.config, self.pages.iter().map(|p| p.url.as_str()))
+    }
+
     pub fn page_index(&self, url: &str) -> Option<usize> {
         self.tree.index_of(url)
     }
@@ -310,15 +315,7 @@ impl Site {
             write("404.html", html.as_bytes())?;
             files += 1;
         }
-        let listed = self
-            .pages
-            .iter()
-            .filter(|p| !p.front.hide_from_nav)
-            .map(|p| p.url.as_str());
-        write(
-            "sitemap.xml",
-            site_files::sitemap(&self.config, listed).as_bytes(),
-        )?;
+        write("sitemap.xml", self.sitemap().as_bytes())?;
         write("robots.txt", site_files::robots(&self.config).as_bytes())?;
         write("_headers", site_files::headers().as_bytes())?;
         files += 3;

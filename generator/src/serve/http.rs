@@ -160,11 +160,7 @@ impl Server {
             }
             return response;
         }
-        if let Some(page) = site
-            .pages
-            .iter()
-            .find(|p| p.front.aliases.iter().any(|a| *a == path))
-        {
+        if let Some(page) = site.pages.iter().find(|p| p.front.aliases.contains(&path)) {
             return match site.renderer.render_redirect(&site.config, &page.url) {
                 Ok(html) => html_response(
                     StatusCode::OK,
@@ -178,15 +174,10 @@ impl Server {
         }
         match path.as_str() {
             "/sitemap.xml" => {
-                let urls = site
-                    .pages
-                    .iter()
-                    .filter(|p| !p.front.hide_from_nav)
-                    .map(|p| p.url.as_str());
                 return respond(
                     StatusCode::OK,
                     "application/xml",
-                    Bytes::from(site_files::sitemap(&site.config, urls)),
+                    Bytes::from(site.sitemap()),
                 );
             }
             "/robots.txt" => {

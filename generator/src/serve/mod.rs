@@ -35,6 +35,8 @@ pub struct ServeOptions {
     pub open: bool,
     pub drafts: bool,
     pub quiet: bool,
+    /// Where the backend keeps accounts and the dev outbox; `<root>/.gatehouse` by default.
+    pub state_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,11 +93,11 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
     }));
     let snapshot = live.snapshot();
     let edge_config = edge_config(&snapshot, &url);
-    let edge = edge::native::edge(
-        options.root.join(".gatehouse"),
-        LivePages(live.clone()),
-        edge_config,
-    )?;
+    let state_dir = options
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| options.root.join(".gatehouse"));
+    let edge = edge::native::edge(state_dir, LivePages(live.clone()), edge_config)?;
 
     // The URL goes to stdout alone on its line: scripts and tests read it from there.
     println!("Serving {url}/");

@@ -1,0 +1,228 @@
+//! The bundled site (`content/` + `themes/default/`), built and then checked from the
+//! outside: the HTML files are read back and every internal link followed, without
+//! trusting the generator's own link checker.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use gatehouse::BuildOptions;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct Built {
+    _dir: tempfile::TempDir,
+    public: PathBuf,
+    /// URL path (`/a/b/`) → HTML.
+    pages: HashMap<String, String>,
+}
+
+fn build() -> Built {
+    let dir = tempfile::tempdir().unwrap();
+    let public = dir.path().join("public");
+    let options = BuildOptions {
+        root: workspace(),
+        out: Some(public.clone()),
+        base_url: Some("https://docs.example.com".into()),
+        drafts: false,
+    };
+    gatehouse::build(&options, true)
+        .unwrap_or_else(|e| panic!("the bundled site must build: {e:?}"));
+    let mut pages = HashMap::new();
+    for entry in walkdir::WalkDir::new(&public) {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(&public)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if let Some(dir) = rel.strip_suffix("index.html") {
+            pages.insert(
+                format!("/{dir}"),
+                std::fs::read_to_string(entry.path()).unwrap(),
+            );
+        }
+    }
+    Built {
+        _dir: dir,
+        public,
+        pages,
+    }
+}
+
+/// Every `href="…"` and `src="…"` value in the HTML.
+fn targets(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attr in [" href=\"", " src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                found.push(rest[..end].replace("&amp;", "&"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_template_syntax_is_left_in_any_page() {
+    let built = build();
+    assert!(
+        built.pages.len() >= 12,
+        "home, seed, quickstarts and form pages: {:?}",
+        built.pages.keys()
+    );
+    for (url, html) in &built.pages {
+        for marker in ["{{", "{%", "<<site."] {
+            assert!(!html.contains(marker), "{url} still contains {marker}");
+        }
+    }
+}
+
+#[test]
+fn every_internal_link_and_anchor_resolves_in_the_output() {
+    let built = build();
+    let mut checked = 0;
+    for (url, html) in &built.pages {
+        for href in targets(html) {
+            if href.starts_with("http:")
+                || href.starts_with("https:")
+                || href.starts_with("mailto:")
+                || href.starts_with("//")
+            {
+                continue;
+            }
+            let (path, fragment) = match href.split_once('#') {
+                Some((p, f)) => (p.to_string(), Some(f.to_string())),
+                None => (href.clone(), None),
+            };
+            let path = path.split('?').next().unwrap_or("").to_string();
+            let absolute = if path.is_empty() {
+                url.clone()
+            } else if path.starts_with('/') {
+                path.clone()
+            } else {
+                format!("{url}{path}")
+            };
+            if absolute.starts_with("/api/") {
+                continue;
+            }
+            let page = if absolute.ends_with('/') {
+                absolute.clone()
+            } else {
+                format!("{absolute}/")
+            };
+            let target_html = built.pages.get(&page);
+            let file = built.public.join(absolute.trim_start_matches('/'));
+            assert!(
+                target_html.is_some() || file.is_file(),
+                "{url}: link {href} reaches nothing"
+            );
+            if let (Some(fragment), Some(target)) = (fragment, target_html)
+                && !fragment.is_empty()
+            {
+                assert!(
+                    target.contains(&format!("id=\"{fragment}\"")),
+                    "{url}: link {href}: no id '{fragment}' on {page}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} links checked");
+}
+
+#[test]
+fn the_seed_page_leads_to_the_three_quickstarts() {
+    let built = build();
+    let seed = &built.pages["/konnect/legacy/access-account/"];
+    assert!(
+        seed.contains("<title>Accessing a Kong Konnect Cloud Account"),
+        "seed title"
+    );
+    assert!(
+        seed.contains("href=\"/register/\""),
+        "register link points at our own form"
+    );
+    for slug in [
+        "configure-runtime",
+        "configure-service",
+        "implement-service",
+    ] {
+        let href = format!("href=\"/konnect/legacy/getting-started/{slug}\"");
+        assert!(seed.contains(&href), "seed links {href}");
+        let source = std::fs::read_to_string(
+            workspace().join(format!("content/konnect/legacy/getting-started/{slug}.md")),
+        )
+        .unwrap();
+        let (front, _) = gatehouse::frontmatter::split(&source).unwrap();
+        let title = front.title.expect("quickstarts have titles");
+        let page = &built.pages[&format!("/konnect/legacy/getting-started/{slug}/")];
+        assert!(
+            page.contains(&format!("<h1>{title}</h1>")) || page.contains(&format!(">{title}</h1>")),
+            "{slug} shows its title {title}"
+        );
+    }
+}
+
+#[test]
+fn the_form_pages_use_the_words_the_docs_promise() {
+    let built = build();
+    let sign_in = &built.pages["/sign-in/"];
+    assert!(
+        sign_in.contains(">Forgot your password?</a>"),
+        "sign-in links 'Forgot your password?'"
+    );
+    assert!(sign_in.contains("action=\"/api/sign-in\""));
+    let forgot = &built.pages["/forgot-password/"];
+    assert!(
+        forgot.contains("Recover Password</button>"),
+        "forgot page has a 'Recover Password' button"
+    );
+    let register = &built.pages["/register/"];
+    for field in [
+        "email",
+        "first_name",
+        "last_name",
+        "organization",
+        "password",
+    ] {
+        assert!(
+            register.contains(&format!("name=\"{field}\"")),
+            "register has {field}"
+        );
+    }
+}
+
+#[test]
+fn sitemap_robots_and_headers_are_written() {
+    let built = build();
+    let sitemap = std::fs::read_to_string(built.public.join("sitemap.xml")).unwrap();
+    for url in built.pages.keys() {
+        assert!(
+            sitemap.contains(&format!("<loc>https://docs.example.com{url}</loc>")),
+            "sitemap lists {url}"
+        );
+    }
+    assert!(built.public.join("404.html").is_file());
+    assert!(
+        std::fs::read_to_string(built.public.join("robots.txt"))
+            .unwrap()
+            .contains("Sitemap: https://docs.example.com/sitemap.xml")
+    );
+    let headers = std::fs::read_to_string(built.public.join("_headers")).unwrap();
+    assert!(headers.contains("Content-Security-Policy: default-src 'self'"));
+    assert!(headers.contains("X-Content-Type-Options: nosniff"));
+    assert!(headers.contains("Referrer-Policy:"));
+    assert!(built.public.join("favicon.ico").is_file());
+}
+
+#[test]
+fn rendered_pages_match_their_snapshots() {
+    let built = build();
+    insta::assert_snapshot!("seed_page", built.pages["/konnect/legacy/access-account/"]);
+    insta::assert_snapshot!("register_page", built.pages["/register/"]);
+}
