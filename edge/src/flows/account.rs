@@ -1,0 +1,133 @@
+//! The signed-in reader's account: `GET /api/account` (JSON), the server-filled `/account/`
+//! page, and `POST /api/account/plan`.
+
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::clock;
+use crate::error::EdgeError;
+use crate::forms::Form;
+use crate::pages::{AccountView, PageFill};
+use crate::response::{self, Resp};
+use crate::router::Ctx;
+use crate::sessions;
+use crate::trial::{self, Plan, Subscription};
+use crate::{Edge, Host};
+
+use super::form_page;
+
+pub(crate) const PAGE: &str = "/account/";
+
+/// The JSON of `GET /api/account`.
+#[derive(Debug, Serialize)]
+struct AccountJson<'a> {
+    email: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    organization: &'a str,
+    /// `trial`, `plus` or `free`.
+    plan: &'static str,
+    /// For people: `Plus trial`, `Plus`, `Free`.
+    plan_label: &'static str,
+    /// RFC 3339; `null` before the first sign-in.
+    trial_ends_at: Option<String>,
+    /// Whole days left in the trial, rounded up; 0 once it is over.
+    days_left: i64,
+    /// What the reader chose for the end of the trial, if anything.
+    plan_after_trial: Option<&'static str>,
+}
+
+fn trial_end(sub: &Subscription) -> Result<Option<String>, EdgeError> {
+    sub.trial
+        .as_ref()
+        .map(|t| clock::rfc3339(t.ends_at))
+        .transpose()
+}
+
+pub(crate) async fn json<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
+    let Some(signed_in) = sessions::current(edge.host().kv(), &ctx.headers, ctx.now).await? else {
+        return response::json(
+            StatusCode::UNAUTHORIZED,
+            &serde_json::json!({ "error": "not signed in" }),
+        );
+    };
+    let account = &signed_in.account;
+    let sub = trial::load(edge.host().kv(), &account.key_email()).await?;
+    let plan = trial::effective_plan(&sub, ctx.now);
+    let body = AccountJson {
+        email: &account.email,
+        first_name: &account.first_name,
+        last_name: &account.last_name,
+        organization: &account.organization,
+        plan: plan.as_str(),
+        plan_label: plan.label(),
+        trial_ends_at: trial_end(&sub)?,
+        days_left: trial::days_left(&sub, ctx.now),
+        plan_after_trial: sub.plan_after_trial.map(Plan::as_str),
+    };
+    response::json(StatusCode::OK, &body)
+}
+
+pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
+    let Some(signed_in) = sessions::current(edge.host().kv(), &ctx.headers, ctx.now).await? else {
+        return response::redirect("/sign-in/");
+    };
+    let account = &signed_in.account;
+    let sub = trial::load(edge.host().kv(), &account.key_email()).await?;
+    let plan = trial::effective_plan(&sub, ctx.now);
+    let ends = sub
+        .trial
+        .as_ref()
+        .map(|t| clock::human_date(t.ends_at))
+        .transpose()?
+        .unwrap_or_default();
+    let field = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+    let fill = PageFill {
+        account: Some(AccountView {
+            fields: vec![
+                field("email", &account.email),
+                field("first_name", &account.first_name),
+                field("last_name", &account.last_name),
+                field("organization", &account.organization),
+                field("plan", plan.label()),
+                field("trial_ends_at", &ends),
+                field("days_left", &trial::days_left(&sub, ctx.now).to_string()),
+            ],
+            plan: plan.as_str().to_owned(),
+        }),
+        ..PageFill::default()
+    };
+    form_page(edge, PAGE, StatusCode::OK, &fill).await
+}
+
+/// During the trial the choice is kept for its end (the seed: choose at the end of the
+/// trial); after it, the plan changes at once.
+pub(crate) async fn choose_plan<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    form: &Form,
+) -> Result<Resp, EdgeError> {
+    let kv = edge.host().kv();
+    let Some(signed_in) = sessions::current(kv, &ctx.headers, ctx.now).await? else {
+        return response::redirect("/sign-in/");
+    };
+    let choice = match form.text("plan") {
+        "plus" => Plan::Plus,
+        "free" => Plan::Free,
+        _ => {
+            return Ok(response::notice(
+                StatusCode::BAD_REQUEST,
+                "The request was refused",
+                "Choose either the Plus or the Free plan.",
+            ));
+        }
+    };
+    let email_key = signed_in.account.key_email();
+    let mut sub = trial::load(kv, &email_key).await?;
+    sub.plan_after_trial = Some(choice);
+    if trial::effective_plan(&sub, ctx.now) != Plan::Trial {
+        sub.plan = choice;
+    }
+    trial::save(kv, &email_key, &sub).await?;
+    response::redirect("/account/")
+}

@@ -1,0 +1,117 @@
+//! One module per flow; this file holds what they share: re-serving a form page, and the
+//! rate-limit gate.
+
+pub(crate) mod account;
+pub(crate) mod forgot;
+pub(crate) mod register;
+pub(crate) mod reset;
+pub(crate) mod sign_in;
+pub(crate) mod sign_out;
+pub(crate) mod verify;
+
+use std::net::IpAddr;
+
+use http::StatusCode;
+
+use crate::error::EdgeError;
+use crate::forms::Form;
+use crate::limiter::{Limiter, Rule, Verdict};
+use crate::pages::{self, FormMessage, PageFill, Pages};
+use crate::response::{self, Resp};
+use crate::{Edge, Host};
+
+/// The site's page at `path` (or the built-in one) with `fill` applied.
+pub(crate) async fn form_page<H: Host>(
+    edge: &Edge<H>,
+    path: &str,
+    status: StatusCode,
+    fill: &PageFill,
+) -> Result<Resp, EdgeError> {
+    let html = match edge.host().pages().page(path).await {
+        Some(html) => html,
+        None => pages::builtin(path),
+    };
+    Ok(response::html(status, pages::fill(&html, fill)?))
+}
+
+/// The typed values to put back in the form (never the password).
+pub(crate) fn kept(form: &Form, names: &[&str]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .filter(|name| **name != "password")
+        .filter_map(|name| form.get(name).map(|v| ((*name).to_owned(), v.to_owned())))
+        .collect()
+}
+
+/// A refused form: the same page, 422, messages beside the fields.
+pub(crate) async fn refuse<H: Host>(
+    edge: &Edge<H>,
+    path: &str,
+    values: Vec<(String, String)>,
+    errors: Vec<(String, String)>,
+    message: Option<FormMessage>,
+) -> Result<Resp, EdgeError> {
+    let fill = PageFill {
+        values,
+        errors,
+        message,
+        ..PageFill::default()
+    };
+    form_page(edge, path, StatusCode::UNPROCESSABLE_ENTITY, &fill).await
+}
+
+pub(crate) fn ip_key(route: &str, ip: Option<IpAddr>) -> Option<String> {
+    ip.map(|ip| format!("ip:{route}:{ip}"))
+}
+
+/// Checks every counter without counting; the longest wait if any is full.
+pub(crate) async fn limited<H: Host>(
+    edge: &Edge<H>,
+    checks: &[(Option<String>, Rule)],
+    now: i64,
+) -> Result<Option<u64>, EdgeError> {
+    let mut wait = None;
+    for (key, rule) in checks {
+        let Some(key) = key else { continue };
+        if let Verdict::Limited { retry_after_secs } =
+            edge.host().limiter().check(key, *rule, now).await?
+        {
+            wait = Some(wait.map_or(retry_after_secs, |w: u64| w.max(retry_after_secs)));
+        }
+    }
+    Ok(wait)
+}
+
+pub(crate) async fn count<H: Host>(
+    edge: &Edge<H>,
+    events: &[(Option<String>, Rule)],
+    now: i64,
+) -> Result<(), EdgeError> {
+    for (key, rule) in events {
+        if let Some(key) = key {
+            edge.host().limiter().record(key, *rule, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// 429 with `Retry-After`: the same form, the typed values kept, and when to try again.
+pub(crate) async fn too_many<H: Host>(
+    edge: &Edge<H>,
+    path: &str,
+    values: Vec<(String, String)>,
+    retry_after_secs: u64,
+) -> Result<Resp, EdgeError> {
+    let minutes = retry_after_secs.div_ceil(60).max(1);
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    let fill = PageFill {
+        values,
+        message: Some(FormMessage::text(format!(
+            "Too many attempts. Please wait {minutes} {unit} and try again."
+        ))),
+        ..PageFill::default()
+    };
+    let mut response = form_page(edge, path, StatusCode::TOO_MANY_REQUESTS, &fill).await?;
+    response::retry_after(&mut response, retry_after_secs);
+    Ok(response)
+}

@@ -1,0 +1,136 @@
+//! `POST /api/register`: create an unverified account and mail a verification link.
+//!
+//! Known and unknown addresses get the same answer (303 to `/register/check-email/`) after
+//! the same work (one argon2 hash), so the form does not reveal who has an account; the
+//! owner of a verified address gets a mail saying so instead of a link.
+
+use crate::accounts::{self, Account};
+use crate::error::EdgeError;
+use crate::forms::{self, Form};
+use crate::mail::{Mailer, templates};
+use crate::pages::FormMessage;
+use crate::password;
+use crate::response::{self, Resp};
+use crate::router::Ctx;
+use crate::tokens::{self, TokenKind};
+use crate::{Edge, Host};
+
+use super::{count, ip_key, kept, limited, refuse, too_many};
+
+pub(crate) const PAGE: &str = "/register/";
+const FIELDS: [&str; 5] = [
+    "email",
+    "first_name",
+    "last_name",
+    "organization",
+    "password",
+];
+pub(crate) const NAME_MAX: usize = 100;
+pub(crate) const ORGANIZATION_MAX: usize = 200;
+
+pub(crate) async fn post<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    form: &Form,
+) -> Result<Resp, EdgeError> {
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let mut error = |field: &str, message: String| errors.push((field.to_owned(), message));
+
+    let email = forms::parse_email(form.text("email"))
+        .map_err(|message| error("email", message.to_owned()))
+        .ok();
+    let first_name = forms::parse_text(form.text("first_name"), NAME_MAX, "first name")
+        .map_err(|message| error("first_name", message))
+        .ok();
+    let last_name = forms::parse_text(form.text("last_name"), NAME_MAX, "last name")
+        .map_err(|message| error("last_name", message))
+        .ok();
+    let organization =
+        forms::parse_text(form.text("organization"), ORGANIZATION_MAX, "organization")
+            .map_err(|message| error("organization", message))
+            .ok();
+    let password = form.text("password");
+    if password.is_empty() {
+        error("password", "Choose a password.".to_owned());
+    } else {
+        let failed = password::check_password(password, form.text("email"));
+        if !failed.is_empty() {
+            error("password", password::rule_message(&failed));
+        }
+    }
+
+    let values = kept(form, &FIELDS);
+    let (Some(email), Some(first_name), Some(last_name), Some(organization), true) = (
+        email,
+        first_name,
+        last_name,
+        organization,
+        errors.is_empty(),
+    ) else {
+        return refuse(
+            edge,
+            PAGE,
+            values,
+            errors,
+            Some(FormMessage::text("Please correct the fields marked below.")),
+        )
+        .await;
+    };
+
+    let limits = &edge.config().limits;
+    let gates = [
+        (ip_key("register", ctx.client_ip), limits.posts_per_ip),
+        (Some(format!("mail:{}", email.key)), limits.mails_per_email),
+    ];
+    if let Some(wait) = limited(edge, &gates, ctx.now).await? {
+        return too_many(edge, PAGE, values, wait).await;
+    }
+    count(edge, &gates, ctx.now).await?;
+
+    let host = edge.host();
+    let kv = host.kv();
+    // Hash before looking the address up, so both outcomes cost the same.
+    let password_hash = password::hash_password(password, host.rng())?;
+    let existing = accounts::load(kv, &email.key).await?;
+    match existing {
+        Some(account) if account.verified => {
+            let mail = templates::already_registered(edge.config(), &account.email, ctx.now);
+            host.mailer().send(&mail).await?;
+        }
+        existing => {
+            // A new registration, or a repeat of one never verified: the latest details
+            // win and earlier links stop working (see `Account::registration`).
+            let registration = tokens::new_secret(host.rng())?;
+            let account = Account {
+                email: email.display.clone(),
+                first_name,
+                last_name,
+                organization,
+                password_hash,
+                verified: false,
+                created_at: existing.as_ref().map_or(ctx.now, |a| a.created_at),
+                registration: registration.clone(),
+                session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
+            };
+            accounts::save(kv, &account).await?;
+            let token = tokens::issue(
+                kv,
+                host.rng(),
+                TokenKind::Verify,
+                &email.key,
+                Some(&registration),
+                ctx.now,
+            )
+            .await?;
+            let mail = templates::verify(
+                edge.config(),
+                &account.email,
+                &account.first_name,
+                &token,
+                ctx.now,
+            );
+            host.mailer().send(&mail).await?;
+        }
+    }
+    response::redirect("/register/check-email/")
+}

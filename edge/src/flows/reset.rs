@@ -1,0 +1,129 @@
+//! The `/reset-password/?token=…` page and `POST /api/reset-password`.
+//!
+//! Opening the link only looks the token up (mail scanners open links); the POST that sets
+//! the new password uses it up, bumps the account's `session_epoch` (every session dies)
+//! and mails a notice.
+
+use http::StatusCode;
+use http::header::SET_COOKIE;
+
+use crate::accounts;
+use crate::error::EdgeError;
+use crate::forms::Form;
+use crate::mail::{Mailer, templates};
+use crate::pages::{FormMessage, PageFill};
+use crate::password;
+use crate::response::{self, Resp};
+use crate::router::Ctx;
+use crate::sessions;
+use crate::tokens::{self, TokenKind};
+use crate::{Edge, Host};
+
+use super::{count, form_page, ip_key, limited, too_many};
+
+pub(crate) const PAGE: &str = "/reset-password/";
+
+fn bad_link() -> FormMessage {
+    FormMessage::with_link(
+        "This password reset link has expired or was already used.",
+        "/forgot-password/",
+        "Ask for a new link",
+    )
+}
+
+fn token_fill(token: &str) -> Vec<(String, String)> {
+    vec![("token".to_owned(), token.to_owned())]
+}
+
+pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
+    let token = ctx.query.text("token");
+    let valid = tokens::peek(edge.host().kv(), TokenKind::Reset, token, ctx.now)
+        .await?
+        .is_some();
+    let fill = if valid {
+        PageFill {
+            fills: token_fill(token),
+            ..PageFill::default()
+        }
+    } else {
+        PageFill {
+            message: Some(bad_link()),
+            ..PageFill::default()
+        }
+    };
+    let status = if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    form_page(edge, PAGE, status, &fill).await
+}
+
+pub(crate) async fn post<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    form: &Form,
+) -> Result<Resp, EdgeError> {
+    let token = form.text("token");
+    let new_password = form.text("password");
+    let host = edge.host();
+    let kv = host.kv();
+
+    let ip_gate = (
+        ip_key("reset", ctx.client_ip),
+        edge.config().limits.posts_per_ip,
+    );
+    if let Some(wait) = limited(edge, std::slice::from_ref(&ip_gate), ctx.now).await? {
+        return too_many(edge, PAGE, Vec::new(), wait).await;
+    }
+
+    let invalid = || PageFill {
+        message: Some(bad_link()),
+        ..PageFill::default()
+    };
+    let Some(record) = tokens::peek(kv, TokenKind::Reset, token, ctx.now).await? else {
+        return form_page(edge, PAGE, StatusCode::BAD_REQUEST, &invalid()).await;
+    };
+    let Some(mut account) = accounts::load(kv, &record.email).await? else {
+        return form_page(edge, PAGE, StatusCode::BAD_REQUEST, &invalid()).await;
+    };
+
+    let failed = password::check_password(new_password, &account.email);
+    if new_password.is_empty() || !failed.is_empty() {
+        let message = if new_password.is_empty() {
+            "Choose a new password.".to_owned()
+        } else {
+            password::rule_message(&failed)
+        };
+        let fill = PageFill {
+            errors: vec![("password".to_owned(), message)],
+            // The token goes back into the form so the reader can try again.
+            fills: token_fill(token),
+            ..PageFill::default()
+        };
+        return form_page(edge, PAGE, StatusCode::UNPROCESSABLE_ENTITY, &fill).await;
+    }
+    count(edge, &[ip_gate], ctx.now).await?;
+
+    // Use the token up before changing anything: of two racing requests, one gets nothing.
+    if tokens::consume(kv, TokenKind::Reset, token, ctx.now)
+        .await?
+        .is_none()
+    {
+        return form_page(edge, PAGE, StatusCode::BAD_REQUEST, &invalid()).await;
+    }
+    account.password_hash = password::hash_password(new_password, host.rng())?;
+    account.session_epoch += 1;
+    // The reader just proved they read this mailbox.
+    account.verified = true;
+    accounts::save(kv, &account).await?;
+    if let Some(id) = sessions::cookie_value(&ctx.headers) {
+        sessions::delete(kv, &id).await?;
+    }
+    let mail = templates::password_changed(edge.config(), &account.email, ctx.now)?;
+    host.mailer().send(&mail).await?;
+
+    let mut response = response::redirect("/sign-in/?reset=1")?;
+    response::set(&mut response, SET_COOKIE, &sessions::clear_cookie())?;
+    Ok(response)
+}

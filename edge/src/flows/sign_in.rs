@@ -1,0 +1,136 @@
+//! `POST /api/sign-in` and the `/sign-in/` page with its notices.
+//!
+//! A wrong password and an unknown address get the same message after the same work (one
+//! argon2 verification). Only a reader who knows the password learns that the address still
+//! needs verifying.
+
+use http::StatusCode;
+use http::header::SET_COOKIE;
+
+use crate::accounts;
+use crate::error::EdgeError;
+use crate::forms::{self, Form};
+use crate::pages::{FormMessage, PageFill};
+use crate::password::{self, Verification};
+use crate::response::{self, Resp};
+use crate::router::Ctx;
+use crate::sessions;
+use crate::trial;
+use crate::{Edge, Host};
+
+use super::{count, form_page, ip_key, kept, limited, refuse, too_many};
+
+pub(crate) const PAGE: &str = "/sign-in/";
+
+pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
+    let notices = [
+        ("verified", "verified"),
+        ("reset", "reset"),
+        ("signed_out", "signed-out"),
+    ]
+    .iter()
+    .filter(|(param, _)| ctx.query.get(param) == Some("1"))
+    .map(|(_, notice)| (*notice).to_owned())
+    .collect();
+    let fill = PageFill {
+        notices,
+        ..PageFill::default()
+    };
+    form_page(edge, PAGE, StatusCode::OK, &fill).await
+}
+
+pub(crate) async fn post<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    form: &Form,
+) -> Result<Resp, EdgeError> {
+    let values = kept(form, &["email"]);
+    let email = forms::parse_email(form.text("email"));
+    let password = form.text("password");
+    let mut errors = Vec::new();
+    if let Err(message) = &email {
+        errors.push(("email".to_owned(), (*message).to_owned()));
+    }
+    if password.is_empty() {
+        errors.push(("password".to_owned(), "Enter your password.".to_owned()));
+    } else if password.chars().count() > password::MAX_CHARS {
+        // Longer than any password we accept; not worth an argon2 run.
+        errors.push((
+            "password".to_owned(),
+            password::PasswordRule::MaxLength.message().to_owned(),
+        ));
+    }
+    let Ok(email) = email else {
+        return refuse(edge, PAGE, values, errors, None).await;
+    };
+    if !errors.is_empty() {
+        return refuse(edge, PAGE, values, errors, None).await;
+    }
+
+    let limits = &edge.config().limits;
+    let ip_gate = (ip_key("sign-in", ctx.client_ip), limits.posts_per_ip);
+    let failure_gate = (
+        Some(format!("sign-in-fail:{}", email.key)),
+        limits.sign_in_failures_per_email,
+    );
+    if let Some(wait) = limited(edge, &[ip_gate.clone(), failure_gate.clone()], ctx.now).await? {
+        return too_many(edge, PAGE, values, wait).await;
+    }
+    count(edge, &[ip_gate], ctx.now).await?;
+
+    let host = edge.host();
+    let kv = host.kv();
+    let account = accounts::load(kv, &email.key).await?;
+    let verification = match &account {
+        Some(account) => password::verify_password(password, &account.password_hash)?,
+        None => {
+            password::burn_verification(password)?;
+            Verification::Wrong
+        }
+    };
+    let (Some(mut account), Verification::Right { rehash }) = (account, verification) else {
+        count(edge, &[failure_gate], ctx.now).await?;
+        return refuse(
+            edge,
+            PAGE,
+            values,
+            Vec::new(),
+            Some(FormMessage::text(
+                "The email address or password is incorrect.",
+            )),
+        )
+        .await;
+    };
+    if !account.verified {
+        return refuse(
+            edge,
+            PAGE,
+            values,
+            Vec::new(),
+            Some(FormMessage::with_link(
+                "Verify your email address first: open the link in the email we sent you.",
+                "/register/resend/",
+                "Send a new link",
+            )),
+        )
+        .await;
+    }
+
+    if rehash {
+        account.password_hash = password::hash_password(password, host.rng())?;
+        accounts::save(kv, &account).await?;
+    }
+    let mut sub = trial::load(kv, &email.key).await?;
+    if trial::start(&mut sub, ctx.now) {
+        trial::save(kv, &email.key, &sub).await?;
+        trial::write_index(kv, &email.key, &sub).await?;
+    }
+    // A new id at every sign-in: a session id planted before sign-in is worth nothing.
+    if let Some(old) = sessions::cookie_value(&ctx.headers) {
+        sessions::delete(kv, &old).await?;
+    }
+    let id = sessions::create(kv, host.rng(), &email.key, account.session_epoch, ctx.now).await?;
+    let mut response = response::redirect("/account/")?;
+    response::set(&mut response, SET_COOKIE, &sessions::set_cookie(&id))?;
+    Ok(response)
+}

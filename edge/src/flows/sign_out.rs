@@ -1,0 +1,18 @@
+//! `POST /api/sign-out`.
+
+use http::header::SET_COOKIE;
+
+use crate::error::EdgeError;
+use crate::response::{self, Resp};
+use crate::router::Ctx;
+use crate::sessions;
+use crate::{Edge, Host};
+
+pub(crate) async fn post<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
+    if let Some(id) = sessions::cookie_value(&ctx.headers) {
+        sessions::delete(edge.host().kv(), &id).await?;
+    }
+    let mut response = response::redirect("/sign-in/?signed_out=1")?;
+    response::set(&mut response, SET_COOKIE, &sessions::clear_cookie())?;
+    Ok(response)
+}

@@ -1,0 +1,199 @@
+//! Gatehouse's onboarding backend: register, verify the email address, sign in, reset a
+//! forgotten password, and the 30-day Plus trial with its end-of-trial choice.
+//!
+//! The crate is one host-independent core and the pieces that differ per host:
+//!
+//! - The core ([`Edge`]) turns an `http::Request<Bytes>` into an `http::Response<Bytes>`. It
+//!   never touches the network, files, the system clock or OS randomness, so it compiles to
+//!   `wasm32-unknown-unknown` for the Cloudflare Workers host as well as natively.
+//! - A [`Host`] bundles what differs: [`Kv`] (modelled on Workers KV), [`Mailer`], [`Clock`],
+//!   [`Rng`], [`Limiter`] and [`Pages`] (the built HTML of the site's form pages).
+//! - [`native`] (not on wasm32) has the `gatehouse serve` host: a redb-backed Kv, the system
+//!   clock and OS randomness; development mail goes to the Kv outbox ([`OutboxMailer`]).
+//!
+//! Traits use `async fn` without `Send` bounds because Workers futures are not `Send`; the
+//! native host runs the core on a current-thread runtime (with the native pieces, the
+//! futures happen to be `Send` too).
+//!
+//! `edge/README.md` maps the modules, lays out the Kv keys and walks through what eventual
+//! consistency can do to each flow.
+
+#![forbid(unsafe_code)]
+#![allow(async_fn_in_trait)]
+
+pub mod accounts;
+pub mod clock;
+pub mod config;
+mod dev;
+pub mod error;
+mod flows;
+pub mod forms;
+pub mod html;
+pub mod kv;
+pub mod limiter;
+pub mod mail;
+pub mod pages;
+pub mod password;
+mod response;
+pub mod rng;
+mod router;
+pub mod sessions;
+pub mod tokens;
+pub mod trial;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+
+use std::net::IpAddr;
+
+use bytes::Bytes;
+
+pub use crate::clock::{Clock, ManualClock};
+pub use crate::config::{EdgeConfig, Limits};
+pub use crate::error::{EdgeError, KvError, LimitError, MailError, RngError};
+pub use crate::kv::{Kv, ListPage, MemoryKv};
+pub use crate::limiter::{KvLimiter, Limiter, Rule, Verdict};
+pub use crate::mail::{CapturingMailer, Mail, Mailer, OutboxEntry, OutboxMailer};
+pub use crate::pages::{NoPages, Pages, StaticPages};
+pub use crate::rng::{Rng, SeededRng};
+pub use crate::router::is_edge_route;
+pub use crate::trial::ScheduledReport;
+
+/// Everything the core needs from the place it runs.
+pub trait Host {
+    type Kv: Kv;
+    type Mailer: Mailer;
+    type Clock: Clock;
+    type Rng: Rng;
+    type Limiter: Limiter;
+    type Pages: Pages;
+
+    fn kv(&self) -> &Self::Kv;
+    fn mailer(&self) -> &Self::Mailer;
+    fn clock(&self) -> &Self::Clock;
+    fn rng(&self) -> &Self::Rng;
+    fn limiter(&self) -> &Self::Limiter;
+    fn pages(&self) -> &Self::Pages;
+
+    /// Receives every internal error before the reader gets a plain 500 page (which says
+    /// nothing about it). Log it here.
+    fn report(&self, error: &EdgeError) {
+        let _ = error;
+    }
+}
+
+/// A [`Host`] assembled from parts; the usual way to build one.
+#[derive(Debug, Clone)]
+pub struct Services<K, M, C, R, L, P> {
+    pub kv: K,
+    pub mailer: M,
+    pub clock: C,
+    pub rng: R,
+    pub limiter: L,
+    pub pages: P,
+    /// Called by [`Host::report`]; `|_| {}` to drop errors.
+    pub on_error: fn(&EdgeError),
+}
+
+impl<K, M, C, R, L, P> Host for Services<K, M, C, R, L, P>
+where
+    K: Kv,
+    M: Mailer,
+    C: Clock,
+    R: Rng,
+    L: Limiter,
+    P: Pages,
+{
+    type Kv = K;
+    type Mailer = M;
+    type Clock = C;
+    type Rng = R;
+    type Limiter = L;
+    type Pages = P;
+
+    fn kv(&self) -> &K {
+        &self.kv
+    }
+    fn mailer(&self) -> &M {
+        &self.mailer
+    }
+    fn clock(&self) -> &C {
+        &self.clock
+    }
+    fn rng(&self) -> &R {
+        &self.rng
+    }
+    fn limiter(&self) -> &L {
+        &self.limiter
+    }
+    fn pages(&self) -> &P {
+        &self.pages
+    }
+    fn report(&self, error: &EdgeError) {
+        (self.on_error)(error);
+    }
+}
+
+/// The backend core. Cheap to share behind an `Rc`/`Arc`; holds no per-request state.
+pub struct Edge<H: Host> {
+    host: H,
+    config: EdgeConfig,
+    origin: Option<String>,
+}
+
+impl<H: Host> Edge<H> {
+    pub fn new(host: H, config: EdgeConfig) -> Self {
+        let origin = config.origin();
+        Self {
+            host,
+            config,
+            origin,
+        }
+    }
+
+    pub fn host(&self) -> &H {
+        &self.host
+    }
+
+    pub fn config(&self) -> &EdgeConfig {
+        &self.config
+    }
+
+    /// `base_url`'s origin, for the cross-site check.
+    pub(crate) fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// Answers one request. Never fails: internal errors become a plain 500 page and go to
+    /// [`Host::report`]. `client_ip` keys the per-IP rate limits (`None` skips them).
+    pub async fn handle(
+        &self,
+        req: http::Request<Bytes>,
+        client_ip: Option<IpAddr>,
+    ) -> http::Response<Bytes> {
+        match router::route(self, req, client_ip).await {
+            Ok(response) => response,
+            Err(error) => {
+                self.host.report(&error);
+                response::internal_error()
+            }
+        }
+    }
+
+    /// The daily job: sends trial reminders 3 days before the end (once) and moves trials
+    /// that ended to the plan chosen, or Free. Safe to run more often than daily.
+    pub async fn run_scheduled(&self) -> Result<ScheduledReport, EdgeError> {
+        let now = self.now().await?;
+        trial::run(self, now).await
+    }
+
+    /// The core's time in Unix seconds: the host clock plus, in development, the offset set
+    /// with `POST /_dev/clock` (kept in the Kv so every worker instance sees it).
+    pub async fn now(&self) -> Result<i64, EdgeError> {
+        let secs = self.host.clock().now_ms().div_euclid(1000);
+        if !self.config.dev {
+            return Ok(secs);
+        }
+        Ok(secs.saturating_add(dev::clock_offset(self.host.kv()).await?))
+    }
+}

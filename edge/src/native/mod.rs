@@ -1,0 +1,85 @@
+//! The native host used by `gatehouse serve`: a redb file for the Kv, the system clock, OS
+//! randomness, and the development outbox as the mailer. Not built for wasm32.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), edge::native::NativeError> {
+//! use edge::{EdgeConfig, Limits};
+//! let config = EdgeConfig {
+//!     base_url: "http://127.0.0.1:1111".into(),
+//!     product_name: "Konnect".into(),
+//!     site_title: "Konnect docs".into(),
+//!     mail_from: "no-reply@localhost".into(),
+//!     dev: true,
+//!     limits: Limits::default(),
+//! };
+//! // Opens (or creates) `.gatehouse/edge.redb`; pages come from the built site on disk.
+//! let edge = edge::native::edge(".gatehouse", edge::native::DirPages::new("public"), config)?;
+//! # let _ = edge; Ok(()) }
+//! ```
+
+mod dir_pages;
+mod redb_kv;
+mod system;
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use dir_pages::DirPages;
+pub use redb_kv::RedbKv;
+pub use system::{OsRng, SystemClock};
+
+use crate::{Edge, EdgeConfig, EdgeError, KvLimiter, OutboxMailer, Pages, Services};
+
+/// File name of the store inside the state directory.
+pub const STORE_FILE: &str = "edge.redb";
+
+#[derive(Debug, Error)]
+pub enum NativeError {
+    #[error("cannot create the state directory {path}: {source}")]
+    StateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the edge store {path}: {message}")]
+    Store { path: PathBuf, message: String },
+}
+
+/// The native host: every part shares one redb store.
+pub type NativeHost<P> =
+    Services<RedbKv, OutboxMailer<RedbKv, SystemClock>, SystemClock, OsRng, KvLimiter<RedbKv>, P>;
+
+fn log_error(error: &EdgeError) {
+    eprintln!("edge: internal error: {error}");
+}
+
+/// Opens `<state_dir>/edge.redb` (creating both if needed) and assembles the host. Mail goes
+/// to the outbox in the same store (`GET /_dev/outbox` when `config.dev`); internal errors
+/// are printed to stderr.
+pub fn host<P: Pages>(state_dir: impl AsRef<Path>, pages: P) -> Result<NativeHost<P>, NativeError> {
+    let dir = state_dir.as_ref();
+    std::fs::create_dir_all(dir).map_err(|source| NativeError::StateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let kv = RedbKv::open(dir.join(STORE_FILE))?;
+    Ok(Services {
+        mailer: OutboxMailer::new(kv.clone(), SystemClock),
+        limiter: KvLimiter::new(kv.clone()),
+        kv,
+        clock: SystemClock,
+        rng: OsRng,
+        pages,
+        on_error: log_error,
+    })
+}
+
+/// [`host`] wrapped in an [`Edge`].
+pub fn edge<P: Pages>(
+    state_dir: impl AsRef<Path>,
+    pages: P,
+    config: EdgeConfig,
+) -> Result<Edge<NativeHost<P>>, NativeError> {
+    Ok(Edge::new(host(state_dir, pages)?, config))
+}

@@ -1,0 +1,203 @@
+//! A persistent [`Kv`] in one redb file. Strongly consistent (one process, ACID), so it is
+//! kinder than Workers KV; TTLs are honoured on read and expired keys removed lazily (on the
+//! read or listing that finds them).
+
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+
+use super::NativeError;
+use super::system::SystemClock;
+use crate::clock::Clock;
+use crate::error::KvError;
+use crate::kv::{Kv, ListPage, check_ttl};
+
+/// Value layout: 8 bytes of expiry (Unix ms, big-endian; `i64::MAX` = never), then the value.
+const TABLE: TableDefinition<&str, &[u8]> = TableDefinition::new("kv");
+
+/// Clones share the database.
+#[derive(Clone)]
+pub struct RedbKv {
+    db: Arc<Database>,
+    path: PathBuf,
+    clock: Arc<dyn Clock + Send + Sync>,
+}
+
+impl std::fmt::Debug for RedbKv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedbKv")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn kv_error(error: impl std::fmt::Display) -> KvError {
+    KvError::new(error.to_string())
+}
+
+fn encode(value: &str, expires_ms: i64) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(8 + value.len());
+    bytes.extend_from_slice(&expires_ms.to_be_bytes());
+    bytes.extend_from_slice(value.as_bytes());
+    bytes
+}
+
+/// `(expires_ms, value)`; `None` for bytes this store did not write.
+fn decode(bytes: &[u8]) -> Option<(i64, String)> {
+    let (expiry, value) = bytes.split_at_checked(8)?;
+    let expiry = i64::from_be_bytes(expiry.try_into().ok()?);
+    Some((expiry, String::from_utf8(value.to_vec()).ok()?))
+}
+
+impl RedbKv {
+    /// Opens the file, creating it (not its directory) if missing.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, NativeError> {
+        Self::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    /// As [`RedbKv::open`], with TTLs measured on `clock` (tests use a manual one).
+    pub fn open_with_clock(
+        path: impl AsRef<Path>,
+        clock: Arc<dyn Clock + Send + Sync>,
+    ) -> Result<Self, NativeError> {
+        let path = path.as_ref().to_path_buf();
+        let store_error = |message: String| NativeError::Store {
+            path: path.clone(),
+            message,
+        };
+        let db = Database::create(&path).map_err(|e| store_error(e.to_string()))?;
+        // Create the table up front so readers never meet a missing table.
+        let txn = db.begin_write().map_err(|e| store_error(e.to_string()))?;
+        txn.open_table(TABLE)
+            .map_err(|e| store_error(e.to_string()))?;
+        txn.commit().map_err(|e| store_error(e.to_string()))?;
+        Ok(Self {
+            db: Arc::new(db),
+            path,
+            clock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Removes `keys` if they are still expired (a put may have revived one meanwhile).
+    fn purge(&self, keys: &[String]) -> Result<(), KvError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let now = self.now_ms();
+        let txn = self.db.begin_write().map_err(kv_error)?;
+        {
+            let mut table = txn.open_table(TABLE).map_err(kv_error)?;
+            for key in keys {
+                let expired = table
+                    .get(key.as_str())
+                    .map_err(kv_error)?
+                    .and_then(|v| decode(v.value()))
+                    .is_some_and(|(expires, _)| expires <= now);
+                if expired {
+                    table.remove(key.as_str()).map_err(kv_error)?;
+                }
+            }
+        }
+        txn.commit().map_err(kv_error)
+    }
+}
+
+impl Kv for RedbKv {
+    async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        let found = {
+            let txn = self.db.begin_read().map_err(kv_error)?;
+            let table = txn.open_table(TABLE).map_err(kv_error)?;
+            table
+                .get(key)
+                .map_err(kv_error)?
+                .and_then(|v| decode(v.value()))
+        };
+        match found {
+            Some((expires, _)) if expires <= self.now_ms() => {
+                self.purge(&[key.to_owned()])?;
+                Ok(None)
+            }
+            Some((_, value)) => Ok(Some(value)),
+            None => Ok(None),
+        }
+    }
+
+    async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError> {
+        check_ttl(ttl_secs)?;
+        let expires = match ttl_secs {
+            Some(ttl) => self
+                .now_ms()
+                .saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX).saturating_mul(1000)),
+            None => i64::MAX,
+        };
+        let txn = self.db.begin_write().map_err(kv_error)?;
+        {
+            let mut table = txn.open_table(TABLE).map_err(kv_error)?;
+            table
+                .insert(key, encode(value, expires).as_slice())
+                .map_err(kv_error)?;
+        }
+        txn.commit().map_err(kv_error)
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), KvError> {
+        let txn = self.db.begin_write().map_err(kv_error)?;
+        {
+            let mut table = txn.open_table(TABLE).map_err(kv_error)?;
+            table.remove(key).map_err(kv_error)?;
+        }
+        txn.commit().map_err(kv_error)
+    }
+
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, KvError> {
+        let now = self.now_ms();
+        let mut keys = Vec::new();
+        let mut expired = Vec::new();
+        let mut more = false;
+        {
+            let txn = self.db.begin_read().map_err(kv_error)?;
+            let table = txn.open_table(TABLE).map_err(kv_error)?;
+            let start = match cursor {
+                Some(after) => Bound::Excluded(after),
+                None => Bound::Included(prefix),
+            };
+            for entry in table
+                .range::<&str>((start, Bound::Unbounded))
+                .map_err(kv_error)?
+            {
+                let (key, value) = entry.map_err(kv_error)?;
+                let key = key.value();
+                if !key.starts_with(prefix) {
+                    break;
+                }
+                if decode(value.value()).is_none_or(|(expires, _)| expires <= now) {
+                    expired.push(key.to_owned());
+                    continue;
+                }
+                if keys.len() == limit {
+                    more = true;
+                    break;
+                }
+                keys.push(key.to_owned());
+            }
+        }
+        self.purge(&expired)?;
+        let cursor = if more { keys.last().cloned() } else { None };
+        Ok(ListPage { keys, cursor })
+    }
+}

@@ -1,0 +1,162 @@
+//! Sessions: `session:<sha256(id)>` → `{email, epoch, created_at, expires_at}`, 14 days.
+//! The id (256 random bits) lives only in the `__Host-session` cookie.
+
+use http::HeaderMap;
+use http::header::COOKIE;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::{self, Account};
+use crate::clock::DAY;
+use crate::error::EdgeError;
+use crate::kv::Kv;
+use crate::rng::Rng;
+use crate::tokens::{new_secret, sha256_hex, well_formed};
+
+pub const SESSION_COOKIE: &str = "__Host-session";
+pub const SESSION_LIFETIME_SECS: i64 = 14 * DAY;
+pub const SESSION_PREFIX: &str = "session:";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub email: String,
+    pub epoch: u64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+fn key(id: &str) -> String {
+    format!("{SESSION_PREFIX}{}", sha256_hex(id.as_bytes()))
+}
+
+/// Stores a new session and returns its id (the cookie value).
+pub async fn create(
+    kv: &impl Kv,
+    rng: &impl Rng,
+    email_key: &str,
+    epoch: u64,
+    now: i64,
+) -> Result<String, EdgeError> {
+    let id = new_secret(rng)?;
+    let record = SessionRecord {
+        email: email_key.to_owned(),
+        epoch,
+        created_at: now,
+        expires_at: now + SESSION_LIFETIME_SECS,
+    };
+    let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
+    kv.put(
+        &key(&id),
+        &value,
+        Some(SESSION_LIFETIME_SECS.unsigned_abs()),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn delete(kv: &impl Kv, id: &str) -> Result<(), EdgeError> {
+    if well_formed(id) {
+        kv.delete(&key(id)).await?;
+    }
+    Ok(())
+}
+
+/// The session cookie's value, if the request has a well-formed one.
+pub fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().trim_matches('"').to_owned())
+        .filter(|value| well_formed(value))
+}
+
+pub fn set_cookie(id: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={SESSION_LIFETIME_SECS}"
+    )
+}
+
+pub fn clear_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0")
+}
+
+/// A live session and its account.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session_id: String,
+    pub account: Account,
+}
+
+/// The signed-in account for this request: the session must exist, be unexpired on the core's
+/// clock, and carry the account's current `session_epoch` (a reset bumps it).
+pub async fn current(
+    kv: &impl Kv,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<Option<SignedIn>, EdgeError> {
+    let Some(id) = cookie_value(headers) else {
+        return Ok(None);
+    };
+    let session_key = key(&id);
+    let Some(value) = kv.get(&session_key).await? else {
+        return Ok(None);
+    };
+    let record: SessionRecord =
+        serde_json::from_str(&value).map_err(|source| EdgeError::Corrupt {
+            key: session_key,
+            source,
+        })?;
+    if now >= record.expires_at {
+        return Ok(None);
+    }
+    let Some(account) = accounts::load(kv, &record.email).await? else {
+        return Ok(None);
+    };
+    if account.session_epoch != record.epoch || !account.verified {
+        return Ok(None);
+    }
+    Ok(Some(SignedIn {
+        session_id: id,
+        account,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn reads_the_session_cookie() {
+        let id = "A".repeat(43);
+        let mut headers = HeaderMap::new();
+        headers.append(COOKIE, HeaderValue::from_static("theme=dark"));
+        let line = format!("x=1; {SESSION_COOKIE}={id}");
+        if let Ok(value) = HeaderValue::from_str(&line) {
+            headers.append(COOKIE, value);
+        }
+        assert_eq!(cookie_value(&headers), Some(id));
+
+        let mut bad = HeaderMap::new();
+        bad.append(COOKIE, HeaderValue::from_static("__Host-session=short"));
+        assert_eq!(cookie_value(&bad), None);
+    }
+
+    #[test]
+    fn cookie_attributes() {
+        let cookie = set_cookie("abc");
+        for part in [
+            "HttpOnly",
+            "Secure",
+            "SameSite=Lax",
+            "Path=/",
+            "Max-Age=1209600",
+        ] {
+            assert!(cookie.contains(part), "{cookie} lacks {part}");
+        }
+        assert!(clear_cookie().contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,142 @@
+//! Single-use email tokens (verification and password reset).
+//!
+//! A token is 256 random bits, URL-safe base64 without padding. Only its SHA-256 is stored
+//! (`verify:<hex>` / `reset:<hex>`), so a leaked store does not hand out working links.
+//! The record carries its own expiry because the Kv's TTL runs on real time and is only a
+//! clean-up: the core's clock decides.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::clock::{DAY, HOUR};
+use crate::error::EdgeError;
+use crate::kv::{Kv, MIN_TTL_SECS};
+use crate::rng::{Rng, random_bytes};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Verify,
+    Reset,
+}
+
+impl TokenKind {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Verify => "verify:",
+            Self::Reset => "reset:",
+        }
+    }
+
+    pub fn lifetime_secs(self) -> i64 {
+        match self {
+            Self::Verify => 24 * HOUR,
+            Self::Reset => HOUR,
+        }
+    }
+
+    fn key(self, token: &str) -> String {
+        format!("{}{}", self.prefix(), sha256_hex(token.as_bytes()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    /// The account's key (lower-case email).
+    pub email: String,
+    /// For verification links: the registration they confirm (see `accounts::Account`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<String>,
+    pub expires_at: i64,
+}
+
+pub fn sha256_hex(input: &[u8]) -> String {
+    Sha256::digest(input)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// 32 random bytes as URL-safe base64 (43 characters).
+pub fn new_secret(rng: &impl Rng) -> Result<String, EdgeError> {
+    let bytes: [u8; 32] = random_bytes(rng)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Whether `token` has the shape [`new_secret`] produces; anything else is unknown without
+/// a store lookup.
+pub fn well_formed(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Stores a new token for `email` and returns the secret to put in the link.
+pub async fn issue(
+    kv: &impl Kv,
+    rng: &impl Rng,
+    kind: TokenKind,
+    email: &str,
+    registration: Option<&str>,
+    now: i64,
+) -> Result<String, EdgeError> {
+    let token = new_secret(rng)?;
+    let record = TokenRecord {
+        email: email.to_owned(),
+        registration: registration.map(str::to_owned),
+        expires_at: now + kind.lifetime_secs(),
+    };
+    let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
+    let ttl = u64::try_from(kind.lifetime_secs()).unwrap_or(DAY as u64);
+    kv.put(&kind.key(&token), &value, Some(ttl.max(MIN_TTL_SECS)))
+        .await?;
+    Ok(token)
+}
+
+async fn read(kv: &impl Kv, key: &str) -> Result<Option<TokenRecord>, EdgeError> {
+    let Some(value) = kv.get(key).await? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&value)
+        .map(Some)
+        .map_err(|source| EdgeError::Corrupt {
+            key: key.to_owned(),
+            source,
+        })
+}
+
+/// The token's record if it is still valid, without using it up (the reset page is opened
+/// by mail scanners too).
+pub async fn peek(
+    kv: &impl Kv,
+    kind: TokenKind,
+    token: &str,
+    now: i64,
+) -> Result<Option<TokenRecord>, EdgeError> {
+    if !well_formed(token) {
+        return Ok(None);
+    }
+    Ok(read(kv, &kind.key(token))
+        .await?
+        .filter(|record| now < record.expires_at))
+}
+
+/// Uses the token up: deleted whether or not it was still valid.
+pub async fn consume(
+    kv: &impl Kv,
+    kind: TokenKind,
+    token: &str,
+    now: i64,
+) -> Result<Option<TokenRecord>, EdgeError> {
+    if !well_formed(token) {
+        return Ok(None);
+    }
+    let key = kind.key(token);
+    let record = read(kv, &key).await?;
+    if record.is_some() {
+        kv.delete(&key).await?;
+    }
+    Ok(record.filter(|record| now < record.expires_at))
+}

@@ -1,0 +1,299 @@
+//! The 30-day Plus trial and the scheduled job that ends it.
+//!
+//! The trial starts at the first successful sign-in. Ending it needs a job, since nothing
+//! else happens at day 27 or day 30. KV cannot query "trials ending soon", so the sign-in
+//! writes an index key `trial-end:<YYYY-MM-DD>:<email>` (date = the trial's UTC end date,
+//! TTL 40 days). Keys list in byte order, which for these keys is date order, so the job
+//! lists the prefix from the start and stops at the first date after today + 3 days; keys
+//! are deleted once their trial is over, so the listing stays short and a day the job did
+//! not run is caught up on the next run. The account record, not the index, decides what
+//! happens (the index is only a way to find accounts).
+
+use serde::{Deserialize, Serialize};
+
+use crate::accounts;
+use crate::clock::{self, DAY};
+use crate::error::EdgeError;
+use crate::kv::Kv;
+use crate::mail::{Mailer, templates};
+use crate::{Edge, Host};
+
+pub const TRIAL_SECS: i64 = 30 * DAY;
+pub const PLAN_PREFIX: &str = "plan:";
+pub const REMINDER_BEFORE_END_SECS: i64 = 3 * DAY;
+pub const INDEX_PREFIX: &str = "trial-end:";
+const INDEX_TTL_SECS: u64 = 40 * DAY as u64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Plan {
+    Trial,
+    Plus,
+    Free,
+}
+
+impl Plan {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trial => "trial",
+            Self::Plus => "plus",
+            Self::Free => "free",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Trial => "Plus trial",
+            Self::Plus => "Plus",
+            Self::Free => "Free",
+        }
+    }
+}
+
+/// The Plus trial; absent until the first sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trial {
+    pub started_at: i64,
+    pub ends_at: i64,
+    #[serde(default)]
+    pub reminder_sent_at: Option<i64>,
+    /// Set by the scheduled job when it moved the account off the trial.
+    #[serde(default)]
+    pub ended_at: Option<i64>,
+}
+
+/// `plan:<email>` → JSON, no TTL. Absent before the first sign-in (reads as the default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    #[serde(default)]
+    pub trial: Option<Trial>,
+    /// The stored plan; see [`effective_plan`] for what a reader sees.
+    pub plan: Plan,
+    /// What the reader chose for the end of the trial (`plan=plus|free`).
+    #[serde(default)]
+    pub plan_after_trial: Option<Plan>,
+}
+
+impl Default for Subscription {
+    fn default() -> Self {
+        Self {
+            trial: None,
+            plan: Plan::Trial,
+            plan_after_trial: None,
+        }
+    }
+}
+
+pub fn plan_key(email_key: &str) -> String {
+    format!("{PLAN_PREFIX}{email_key}")
+}
+
+pub async fn load(kv: &impl Kv, email_key: &str) -> Result<Subscription, EdgeError> {
+    let key = plan_key(email_key);
+    let Some(value) = kv.get(&key).await? else {
+        return Ok(Subscription::default());
+    };
+    serde_json::from_str(&value).map_err(|source| EdgeError::Corrupt { key, source })
+}
+
+pub async fn save(kv: &impl Kv, email_key: &str, sub: &Subscription) -> Result<(), EdgeError> {
+    let value = serde_json::to_string(sub).map_err(EdgeError::Encode)?;
+    kv.put(&plan_key(email_key), &value, None).await?;
+    Ok(())
+}
+
+/// What one run of the scheduled job did; `POST /_dev/cron` returns it as JSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ScheduledReport {
+    /// The core's time of the run (RFC 3339).
+    pub now: String,
+    /// Index entries looked at.
+    pub checked: u32,
+    pub reminders_sent: u32,
+    pub trials_ended: u32,
+    /// Accounts skipped because of an error (reported to the host; retried next run).
+    pub failed: u32,
+}
+
+pub fn index_key(ends_at: i64, email_key: &str) -> Result<String, EdgeError> {
+    Ok(format!(
+        "{INDEX_PREFIX}{}:{email_key}",
+        clock::utc_date(ends_at)?
+    ))
+}
+
+/// Starts the trial at the first sign-in; returns whether it did.
+pub fn start(sub: &mut Subscription, now: i64) -> bool {
+    if sub.trial.is_some() {
+        return false;
+    }
+    sub.trial = Some(Trial {
+        started_at: now,
+        ends_at: now + TRIAL_SECS,
+        reminder_sent_at: None,
+        ended_at: None,
+    });
+    sub.plan = Plan::Trial;
+    true
+}
+
+pub async fn write_index(
+    kv: &impl Kv,
+    email_key: &str,
+    sub: &Subscription,
+) -> Result<(), EdgeError> {
+    if let Some(trial) = &sub.trial {
+        kv.put(
+            &index_key(trial.ends_at, email_key)?,
+            "",
+            Some(INDEX_TTL_SECS),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The plan a reader sees now. A trial past its end counts as over even before the job has
+/// run, so the account page never shows a trial with 0 days as still running.
+pub fn effective_plan(sub: &Subscription, now: i64) -> Plan {
+    match (&sub.plan, &sub.trial) {
+        (Plan::Trial, Some(trial)) if now >= trial.ends_at => {
+            sub.plan_after_trial.unwrap_or(Plan::Free)
+        }
+        (plan, _) => *plan,
+    }
+}
+
+/// Whole days left, rounded up (so a fresh trial shows 30), never negative.
+pub fn days_left(sub: &Subscription, now: i64) -> i64 {
+    match &sub.trial {
+        Some(trial) if effective_plan(sub, now) == Plan::Trial => {
+            let left = (trial.ends_at - now).max(0);
+            (left + DAY - 1) / DAY
+        }
+        _ => 0,
+    }
+}
+
+enum Step {
+    Remind,
+    End,
+    Wait,
+    Drop,
+}
+
+fn next_step(sub: &Subscription, now: i64) -> Step {
+    let Some(trial) = &sub.trial else {
+        return Step::Drop;
+    };
+    if sub.plan != Plan::Trial || trial.ended_at.is_some() {
+        Step::Drop
+    } else if now >= trial.ends_at {
+        Step::End
+    } else if now >= trial.ends_at - REMINDER_BEFORE_END_SECS && trial.reminder_sent_at.is_none() {
+        Step::Remind
+    } else {
+        Step::Wait
+    }
+}
+
+pub(crate) async fn run<H: Host>(edge: &Edge<H>, now: i64) -> Result<ScheduledReport, EdgeError> {
+    let kv = edge.host().kv();
+    let horizon = clock::utc_date(now + REMINDER_BEFORE_END_SECS)?;
+    let mut report = ScheduledReport {
+        now: clock::rfc3339(now)?,
+        ..ScheduledReport::default()
+    };
+    let mut cursor: Option<String> = None;
+    'pages: loop {
+        let page = kv.list(INDEX_PREFIX, cursor.as_deref(), 100).await?;
+        for key in &page.keys {
+            let Some((date, email_key)) = key
+                .strip_prefix(INDEX_PREFIX)
+                .and_then(|rest| rest.split_once(':'))
+            else {
+                kv.delete(key).await?;
+                continue;
+            };
+            if date > horizon.as_str() {
+                break 'pages;
+            }
+            report.checked += 1;
+            match process(edge, key, email_key, now).await {
+                Ok(Some(Step::Remind)) => report.reminders_sent += 1,
+                Ok(Some(Step::End)) => report.trials_ended += 1,
+                Ok(_) => {}
+                Err(error) => {
+                    edge.host().report(&error);
+                    report.failed += 1;
+                }
+            }
+        }
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(report)
+}
+
+async fn process<H: Host>(
+    edge: &Edge<H>,
+    index_key: &str,
+    email_key: &str,
+    now: i64,
+) -> Result<Option<Step>, EdgeError> {
+    let kv = edge.host().kv();
+    let config = edge.config();
+    let Some(account) = accounts::load(kv, email_key).await? else {
+        kv.delete(index_key).await?;
+        return Ok(None);
+    };
+    let mut sub = load(kv, email_key).await?;
+    let step = next_step(&sub, now);
+    let Some(trial) = sub.trial.clone() else {
+        kv.delete(index_key).await?;
+        return Ok(None);
+    };
+    match step {
+        Step::Remind => {
+            let mail = templates::trial_reminder(
+                config,
+                &account.email,
+                &account.first_name,
+                trial.ends_at,
+                sub.plan_after_trial == Some(Plan::Plus),
+                now,
+            )?;
+            // Mail first, then the flag: a failed save means a second reminder, a failed
+            // mail after the flag would mean none.
+            edge.host().mailer().send(&mail).await?;
+            sub.trial = Some(Trial {
+                reminder_sent_at: Some(now),
+                ..trial
+            });
+            save(kv, email_key, &sub).await?;
+        }
+        Step::End => {
+            let plan = sub.plan_after_trial.unwrap_or(Plan::Free);
+            sub.plan = plan;
+            sub.trial = Some(Trial {
+                ended_at: Some(now),
+                ..trial
+            });
+            save(kv, email_key, &sub).await?;
+            let mail = templates::trial_ended(
+                config,
+                &account.email,
+                &account.first_name,
+                plan.label(),
+                now,
+            );
+            edge.host().mailer().send(&mail).await?;
+            kv.delete(index_key).await?;
+        }
+        Step::Drop => kv.delete(index_key).await?,
+        Step::Wait => {}
+    }
+    Ok(Some(step))
+}

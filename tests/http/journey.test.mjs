@@ -1,0 +1,409 @@
+// The onboarding journey over HTTP, written once for every host of the edge core
+// (`gatehouse serve` today, `wrangler dev` later). Node 20+, no dependencies:
+//
+//   BASE_URL=http://127.0.0.1:1111 node --test tests/http/
+//
+// The host must run in development mode (`/_dev/outbox`, `/_dev/clock`, `/_dev/cron`).
+// Every run uses fresh addresses, so it can run again against a persisted store. The
+// development clock is moved forward during the run and reset at the end.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+
+const BASE = (process.env.BASE_URL || 'http://127.0.0.1:1111').replace(/\/+$/, '');
+const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+const address = (name) => `journey-${RUN}-${name}@example.test`;
+const PASSWORD = 'Journey-pass1';
+const NEW_PASSWORD = 'Renewed-pass2';
+
+// ---- HTTP helpers: redirects and cookies by hand, as a browser without JavaScript would.
+
+async function get(path, { cookie, headers = {} } = {}) {
+  return fetch(BASE + path, {
+    redirect: 'manual',
+    headers: { ...(cookie ? { cookie } : {}), ...headers },
+  });
+}
+
+async function post(path, fields = {}, { cookie, headers = {}, body } = {}) {
+  return fetch(BASE + path, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(cookie ? { cookie } : {}),
+      ...headers,
+    },
+    body: body ?? new URLSearchParams(fields).toString(),
+  });
+}
+
+/** The redirect target as path + query, whether the host sent it relative or absolute. */
+function location(res) {
+  const value = res.headers.get('location');
+  if (value === null) return null;
+  const url = new URL(value, BASE);
+  return url.pathname + url.search;
+}
+
+/** `__Host-session=…` from Set-Cookie, ready for a Cookie header. */
+function sessionCookie(res) {
+  const all = typeof res.headers.getSetCookie === 'function'
+    ? res.headers.getSetCookie()
+    : [res.headers.get('set-cookie') ?? ''];
+  const line = all.find((c) => c.startsWith('__Host-session='));
+  assert.ok(line, `no session cookie in ${JSON.stringify(all)}`);
+  for (const part of ['HttpOnly', 'Secure', 'SameSite=Lax', 'Path=/']) {
+    assert.ok(line.includes(part), `session cookie lacks ${part}: ${line}`);
+  }
+  return line.split(';')[0];
+}
+
+async function expectRedirect(res, target) {
+  const text = res.status === 303 ? '' : await res.text();
+  assert.equal(res.status, 303, `expected 303 to ${target}, got ${res.status}: ${text.slice(0, 500)}`);
+  assert.equal(location(res), target);
+}
+
+// ---- The development routes.
+
+async function devClock(fields = {}) {
+  const res = await post('/_dev/clock', fields);
+  assert.equal(res.status, 200, 'the host must run in development mode');
+  return res.json(); // { offset_seconds, now }
+}
+
+async function advance(seconds) {
+  return devClock({ advance: String(Math.ceil(seconds)) });
+}
+
+async function cron() {
+  const res = await post('/_dev/cron');
+  assert.equal(res.status, 200);
+  return res.json(); // { now, checked, reminders_sent, trials_ended, failed }
+}
+
+/** Mails to `to`, newest first. */
+async function outbox(to) {
+  const res = await get(`/_dev/outbox?to=${encodeURIComponent(to)}`, {
+    headers: { accept: 'application/json' },
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+  const mails = await res.json();
+  assert.ok(Array.isArray(mails));
+  for (const mail of mails) {
+    for (const key of ['to', 'subject', 'text', 'links', 'sent_at']) {
+      assert.ok(key in mail, `outbox entry lacks ${key}`);
+    }
+  }
+  return mails;
+}
+
+/** The path + query of the newest link to `pathname` mailed to `to`. */
+async function mailedLink(to, pathname) {
+  for (const mail of await outbox(to)) {
+    for (const link of mail.links) {
+      const url = new URL(link);
+      if (url.pathname === pathname && url.searchParams.has('token')) {
+        return { path: url.pathname + url.search, token: url.searchParams.get('token') };
+      }
+    }
+  }
+  assert.fail(`no ${pathname} link mailed to ${to}`);
+}
+
+// ---- Flows.
+
+function registration(email, password, extra = {}) {
+  return {
+    email,
+    first_name: 'Grace',
+    last_name: 'Hopper',
+    organization: 'Journey & Sons',
+    password,
+    ...extra,
+  };
+}
+
+async function signIn(email, password) {
+  return post('/api/sign-in', { email, password });
+}
+
+async function session(email, password) {
+  const res = await signIn(email, password);
+  await expectRedirect(res, '/account/');
+  return sessionCookie(res);
+}
+
+async function account(cookie) {
+  const res = await get('/api/account', { cookie });
+  return { status: res.status, body: res.status === 200 ? await res.json() : null };
+}
+
+/** The opening tag of the element with `attr`, to check its `hidden` state. */
+function tagWith(html, attr) {
+  const match = html.match(new RegExp(`<[^>]*${attr}[^>]*>`));
+  assert.ok(match, `no element with ${attr}`);
+  return match[0];
+}
+
+const isHidden = (tag) => /\shidden(?=[\s=>\/])/.test(tag);
+
+describe('onboarding journey', { concurrency: false }, () => {
+  const ada = address('ada');
+  let adaSession = '';
+
+  before(async () => {
+    await devClock();
+  });
+
+  after(async () => {
+    // Leave the host's clock as a person expects it.
+    await post('/_dev/clock', { reset: '1' }).catch(() => {});
+  });
+
+  it('registers and answers with the check-email page', async () => {
+    const res = await post('/api/register', registration(ada, PASSWORD));
+    await expectRedirect(res, '/register/check-email/');
+  });
+
+  it('mails a verification link on the site that sent it', async () => {
+    const [mail] = await outbox(ada);
+    assert.ok(mail, 'no mail for the new account');
+    assert.equal(mail.to, ada);
+    const link = mail.links.find((l) => new URL(l).pathname === '/api/verify');
+    assert.ok(link, `no verify link in ${mail.text}`);
+    assert.ok(mail.text.includes(link));
+  });
+
+  it('refuses to sign in before verification, offering a new link', async () => {
+    const res = await signIn(ada, PASSWORD);
+    assert.equal(res.status, 422);
+    assert.match(await res.text(), /href="\/register\/resend\/"/);
+  });
+
+  it('verifies the address once', async () => {
+    const { path } = await mailedLink(ada, '/api/verify');
+    await expectRedirect(await get(path), '/sign-in/?verified=1');
+    const again = await get(path);
+    assert.equal(again.status, 400, 'a used verification link is refused');
+    const html = await again.text();
+    assert.match(html, /expired or was already used/);
+    assert.match(html, /action="\/api\/verify\/resend"/);
+  });
+
+  it('shows the verified notice on the sign-in page', async () => {
+    const res = await get('/sign-in/?verified=1');
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.ok(!isHidden(tagWith(html, 'data-notice="verified"')));
+    assert.ok(isHidden(tagWith(html, 'data-notice="reset"')));
+  });
+
+  it('signs in and starts a 30-day Plus trial', async () => {
+    const clock = await devClock();
+    adaSession = await session(ada, PASSWORD);
+    const { status, body } = await account(adaSession);
+    assert.equal(status, 200);
+    assert.equal(body.email, ada);
+    assert.equal(body.first_name, 'Grace');
+    assert.equal(body.last_name, 'Hopper');
+    assert.equal(body.organization, 'Journey & Sons');
+    assert.equal(body.plan, 'trial');
+    assert.equal(body.days_left, 30);
+    const trialSeconds = (Date.parse(body.trial_ends_at) - Date.parse(clock.now)) / 1000;
+    assert.ok(Math.abs(trialSeconds - 30 * DAY) < 120, `trial ends ${body.trial_ends_at}, now ${clock.now}`);
+  });
+
+  it('server-fills the account page for a signed-in reader', async () => {
+    const res = await get('/account/', { cookie: adaSession });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('cache-control') ?? '', /no-store/);
+    const html = await res.text();
+    assert.ok(html.includes(ada));
+    assert.ok(html.includes('Journey &amp; Sons'));
+    assert.ok(!isHidden(tagWith(html, 'data-plan-state="trial"')));
+    assert.ok(isHidden(tagWith(html, 'data-plan-state="free"')));
+    await expectRedirect(await get('/account/'), '/sign-in/');
+    assert.equal((await account('')).status, 401);
+  });
+
+  it('refuses a weak password with the message beside the field and the values kept', async () => {
+    const bob = address('bob');
+    const res = await post('/api/register', registration(bob, 'alllowercase', { first_name: 'Bob "B" <b>' }));
+    assert.equal(res.status, 422);
+    const html = await res.text();
+    assert.match(html, /Use at least two of: a lowercase letter, an uppercase letter, a special character\./);
+    assert.ok(!isHidden(tagWith(html, 'data-error-for="password"')));
+    assert.ok(html.includes(`value="${bob}"`), 'the email is kept');
+    assert.ok(html.includes('value="Bob &quot;B&quot; &lt;b&gt;"'), 'names are kept, escaped');
+    assert.ok(html.includes('value="Journey &amp; Sons"'));
+    assert.ok(!html.includes('alllowercase'), 'the password is never sent back');
+    assert.match(tagWith(html, 'name="password"'), /aria-invalid="true"/);
+    assert.equal((await outbox(bob)).length, 0, 'nothing was sent');
+  });
+
+  it('refuses cross-site posts with 403 and stores nothing', async () => {
+    const eve = address('eve');
+    const fromElsewhere = await post('/api/register', registration(eve, PASSWORD), {
+      headers: { origin: 'https://evil.example' },
+    });
+    assert.equal(fromElsewhere.status, 403);
+    const crossSite = await post('/api/register', registration(eve, PASSWORD), {
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(crossSite.status, 403);
+    const clock = await post('/_dev/clock', { advance: '1' }, { headers: { origin: 'https://evil.example' } });
+    assert.equal(clock.status, 403);
+    assert.equal((await outbox(eve)).length, 0);
+    // The site's own origin is fine.
+    const ours = await post('/api/forgot-password', { email: eve }, { headers: { origin: new URL(BASE).origin } });
+    await expectRedirect(ours, '/forgot-password/sent/');
+  });
+
+  it('refuses oversize bodies with 413', async () => {
+    const res = await post('/api/register', {}, {
+      body: new URLSearchParams(registration(address('big'), PASSWORD, { organization: 'x'.repeat(17 * 1024) })).toString(),
+    });
+    assert.equal(res.status, 413);
+    assert.equal((await outbox(address('big'))).length, 0);
+  });
+
+  it('refuses malformed forms with 400', async () => {
+    const res = await post('/api/sign-in', {}, { body: 'email=%C3%28&password=x' });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /UTF-8/);
+  });
+
+  it('gives one generic message for a wrong password or an unknown address', async () => {
+    const wrong = await signIn(ada, 'Wrong-pass9');
+    const unknown = await signIn(address('nobody'), 'Wrong-pass9');
+    assert.equal(wrong.status, 422);
+    assert.equal(unknown.status, 422);
+    const message = 'The email address or password is incorrect.';
+    assert.ok((await wrong.text()).includes(message));
+    assert.ok((await unknown.text()).includes(message));
+  });
+
+  it('answers forgot-password the same for known and unknown addresses', async () => {
+    const known = await post('/api/forgot-password', { email: ada });
+    const unknown = await post('/api/forgot-password', { email: address('ghost') });
+    await expectRedirect(known, '/forgot-password/sent/');
+    await expectRedirect(unknown, '/forgot-password/sent/');
+    assert.equal((await outbox(address('ghost'))).length, 0);
+  });
+
+  it('resets the password: the link survives being opened twice, old sessions die', async () => {
+    const { path, token } = await mailedLink(ada, '/reset-password/');
+    for (let i = 0; i < 2; i++) {
+      const page = await get(path);
+      assert.equal(page.status, 200, 'opening the reset link must not use it up');
+      const html = await page.text();
+      assert.match(tagWith(html, 'data-fill="token"'), new RegExp(`value="${token}"`));
+    }
+    const weak = await post('/api/reset-password', { token, password: 'short' });
+    assert.equal(weak.status, 422);
+    assert.match(await weak.text(), /Use at least 8 characters\./);
+
+    const done = await post('/api/reset-password', { token, password: NEW_PASSWORD });
+    await expectRedirect(done, '/sign-in/?reset=1');
+    assert.equal((await account(adaSession)).status, 401, 'the old session is revoked');
+    const mails = await outbox(ada);
+    assert.ok(mails.some((m) => /password was changed/.test(m.subject)));
+
+    const reused = await post('/api/reset-password', { token, password: 'Another-pass3' });
+    assert.equal(reused.status, 400);
+    const html = await reused.text();
+    assert.match(html, /expired or was already used/);
+    assert.match(html, /href="\/forgot-password\/"/);
+  });
+
+  it('signs in with the new password only', async () => {
+    assert.equal((await signIn(ada, PASSWORD)).status, 422);
+    adaSession = await session(ada, NEW_PASSWORD);
+    assert.equal((await account(adaSession)).status, 200);
+  });
+
+  it('refuses an expired reset link', async () => {
+    await expectRedirect(await post('/api/forgot-password', { email: ada }), '/forgot-password/sent/');
+    const { path, token } = await mailedLink(ada, '/reset-password/');
+    await advance(HOUR + 60);
+    assert.equal((await get(path)).status, 400);
+    const late = await post('/api/reset-password', { token, password: 'Too-late-pass4' });
+    assert.equal(late.status, 400);
+    assert.match(await late.text(), /expired or was already used/);
+  });
+
+  it('refuses an expired verification link and sends a fresh one', async () => {
+    const cy = address('cy');
+    await expectRedirect(await post('/api/register', registration(cy, PASSWORD)), '/register/check-email/');
+    const { path } = await mailedLink(cy, '/api/verify');
+    await advance(DAY + 60);
+    const expired = await get(path);
+    assert.equal(expired.status, 400);
+    assert.match(await expired.text(), /expired or was already used/);
+    await expectRedirect(await post('/api/verify/resend', { email: cy }), '/register/check-email/');
+    const fresh = await mailedLink(cy, '/api/verify');
+    assert.notEqual(fresh.path, path);
+    await expectRedirect(await get(fresh.path), '/sign-in/?verified=1');
+  });
+
+  it('rate-limits failed sign-ins per address, with Retry-After', async () => {
+    const dee = address('dee');
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await signIn(dee, 'Wrong-pass9')).status, 422, `attempt ${i + 1}`);
+    }
+    const limited = await signIn(dee, 'Wrong-pass9');
+    assert.equal(limited.status, 429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter > 0, `Retry-After: ${limited.headers.get('retry-after')}`);
+    assert.match(await limited.text(), /Too many attempts/);
+    // Past the window, so later steps (and reruns) are unaffected.
+    await advance(Math.max(retryAfter, 15 * 60) + 1);
+    assert.equal((await signIn(dee, 'Wrong-pass9')).status, 422);
+  });
+
+  it('reminds on day 27, once', async () => {
+    // Sessions last 14 days and the clock has moved; sign in afresh.
+    adaSession = await session(ada, NEW_PASSWORD);
+    const { body } = await account(adaSession);
+    const clock = await devClock();
+    const reminderAt = Date.parse(body.trial_ends_at) / 1000 - 3 * DAY + 60;
+    await advance(reminderAt - Date.parse(clock.now) / 1000);
+    const report = await cron();
+    assert.ok(report.reminders_sent >= 1, JSON.stringify(report));
+    const reminders = (await outbox(ada)).filter((m) => /ends in 3 days/.test(m.subject));
+    assert.equal(reminders.length, 1);
+    assert.ok(reminders[0].links.some((l) => new URL(l).pathname === '/account/'));
+    adaSession = await session(ada, NEW_PASSWORD);
+    assert.equal((await account(adaSession)).body.days_left, 3);
+
+    await cron();
+    const again = (await outbox(ada)).filter((m) => /ends in 3 days/.test(m.subject));
+    assert.equal(again.length, 1, 'the reminder is sent once');
+  });
+
+  it('moves the account to Free on day 30 when nothing was chosen', async () => {
+    const { body } = await account(adaSession);
+    const clock = await devClock();
+    await advance(Date.parse(body.trial_ends_at) / 1000 + 60 - Date.parse(clock.now) / 1000);
+    const report = await cron();
+    assert.ok(report.trials_ended >= 1, JSON.stringify(report));
+    adaSession = await session(ada, NEW_PASSWORD);
+    const after = await account(adaSession);
+    assert.equal(after.body.plan, 'free');
+    assert.equal(after.body.days_left, 0);
+    assert.ok((await outbox(ada)).some((m) => /trial has ended/.test(m.subject)));
+  });
+
+  it('signs out', async () => {
+    const res = await post('/api/sign-out', {}, { cookie: adaSession });
+    await expectRedirect(res, '/sign-in/?signed_out=1');
+    assert.match(res.headers.get('set-cookie') ?? '', /Max-Age=0/);
+    assert.equal((await account(adaSession)).status, 401);
+  });
+});
