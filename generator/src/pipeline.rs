@@ -275,7 +275,7 @@ impl Site {
                     source,
                 })
         };
-        let results: Vec<Result<(), BuildError>> = (0..self.pages.len())
+        let rendered: Vec<Result<(), BuildError>> = (0..self.pages.len())
             .into_par_iter()
             .map(|i| {
                 let html = self
@@ -286,7 +286,7 @@ impl Site {
             })
             .collect();
         let mut problems = Vec::new();
-        for result in results {
+        for result in rendered {
             match result {
                 Ok(()) => {}
                 Err(BuildError::Diagnostics(mut d)) => problems.append(&mut d),
@@ -294,7 +294,7 @@ impl Site {
             }
         }
         if !problems.is_empty() {
-            return Err(BuildError::Diagnostics(sorted(problems)));
+            return Err(BuildError::Diagnostics(collapse_repeats(sorted(problems))));
         }
         let mut files = self.pages.len();
         for page in &self.pages {
@@ -418,6 +418,29 @@ fn check_aliases(pages: &[Arc<Page>]) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+/// A template mistake fails every page that uses the template: say it once, with a
+/// count, rather than ten thousand times.
+fn collapse_repeats(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut kept: Vec<Diagnostic> = Vec::new();
+    for problem in problems {
+        match seen.get_mut(&problem.message) {
+            Some((_, count)) => *count += 1,
+            None => {
+                seen.insert(problem.message.clone(), (kept.len(), 0));
+                kept.push(problem);
+            }
+        }
+    }
+    for (index, others) in seen.into_values() {
+        if others > 0 {
+            let s = if others == 1 { "" } else { "s" };
+            kept[index].message.push_str(&format!(" (and the same in {others} other page{s})"));
+        }
+    }
+    kept
 }
 
 fn sorted(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh machine: installs what it needs first.
+#
+#   bash scripts/test-all.sh
+#
+# Ends with one line counting every test run, e.g. `total: 180 passed, 0 failed`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+step() { printf '\n== %s\n' "$*"; }
+
+step "Rust: formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "Rust: unit, snapshot and integration tests (generator, serve, edge core)"
+cargo test --workspace 2>&1 | tee -a "$log"
+
+step "Theme: the password rule in JavaScript against the shared vectors"
+node --test tests/theme/ 2>&1 | tee -a "$log"
+
+step "HTTP journey against gatehouse serve"
+bash scripts/journey-serve.sh target/debug/gatehouse 2>&1 | tee -a "$log"
+
+# cargo prints `test result: ok. N passed; M failed`, node `# pass N` / `# fail M`.
+awk '
+  /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  /^# pass / { p += $3 }
+  /^# fail / { f += $3 }
+  END { printf "\ntotal: %d passed, %d failed\n", p, f; exit (f > 0) }
+' "$log"
