@@ -437,7 +437,9 @@ fn collapse_repeats(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     for (index, others) in seen.into_values() {
         if others > 0 {
             let s = if others == 1 { "" } else { "s" };
-            kept[index].message.push_str(&format!(" (and the same in {others} other page{s})"));
+            kept[index]
+                .message
+                .push_str(&format!(" (and the same in {others} other page{s})"));
         }
     }
     kept
