@@ -1,0 +1,129 @@
+//! Build features on a small site made in a temporary folder: aliases, drafts, data
+//! files, static files, the built-in theme, and `check --external`.
+
+use std::path::Path;
+use std::process::Command;
+
+use gatehouse::{BuildError, BuildOptions};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "site.toml",
+        "title = \"Features\"\nbase_url = \"https://f.example\"\n",
+    );
+    write(root, "data/kong.yaml", "version: \"3.4\"\n");
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\n---\nVersion {{site.data.kong.version}}. [New](/new/) [logo](/img/logo.png) [out](https://example.org/x)\n",
+    );
+    write(
+        root,
+        "content/new.md",
+        "---\ntitle: New\naliases: [/old/]\n---\nMoved here.\n",
+    );
+    write(
+        root,
+        "content/wip.md",
+        "---\ntitle: WIP\ndraft: true\n---\nNot yet.\n",
+    );
+    write(root, "content/img/logo.png", "not really a png");
+    write(root, "static/robots-extra.txt", "extra");
+    dir
+}
+
+fn options(root: &Path, out: &Path, drafts: bool) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        out: Some(out.to_path_buf()),
+        base_url: None,
+        drafts,
+    }
+}
+
+#[test]
+fn aliases_drafts_data_and_static_files() {
+    let dir = site();
+    let out = dir.path().join("public");
+    let report = gatehouse::build(&options(dir.path(), &out, false), true).unwrap();
+    assert_eq!(report.pages, 2, "the draft is left out");
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("Version 3.4."), "data file variable");
+    let redirect = std::fs::read_to_string(out.join("old/index.html")).unwrap();
+    assert!(
+        redirect.contains("url=/new/") || redirect.contains("url=https://f.example/new/"),
+        "{redirect}"
+    );
+    assert!(!out.join("wip").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join("img/logo.png")).unwrap(),
+        "not really a png"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("robots-extra.txt")).unwrap(),
+        "extra"
+    );
+    assert!(
+        out.join("css/gatehouse.css").is_file(),
+        "built-in theme's static files"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("sitemap.xml"))
+            .unwrap()
+            .contains("<loc>https://f.example/new/</loc>")
+    );
+
+    let with_drafts =
+        gatehouse::build(&options(dir.path(), &dir.path().join("p2"), true), true).unwrap();
+    assert_eq!(with_drafts.pages, 3);
+}
+
+#[test]
+fn linking_to_a_draft_is_an_error_unless_drafts_are_built() {
+    let dir = site();
+    write(
+        dir.path(),
+        "content/new.md",
+        "---\ntitle: New\n---\nSee [wip](/wip/).\n",
+    );
+    let out = dir.path().join("public");
+    let Err(BuildError::Diagnostics(problems)) =
+        gatehouse::build(&options(dir.path(), &out, false), true)
+    else {
+        panic!("a link to a draft must fail the build");
+    };
+    assert_eq!(
+        problems[0].to_string(),
+        "content/new.md:4:5: link '/wip/' points at a draft (content/wip.md); build with --drafts or link elsewhere"
+    );
+    assert!(gatehouse::build(&options(dir.path(), &out, true), true).is_ok());
+}
+
+#[test]
+fn check_lists_external_links_and_writes_nothing() {
+    let dir = site();
+    let run = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["check", "--external", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(run.stdout).unwrap(),
+        "content/index.md:4:72: https://example.org/x\n"
+    );
+    assert!(!dir.path().join("public").exists());
+}
