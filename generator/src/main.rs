@@ -108,11 +108,24 @@ fn main() -> ExitCode {
             if progress {
                 eprint!("Building {}…\r", display_path(&options.root));
             }
-            report(gatehouse::build(&options, true), cli.quiet, |r| {
+            let verbose = cli.verbose;
+            let result = gatehouse::build(&options, true);
+            if progress {
+                // Clear the progress line before the results.
+                eprint!("\r\x1b[K");
+            }
+            report(result, cli.quiet, |r| {
                 let out = options
                     .out
                     .clone()
                     .unwrap_or_else(|| options.root.join("public"));
+                if verbose {
+                    eprintln!(
+                        "read, Markdown and checks: {} ms; templates and writing: {} ms",
+                        r.checking.as_millis(),
+                        (r.elapsed - r.checking).as_millis()
+                    );
+                }
                 format!(
                     "Built {} pages ({} files) into {} in {:.2} s",
                     r.pages,

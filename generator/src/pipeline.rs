@@ -49,6 +49,8 @@ pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub elapsed: Duration,
+    /// Of `elapsed`: reading, Markdown, variables and every check.
+    pub checking: Duration,
     pub external_links: Vec<ExternalLink>,
 }
 
@@ -360,6 +362,7 @@ impl Site {
 pub fn build(options: &BuildOptions, write: bool) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let site = Site::load(options)?;
+    let checking = started.elapsed();
     let (pages, files) = if write {
         let out = options
             .out
@@ -373,6 +376,7 @@ pub fn build(options: &BuildOptions, write: bool) -> Result<BuildReport, BuildEr
         pages,
         files,
         elapsed: started.elapsed(),
+        checking,
         external_links: site.external_links,
     })
 }
