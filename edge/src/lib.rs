@@ -10,6 +10,8 @@
 //!   [`Rng`], [`Limiter`] and [`Pages`] (the built HTML of the site's form pages).
 //! - [`native`] (not on wasm32) has the `gatehouse serve` host: a redb-backed Kv, the system
 //!   clock and OS randomness; development mail goes to the Kv outbox ([`OutboxMailer`]).
+//! - `workers` (wasm32 only) has the Cloudflare Workers host: Workers KV, the ASSETS and
+//!   rate-limiting bindings, an HTTP mail API, and the `fetch` and `scheduled` entries.
 //!
 //! Traits use `async fn` without `Send` bounds because Workers futures are not `Send`; the
 //! native host runs the core on a current-thread runtime (with the native pieces, the
@@ -43,6 +45,9 @@ pub mod trial;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+
+#[cfg(target_arch = "wasm32")]
+pub mod workers;
 
 use std::net::IpAddr;
 

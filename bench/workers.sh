@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Workers host benchmark. Not a test: it prints figures.
+#
+#   bash bench/workers.sh [N]      N = requests per measured loop (default 200; sign-in N/4)
+#
+# - the wasm module: raw and gzip -9 size (Cloudflare's limit applies to the compressed
+#   upload: 3 MiB on the free plan, 10 MiB on paid; the target here is < 1 MiB);
+# - cold start: from spawning `wrangler dev --local` (the build excluded) to the first
+#   answer of a core route (GET /api/account: the wasm instantiated), and to the first
+#   static answer;
+# - in workerd, on 127.0.0.1, one request at a time after a warm-up, p50/p95 of:
+#   GET /api/account with a session (KV reads, no hashing), GET / (a static asset), and
+#   POST /api/sign-in (one argon2id verification, m=19456 KiB, t=2, p=1; plus KV writes).
+#   Each sign-in comes from its own CF-Connecting-IP so the per-IP limit stays out of the
+#   way (wrangler dev takes the header from the client; Cloudflare's edge sets it itself).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-200}
+
+bash scripts/install-tools.sh
+cargo run -q -p gatehouse -- build -q
+bash scripts/build-worker.sh >/dev/null 2>&1 || bash scripts/build-worker.sh
+
+raw=$(wc -c <build/index_bg.wasm)
+gz=$(gzip -9c build/index_bg.wasm | wc -c)
+js=$(wc -c <build/index.js)
+awk -v raw="$raw" -v gz="$gz" -v js="$js" 'BEGIN {
+  printf "wasm: %d bytes raw (%.2f MiB), %d bytes gzip -9 (%.2f MiB); index.js %d bytes\n", raw, raw / 1048576, gz, gz / 1048576, js
+}'
+
+work=$(mktemp -d)
+mkdir -p "$work/tmp"
+port=$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+url="http://127.0.0.1:$port"
+
+start_ms=$(date +%s%3N)
+GATEHOUSE_SKIP_WORKER_BUILD=1 WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
+  TMPDIR="$work/tmp" WRANGLER_LOG_PATH="$work/wrangler-logs" \
+  setsid node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" \
+  --persist-to "$work/state" --var DEV:1 --var "SITE_URL:$url" \
+  --show-interactive-dev-session=false --log-level warn >"$work/log" 2>&1 </dev/null &
+pid=$!
+stop() {
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 50); do pgrep -g "$pid" >/dev/null 2>&1 || break; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+trap 'stop; rm -rf "$work"' EXIT
+
+cat >"$work/bench.mjs" <<'JS'
+const [base, n, startMs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+const since = () => Date.now() - startMs;
+// Cold start: poll (each attempt is cheap) until the core answers, then the assets.
+let coreMs = null;
+for (let i = 0; i < 3000 && coreMs === null; i++) {
+  try {
+    const res = await fetch(`${base}/api/account`);
+    await res.arrayBuffer();
+    if (res.status === 401) coreMs = since();
+  } catch { await new Promise((r) => setTimeout(r, 20)); }
+}
+if (coreMs === null) throw new Error('wrangler dev never answered');
+const res0 = await fetch(`${base}/`); await res0.arrayBuffer();
+console.log(`cold start: first core answer ${coreMs.toFixed(0)} ms after spawning wrangler dev (static ${since().toFixed(0)} ms)`);
+
+const form = (fields) => ({ method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+const email = `bench-${Date.now().toString(36)}@example.test`;
+const password = 'Bench-pass1';
+let res = await fetch(`${base}/api/register`, form({ email, first_name: 'B', last_name: 'Ench', organization: 'Bench', password }));
+if (res.status !== 303) throw new Error(`register: ${res.status}`);
+const mails = await (await fetch(`${base}/_dev/outbox?to=${encodeURIComponent(email)}`, { headers: { accept: 'application/json' } })).json();
+const verify = mails[0].links.find((l) => new URL(l).pathname === '/api/verify');
+res = await fetch(`${base}${new URL(verify).pathname}${new URL(verify).search}`, { redirect: 'manual' });
+if (res.status !== 303) throw new Error(`verify: ${res.status}`);
+let ip = 0;
+const signIn = async () => {
+  ip++;
+  const r = await fetch(`${base}/api/sign-in`, { ...form({ email, password }), headers: { ...form({}).headers, 'cf-connecting-ip': `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` } });
+  await r.arrayBuffer();
+  if (r.status !== 303) throw new Error(`sign-in: ${r.status}`);
+  return r;
+};
+const cookie = (await signIn()).headers.getSetCookie().find((c) => c.startsWith('__Host-session=')).split(';')[0];
+
+async function measure(label, count, once) {
+  for (let i = 0; i < Math.min(10, count); i++) await once(); // warm-up
+  const ms = [];
+  for (let i = 0; i < count; i++) {
+    const t = process.hrtime.bigint();
+    await once();
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)];
+  console.log(`${label.padEnd(34)} n=${String(count).padStart(4)}  p50 ${at(0.5).toFixed(2)} ms  p95 ${at(0.95).toFixed(2)} ms  max ${ms[ms.length - 1].toFixed(2)} ms`);
+}
+await measure('GET /api/account (session)', n, async () => {
+  const r = await fetch(`${base}/api/account`, { headers: { cookie } });
+  await r.arrayBuffer();
+  if (r.status !== 200) throw new Error(`account: ${r.status}`);
+});
+await measure('GET / (static asset)', n, async () => {
+  const r = await fetch(`${base}/`);
+  await r.arrayBuffer();
+  if (r.status !== 200) throw new Error(`static: ${r.status}`);
+});
+await measure('POST /api/sign-in (argon2id)', Math.max(10, Math.floor(n / 4)), signIn);
+JS
+node "$work/bench.mjs" "$url" "$n" "$start_ms"
+echo "(wrangler $(node_modules/.bin/wrangler --version 2>/dev/null | tail -n 1), workerd $(node -p 'require("workerd/package.json").version'), $(nproc) cores, Node $(node --version))"

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Runs the HTTP journey suite (tests/http/, the same one journey-serve.sh runs against
+# `gatehouse serve`) against the Cloudflare Workers host: the edge core built to wasm, in
+# workerd under `wrangler dev --local`, with the built site as static assets and a fresh
+# local KV store. Then:
+#   - triggers the cron entry (#[event(scheduled)]) once through /__scheduled;
+#   - restarts the Worker in production mode (no DEV) with MAIL_API_URL pointing at a
+#     local stub (tests/workers/mail-stub.mjs) and runs tests/workers/: mail through the
+#     HTTP API, the rate-limiting binding, no /_dev/*.
+#
+#   bash scripts/journey-workers.sh
+#
+# Offline once scripts/install-tools.sh has run (it is called here). Uses Cargo's usual
+# target/ unless CARGO_TARGET_DIR says otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-tools.sh
+cargo run -q -p gatehouse -- build -q
+bash scripts/build-worker.sh
+
+work=$(mktemp -d)
+mkdir -p "$work/tmp"
+pids=()
+
+free_port() {
+  node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
+}
+
+# Stops a process started with setsid (it leads its own process group) and everything in
+# that group — wrangler's workerd included.
+stop_group() {
+  local pid=$1
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 50); do
+    pgrep -g "$pid" >/dev/null 2>&1 || break
+    sleep 0.1
+  done
+  if pgrep -g "$pid" >/dev/null 2>&1; then
+    echo "journey: process group $pid did not stop on TERM; killing it" >&2
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$? pid
+  for pid in "${pids[@]}"; do stop_group "$pid"; done
+  if [ "$status" -ne 0 ]; then
+    for log in "$work"/*.log; do
+      [ -f "$log" ] && { echo "--- $log" >&2; tail -n 30 "$log" >&2; }
+    done
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+answers() { node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$1"; }
+
+# start_wrangler NAME PORT [wrangler dev args…]: starts it in its own process group, with
+# its own store and temp dir, and waits until it answers. The build was just done.
+start_wrangler() {
+  local name=$1 port=$2
+  shift 2
+  GATEHOUSE_SKIP_WORKER_BUILD=1 WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
+    TMPDIR="$work/tmp" WRANGLER_LOG_PATH="$work/wrangler-logs" \
+    setsid node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" \
+    --persist-to "$work/$name-state" --show-interactive-dev-session=false "$@" \
+    >"$work/$name.log" 2>&1 </dev/null &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 600); do
+    answers "http://127.0.0.1:$port/" && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "journey: wrangler dev ($name) exited" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "journey: wrangler dev ($name) did not start" >&2
+  exit 1
+}
+
+# 1. Development mode: the shared journey.
+port=$(free_port)
+url="http://127.0.0.1:$port"
+start_wrangler dev "$port" --var DEV:1 --var "SITE_URL:$url" --test-scheduled
+echo "journey: wrangler dev (workerd, DEV) at $url"
+BASE_URL=$url node --test tests/http/
+
+# 2. The cron entry, as Cloudflare calls it.
+node -e '
+  fetch(process.argv[1]).then(async (res) => {
+    if (res.status !== 200) { console.error(`/__scheduled: ${res.status} ${await res.text()}`); process.exit(1); }
+  }, (e) => { console.error(e); process.exit(1); });
+' "$url/__scheduled?cron=0+6+*+*+*"
+for _ in $(seq 50); do
+  grep -q 'edge: scheduled job: {' "$work/dev.log" && break
+  sleep 0.1
+done
+if ! grep -q 'edge: scheduled job: {' "$work/dev.log"; then
+  echo "journey: the scheduled entry did not report" >&2
+  exit 1
+fi
+echo "journey: cron entry ran: $(grep -o 'edge: scheduled job: {.*}' "$work/dev.log" | tail -n 1)"
+stop_group "${pids[0]}"
+pids=()
+
+# 3. Production mode, against a local mail API stub.
+mail_port=$(free_port)
+setsid node tests/workers/mail-stub.mjs "$mail_port" "$work/mail.jsonl" >"$work/mail-stub.log" 2>&1 </dev/null &
+pids+=("$!")
+port=$(free_port)
+url="http://127.0.0.1:$port"
+key="test-key-$RANDOM$RANDOM"
+start_wrangler prod "$port" --var "SITE_URL:$url" \
+  --var "MAIL_API_URL:http://127.0.0.1:$mail_port/emails" --var "MAIL_API_KEY:$key"
+echo "journey: wrangler dev (workerd, production mode) at $url"
+BASE_URL=$url MAIL_LOG="$work/mail.jsonl" MAIL_API_KEY=$key node --test tests/workers/

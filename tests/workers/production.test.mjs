@@ -1,0 +1,89 @@
+// The Workers host in production mode (no DEV), under `wrangler dev --local`: what the
+// development journey (tests/http/) cannot see. Run by scripts/journey-workers.sh, which
+// starts the Worker with MAIL_API_URL pointing at tests/workers/mail-stub.mjs:
+//
+//   BASE_URL=http://127.0.0.1:8787 MAIL_LOG=/tmp/mail.jsonl MAIL_API_KEY=… node --test tests/workers/
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+
+const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8787').replace(/\/+$/, '');
+const MAIL_LOG = process.env.MAIL_LOG;
+const KEY = process.env.MAIL_API_KEY;
+const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+const form = (fields, headers = {}) => ({
+  method: 'POST',
+  redirect: 'manual',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  body: new URLSearchParams(fields).toString(),
+});
+
+function mails() {
+  if (!existsSync(MAIL_LOG)) return [];
+  return readFileSync(MAIL_LOG, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+describe('Workers host, production mode', { concurrency: false }, () => {
+  it('sends mail through the HTTP mail API with the bearer key', async () => {
+    assert.ok(MAIL_LOG && KEY, 'MAIL_LOG and MAIL_API_KEY must be set');
+    const email = `prod-${RUN}@example.test`;
+    const res = await fetch(`${BASE}/api/register`, form({
+      email, first_name: 'Ada', last_name: 'L', organization: 'Org', password: 'Prod-pass1',
+    }));
+    assert.equal(res.status, 303);
+    const sent = mails().filter((m) => JSON.parse(m.body).to?.[0] === email);
+    assert.equal(sent.length, 1, JSON.stringify(mails()));
+    const [mail] = sent;
+    assert.equal(mail.method, 'POST');
+    assert.equal(mail.authorization, `Bearer ${KEY}`);
+    assert.match(mail.contentType, /application\/json/);
+    const body = JSON.parse(mail.body);
+    assert.deepEqual(Object.keys(body).sort(), ['from', 'subject', 'text', 'to']);
+    assert.match(body.subject, /Verify your email address/);
+    assert.ok(body.text.includes(`${BASE}/api/verify?token=`), 'links start with SITE_URL');
+  });
+
+  it('hides the development routes', async () => {
+    assert.equal((await fetch(`${BASE}/_dev/outbox`)).status, 404);
+    assert.notEqual((await fetch(`${BASE}/_dev/cron`, form({}))).status, 200);
+    assert.notEqual((await fetch(`${BASE}/_dev/clock`, form({ advance: '60' }))).status, 200);
+  });
+
+  it('limits POSTs per client IP with the rate-limiting binding (20 a minute)', async () => {
+    const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7`;
+    const statuses = [];
+    for (let i = 0; i < 21; i++) {
+      const res = await fetch(`${BASE}/api/sign-in`, form(
+        { email: `rl-${RUN}-${i}@example.test`, password: 'Wrong-pass9' },
+        { 'cf-connecting-ip': ip },
+      ));
+      statuses.push(res.status);
+      if (res.status === 429) assert.equal(res.headers.get('retry-after'), '60');
+      await res.arrayBuffer();
+    }
+    // Different addresses each time, so only the per-IP limit can refuse the 21st.
+    assert.deepEqual(statuses.slice(0, 20), Array(20).fill(422));
+    assert.equal(statuses[20], 429);
+    const other = await fetch(`${BASE}/api/sign-in`, form(
+      { email: `rl-${RUN}-x@example.test`, password: 'Wrong-pass9' },
+      { 'cf-connecting-ip': `${ip}1` },
+    ));
+    assert.equal(other.status, 422, 'another IP is not limited');
+  });
+
+  it('serves the static site and the filled pages with the site headers', async () => {
+    const page = await fetch(`${BASE}/sign-in/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('cache-control') ?? '', /no-store/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.match(await page.text(), /action="\/api\/sign-in"/);
+    const home = await fetch(`${BASE}/`);
+    assert.equal(home.status, 200);
+    await home.arrayBuffer();
+    const post = await fetch(`${BASE}/register/`, form({}));
+    assert.equal(post.status, 405, 'the assets layer answers POSTs to pages');
+  });
+});
