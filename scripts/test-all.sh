@@ -20,8 +20,14 @@ cargo test --workspace 2>&1 | tee -a "$log"
 step "Theme: the password rule in JavaScript against the shared vectors"
 node --test tests/theme/ 2>&1 | tee -a "$log"
 
+step "Tools: npm packages from the lockfile, wasm target, pinned Workers build tools"
+bash scripts/install-tools.sh
+
 step "HTTP journey against gatehouse serve"
 bash scripts/journey-serve.sh target/debug/gatehouse 2>&1 | tee -a "$log"
+
+step "The same journey against the Workers host (wasm in workerd), cron, production mode"
+bash scripts/journey-workers.sh 2>&1 | tee -a "$log"
 
 # cargo prints `test result: ok. N passed; M failed`, node `# pass N` / `# fail M`.
 awk '
