@@ -314,7 +314,7 @@ pub fn builtin(path: &str) -> String {
         ),
         "/forgot-password/" => layout(
             "Forgot your password?",
-            &form("/api/forgot-password", &email, "Recover password"),
+            &form("/api/forgot-password", &email, "Recover Password"),
         ),
         "/reset-password/" => layout(
             "Choose a new password",

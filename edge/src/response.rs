@@ -22,8 +22,10 @@ fn base(status: StatusCode, content_type: &'static str, body: Bytes) -> Resp {
     // Everything the core answers depends on the reader or on state: never cache it.
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    // The reset page's URL holds a token; it must not leak through `Referer`.
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // The reset page's URL holds a token; it must not leak through `Referer`: send the
+    // origin only. Not `no-referrer`: under it a browser posts these pages' forms with
+    // `Origin: null`, which the same-origin check (rightly) refuses with 403.
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("strict-origin"));
     response
 }
 

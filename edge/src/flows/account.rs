@@ -92,6 +92,12 @@ pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edg
                 field("plan", plan.label()),
                 field("trial_ends_at", &ends),
                 field("days_left", &trial::days_left(&sub, ctx.now).to_string()),
+                // Without it, choosing a plan during the trial changes nothing on the page.
+                field(
+                    "plan_after_trial",
+                    sub.plan_after_trial
+                        .map_or("Not chosen yet (Free)", Plan::label),
+                ),
             ],
             plan: plan.as_str().to_owned(),
         }),

@@ -1,0 +1,69 @@
+// The suite's own checks catch what they claim to: a green run means the guard and the
+// audit looked, not that they were blind. Each case serves a small page with one defect
+// at a made-up path of the site (intercepted in the browser, never sent to the host) and
+// expects the guard or the audit to refuse it.
+
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, audit, guard, launch, open } from './lib.mjs';
+
+const PATH = '/__browser-suite-probe__/';
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' data:; img-src 'self' data:";
+
+let chrome = null;
+after(async () => {
+  await (await chrome)?.close();
+});
+
+const page = (body, { head = '', lang = 'en' } = {}) =>
+  `<!doctype html><html${lang ? ` lang="${lang}"` : ''}><head><meta charset="utf-8"><title>Probe</title>` +
+  `<link rel="stylesheet" href="/css/gatehouse.css">${head}</head>` +
+  `<body><main><h1>Probe</h1>${body}<p><a href="/">Home</a></p></main></body></html>`;
+const css = (rules) => `<link rel="stylesheet" href="data:text/css,${encodeURIComponent(rules)}">`;
+
+/** Serves `html` at PATH, runs the guard (and the audit unless `guardOnly`), returns the error or null. */
+async function verdict(html, { javaScript = true, guardOnly = false } = {}) {
+  chrome ??= launch();
+  const context = await (await chrome).browser.newContext({ javaScriptEnabled: javaScript });
+  try {
+    await context.route(BASE + PATH, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': CSP }, body: html }),
+    );
+    const p = await context.newPage();
+    const g = guard(p);
+    await open(p, PATH);
+    if (!guardOnly) await audit(p, { javaScript });
+    g.check();
+    return null;
+  } catch (error) {
+    return error;
+  } finally {
+    await context.close();
+  }
+}
+
+describe('the checks themselves', { concurrency: false }, () => {
+  it('pass a clean page, with and without JavaScript', async () => {
+    assert.equal(await verdict(page('<p>Fine.</p>')), null);
+    assert.equal(await verdict(page('<p>Fine.</p>'), { javaScript: false }), null);
+  });
+
+  const cases = [
+    ['a missing image (HTTP 404)', page('<img src="/__browser-suite-missing__.png" alt="">'), { guardOnly: true }, /HTTP 404/],
+    ['an inline script the CSP blocks', page('<script>document.title = "x"</script>'), { guardOnly: true }, /Content Security Policy/],
+    ['low contrast (axe)', page(`<p class="faint">Faint</p>`, { head: css('.faint{color:#eee}') }), {}, /color-contrast/],
+    ['low contrast without JavaScript (axe on the copy)', page(`<p class="faint">Faint</p>`, { head: css('.faint{color:#eee}') }), { javaScript: false }, /color-contrast/],
+    ['an image without alt', page('<img src="/favicon.svg" width="10" height="10">'), {}, /image-alt|images without alt/],
+    ['an input without a label', page('<input name="q">'), {}, /label/],
+    ['two h1', page('<h1>Again</h1>'), {}, /exactly one h1/],
+    ['no lang', page('<p>x</p>', { lang: '' }), {}, /html-has-lang|lang/],
+    ['an invisible focus', page('<p>x</p>', { head: css('a:focus-visible{outline:none!important}') }), {}, /no visible focus indicator/],
+  ];
+  for (const [name, html, options, expected] of cases) {
+    it(`refuse ${name}`, async () => {
+      const error = await verdict(html, options);
+      assert.ok(error, `${name} went unnoticed`);
+      assert.match(`${error.message}\n${JSON.stringify(error.actual ?? '')}`, expected);
+    });
+  }
+});

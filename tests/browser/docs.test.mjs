@@ -1,0 +1,126 @@
+// The docs as a reader sees them: the seed page ("Accessing a Kong Konnect Cloud
+// Account") and the three quickstart pages it links to, with their sidebar, on-page
+// contents and "Next" links.
+
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DESKTOP, PHONE, launch, navigate, newState, open, pathOf, screenshot, stepper, trackedPage } from './lib.mjs';
+
+const SEED = '/konnect/legacy/access-account/';
+const QUICKSTART = ['Configure a runtime', 'Configure a service', 'Implement the service'];
+
+let chrome = null;
+after(async () => {
+  await (await chrome)?.close();
+});
+
+describe('the docs pages', { concurrency: false }, () => {
+  const state = newState();
+  let context;
+  let page;
+  const reached = {}; // link text → path reached from the seed page
+  const step = stepper(state, it, async () => {
+    chrome ??= launch();
+    context = await (await chrome).browser.newContext({ viewport: DESKTOP });
+    page = await trackedPage(context, state);
+  });
+  after(async () => {
+    await context?.close();
+  });
+
+  /** The checks every docs page passes. */
+  async function checkDocsPage(title) {
+    const path = new URL(page.url()).pathname;
+    const h1 = page.getByRole('heading', { level: 1 });
+    assert.equal((await h1.textContent()).trim(), title);
+    assert.ok((await page.title()).startsWith(`${title} · `), `the window title names the page: ${await page.title()}`);
+
+    const sidebar = page.getByRole('navigation', { name: 'Documentation' });
+    assert.ok(await sidebar.isVisible(), 'the sidebar is shown');
+    const current = sidebar.locator('a[aria-current="page"]');
+    assert.equal(await current.count(), 1, 'one sidebar entry is marked current');
+    assert.equal(await current.getAttribute('href'), path);
+    assert.equal((await current.textContent()).trim(), title);
+    assert.ok(await current.isVisible(), 'the current entry is visible in the sidebar');
+
+    const toc = page.getByRole('navigation', { name: 'On this page' });
+    assert.ok(await toc.isVisible(), 'the table of contents is shown');
+    const entries = toc.getByRole('link');
+    assert.ok((await entries.count()) > 0, 'the table of contents lists the headings');
+    for (const href of await entries.evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
+      assert.match(href, /^#./);
+      assert.equal(await page.locator(`[id="${href.slice(1)}"]`).count(), 1, `no target for ${href}`);
+    }
+    // Following an entry brings its heading on screen.
+    const first = entries.first();
+    const target = (await first.getAttribute('href')).slice(1);
+    await first.click();
+    await page.waitForURL((u) => u.hash === `#${target}`);
+    await page.waitForFunction((id) => {
+      const r = document.getElementById(id).getBoundingClientRect();
+      return r.top >= 0 && r.top < window.innerHeight;
+    }, target);
+    await page.evaluate(() => window.scrollTo(0, 0));
+  }
+
+  step('shows the seed page, with screenshots at desktop and phone sizes', async () => {
+    const answer = await open(page, SEED);
+    assert.equal(answer.status(), 200);
+    await checkDocsPage('Accessing a Kong Konnect Cloud Account');
+    await screenshot(page, 'seed');
+    await page.audit();
+    const small = await trackedPage(context, state, { viewport: PHONE });
+    try {
+      await open(small, SEED);
+      // On a phone the sidebar folds away behind "Browse the docs".
+      const disclosure = small.getByRole('navigation', { name: 'Documentation' }).locator('summary');
+      assert.ok(await disclosure.isVisible());
+      await screenshot(small, 'seed');
+      await small.audit();
+    } finally {
+      await small.close();
+    }
+  });
+
+  for (const [i, title] of QUICKSTART.entries()) {
+    step(`follows the seed page's "${title}" link`, async () => {
+      await open(page, SEED);
+      await page.audit();
+      const link = page.getByRole('main').getByRole('link', { name: title, exact: true });
+      const answer = await navigate(page, () => link.click());
+      assert.equal(answer.status(), 200);
+      reached[title] = new URL(page.url()).pathname;
+      await checkDocsPage(title);
+      await page.audit();
+      if (i > 0) {
+        const before = QUICKSTART[i - 1];
+        if (reached[before]) assert.notEqual(reached[before], reached[title]);
+      }
+    });
+  }
+
+  step('leads from one quickstart page to the next with "Next"', async () => {
+    await open(page, reached[QUICKSTART[0]]);
+    await page.audit();
+    for (let i = 1; i < QUICKSTART.length; i++) {
+      const pager = page.getByRole('navigation', { name: 'Previous and next pages' });
+      const next = pager.getByRole('link', { name: /^Next/ });
+      assert.match((await next.textContent()).replace(/\s+/g, ' '), new RegExp(`Next ${QUICKSTART[i]}`));
+      const answer = await navigate(page, () => next.click());
+      assert.equal(answer.status(), 200);
+      assert.equal(pathOf(page), reached[QUICKSTART[i]]);
+      await checkDocsPage(QUICKSTART[i]);
+      await page.audit();
+      // And back again.
+      const prev = page.getByRole('navigation', { name: 'Previous and next pages' }).getByRole('link', { name: /^Previous/ });
+      assert.match((await prev.textContent()).replace(/\s+/g, ' '), new RegExp(`Previous ${QUICKSTART[i - 1]}`));
+    }
+    // The last page's "Next", if it has one, leads somewhere that exists.
+    const last = page.getByRole('navigation', { name: 'Previous and next pages' }).getByRole('link', { name: /^Next/ });
+    if (await last.count()) {
+      const answer = await navigate(page, () => last.click());
+      assert.equal(answer.status(), 200);
+      await page.audit();
+    }
+  });
+});
