@@ -98,6 +98,13 @@ impl Server {
             .handle(Request::from_parts(parts, bytes), Some(peer.ip()))
             .await;
         let (mut parts, body) = response.into_parts();
+        // Production serves the edge's pages with the site's `_headers` too; the edge's
+        // own choices (its Referrer-Policy, say) win.
+        for (name, value) in site_files::SECURITY_HEADERS {
+            if !parts.headers.contains_key(*name) {
+                parts.headers.insert(*name, HeaderValue::from_static(value));
+            }
+        }
         let is_html = parts
             .headers
             .get(header::CONTENT_TYPE)
