@@ -20,16 +20,9 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
 fi
 [ -d node_modules/playwright-core ] || npm ci
 
-pid=""
 work=$(mktemp -d)
-cleanup() {
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/serve-lib.sh
+trap 'stop_serve; rm -rf "$work"' EXIT
 
 if [ -n "${GATEHOUSE_BROWSER_BASE_URL:-}" ]; then
   url=${GATEHOUSE_BROWSER_BASE_URL%/}
@@ -37,24 +30,15 @@ if [ -n "${GATEHOUSE_BROWSER_BASE_URL:-}" ]; then
 else
   # cargo rebuilds only what changed (the edge core and the theme are compiled in).
   cargo build -q -p gatehouse
-  bin=target/debug/gatehouse
-  "$bin" serve -q --port 0 --state-dir "$work/state" >"$work/stdout" 2>"$work/stderr" &
-  pid=$!
-  url=""
-  for _ in $(seq 600); do
-    url=$(sed -n 's/^Serving \(http[^ ]*\)\/$/\1/p' "$work/stdout")
-    [ -n "$url" ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$work/stderr" >&2; echo "gatehouse serve exited" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$url" ] || { echo "gatehouse serve did not start" >&2; exit 1; }
+  start_serve target/debug/gatehouse "$work"
+  url=$serve_url
   echo "browser: gatehouse serve at $url"
 fi
 
 # TAP, so that the summary lines (`# pass N`, `# fail N`) are there to be counted.
 status=0
 BASE_URL=$url node --test --test-reporter=tap --test-concurrency=1 tests/browser/ || status=$?
-if [ -n "$pid" ] && [ -s "$work/stderr" ]; then
+if [ -n "${serve_pid:-}" ] && [ -s "$work/stderr" ]; then
   echo "browser: gatehouse serve wrote to stderr:" >&2
   cat "$work/stderr" >&2
 fi

@@ -3,6 +3,7 @@
 # `gatehouse serve`) against the Cloudflare Workers host: the edge core built to wasm, in
 # workerd under `wrangler dev --local`, with the built site as static assets and a fresh
 # local KV store. Then:
+#   - runs the browser suite (tests/browser/) against the same Worker;
 #   - triggers the cron entry (#[event(scheduled)]) once through /__scheduled;
 #   - restarts the Worker in production mode (no DEV) with MAIL_API_URL pointing at a
 #     local stub (tests/workers/mail-stub.mjs) and runs tests/workers/: mail through the
@@ -84,6 +85,10 @@ url="http://127.0.0.1:$port"
 start_wrangler dev "$port" --var DEV:1 --var "SITE_URL:$url" --test-scheduled
 echo "journey: wrangler dev (workerd, DEV) at $url"
 BASE_URL=$url node --test tests/http/
+# The reader's journey in Chromium, against the same Worker (GATEHOUSE_BROWSER_SKIP_WORKERS=1 skips it).
+if [ -z "${GATEHOUSE_BROWSER_SKIP_WORKERS:-}" ]; then
+  GATEHOUSE_BROWSER_BASE_URL=$url bash scripts/browser.sh
+fi
 
 # 2. The cron entry, as Cloudflare calls it.
 node -e '

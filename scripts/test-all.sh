@@ -26,7 +26,10 @@ bash scripts/install-tools.sh
 step "HTTP journey against gatehouse serve"
 bash scripts/journey-serve.sh target/debug/gatehouse 2>&1 | tee -a "$log"
 
-step "The same journey against the Workers host (wasm in workerd), cron, production mode"
+step "The reader's journey in Chromium against gatehouse serve"
+bash scripts/browser.sh 2>&1 | tee -a "$log"
+
+step "The same journeys (HTTP and Chromium) against the Workers host (wasm in workerd), cron, production mode"
 bash scripts/journey-workers.sh 2>&1 | tee -a "$log"
 
 # cargo prints `test result: ok. N passed; M failed`, node `# pass N` / `# fail M`.
