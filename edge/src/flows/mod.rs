@@ -14,10 +14,11 @@ use std::net::IpAddr;
 use http::StatusCode;
 
 use crate::error::EdgeError;
-use crate::forms::Form;
+use crate::forms::{self, Email, Form};
 use crate::limiter::{Limiter, Rule, Verdict};
 use crate::pages::{self, FormMessage, PageFill, Pages};
 use crate::response::{self, Resp};
+use crate::router::Ctx;
 use crate::{Edge, Host};
 
 /// The site's page at `path` (or the built-in one) with `fill` applied.
@@ -32,6 +33,36 @@ pub(crate) async fn form_page<H: Host>(
         None => pages::builtin(path),
     };
     Ok(response::html(status, pages::fill(&html, fill)?))
+}
+
+/// The first steps of a form that takes only an address and may send mail (resend the
+/// verification, forgot password): the address checked, then the per-IP and per-address
+/// gates checked and counted. `Err` carries the refusal to send back.
+pub(crate) async fn address_form<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    form: &Form,
+    route: &str,
+    page: &str,
+) -> Result<Result<Email, Resp>, EdgeError> {
+    let values = kept(form, &["email"]);
+    let email = match forms::parse_email(form.text("email")) {
+        Ok(email) => email,
+        Err(message) => {
+            let errors = vec![("email".to_owned(), message.to_owned())];
+            return refuse(edge, page, values, errors, None).await.map(Err);
+        }
+    };
+    let limits = &edge.config().limits;
+    let gates = [
+        (ip_key(route, ctx.client_ip), limits.posts_per_ip),
+        (Some(format!("mail:{}", email.key)), limits.mails_per_email),
+    ];
+    if let Some(wait) = limited(edge, &gates, ctx.now).await? {
+        return too_many(edge, page, values, wait).await.map(Err);
+    }
+    count(edge, &gates, ctx.now).await?;
+    Ok(Ok(email))
 }
 
 /// The typed values to put back in the form (never the password).

@@ -12,7 +12,7 @@ use crate::pages::FormMessage;
 use crate::password;
 use crate::response::{self, Resp};
 use crate::router::Ctx;
-use crate::tokens::{self, TokenKind};
+use crate::tokens;
 use crate::{Edge, Host};
 
 use super::{count, ip_key, kept, limited, refuse, too_many};
@@ -113,23 +113,7 @@ pub(crate) async fn post<H: Host>(
                 session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
             };
             accounts::save(kv, &account).await?;
-            let token = tokens::issue(
-                kv,
-                host.rng(),
-                TokenKind::Verify,
-                &email.key,
-                Some(&registration),
-                ctx.now,
-            )
-            .await?;
-            let mail = templates::verify(
-                edge.config(),
-                &account.email,
-                &account.first_name,
-                &token,
-                ctx.now,
-            );
-            host.mailer().send(&mail).await?;
+            super::verify::send_link(edge, &account, ctx.now).await?;
         }
     }
     response::redirect("/register/check-email/")

@@ -2,9 +2,9 @@
 
 use http::StatusCode;
 
-use crate::accounts;
+use crate::accounts::{self, Account};
 use crate::error::EdgeError;
-use crate::forms::{self, Form};
+use crate::forms::Form;
 use crate::mail::{Mailer, templates};
 use crate::pages::{FormMessage, PageFill};
 use crate::response::{self, Resp};
@@ -12,7 +12,7 @@ use crate::router::Ctx;
 use crate::tokens::{self, TokenKind};
 use crate::{Edge, Host};
 
-use super::{count, form_page, ip_key, kept, limited, refuse, too_many};
+use super::{address_form, form_page};
 
 pub(crate) const RESEND_PAGE: &str = "/register/resend/";
 
@@ -43,51 +43,49 @@ pub(crate) async fn get<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edge
     form_page(edge, RESEND_PAGE, StatusCode::BAD_REQUEST, &fill).await
 }
 
+/// Mails a fresh verification link for the account's current registration.
+pub(crate) async fn send_link<H: Host>(
+    edge: &Edge<H>,
+    account: &Account,
+    now: i64,
+) -> Result<(), EdgeError> {
+    let host = edge.host();
+    let token = tokens::issue(
+        host.kv(),
+        host.rng(),
+        TokenKind::Verify,
+        &account.key_email(),
+        Some(&account.registration),
+        now,
+    )
+    .await?;
+    let mail = templates::verify(
+        edge.config(),
+        &account.email,
+        &account.first_name,
+        &token,
+        now,
+    );
+    host.mailer().send(&mail).await?;
+    Ok(())
+}
+
 /// Same answer whether or not the address has an account; only an unverified one gets mail.
 pub(crate) async fn resend<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let values = kept(form, &["email"]);
-    let email = match forms::parse_email(form.text("email")) {
+    let email = match address_form(edge, ctx, form, "resend", RESEND_PAGE).await? {
         Ok(email) => email,
-        Err(message) => {
-            let errors = vec![("email".to_owned(), message.to_owned())];
-            return refuse(edge, RESEND_PAGE, values, errors, None).await;
-        }
+        Err(refusal) => return Ok(refusal),
     };
-    let limits = &edge.config().limits;
-    let gates = [
-        (ip_key("resend", ctx.client_ip), limits.posts_per_ip),
-        (Some(format!("mail:{}", email.key)), limits.mails_per_email),
-    ];
-    if let Some(wait) = limited(edge, &gates, ctx.now).await? {
-        return too_many(edge, RESEND_PAGE, values, wait).await;
-    }
-    count(edge, &gates, ctx.now).await?;
 
     let host = edge.host();
     if let Some(account) = accounts::load(host.kv(), &email.key).await?
         && !account.verified
     {
-        let token = tokens::issue(
-            host.kv(),
-            host.rng(),
-            TokenKind::Verify,
-            &email.key,
-            Some(&account.registration),
-            ctx.now,
-        )
-        .await?;
-        let mail = templates::verify(
-            edge.config(),
-            &account.email,
-            &account.first_name,
-            &token,
-            ctx.now,
-        );
-        host.mailer().send(&mail).await?;
+        send_link(edge, &account, ctx.now).await?;
     }
     response::redirect("/register/check-email/")
 }
