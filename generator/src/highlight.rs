@@ -6,6 +6,8 @@
 //! together on the benchmark corpus). The theme's CSS colours the `hl-*` classes, so
 //! pages carry no inline styles and need no JavaScript.
 
+use crate::html::escape_into;
+
 /// Appends `<pre class="code" data-lang="…"><code>…</code></pre>` for `code` to `out`.
 pub fn highlight_block(lang: &str, code: &str, out: &mut String) {
     let lang = lang.trim().to_ascii_lowercase();
@@ -30,23 +32,6 @@ pub fn highlight_block(lang: &str, code: &str, out: &mut String) {
         },
     }
     out.push_str("</code></pre>\n");
-}
-
-pub fn escape_into(text: &str, out: &mut String) {
-    let mut last = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let rep = match b {
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'&' => "&amp;",
-            b'"' => "&quot;",
-            _ => continue,
-        };
-        out.push_str(&text[last..i]);
-        out.push_str(rep);
-        last = i + 1;
-    }
-    out.push_str(&text[last..]);
 }
 
 struct Lang {

@@ -27,6 +27,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod frontmatter;
 pub mod highlight;
+pub mod html;
 pub mod links;
 pub mod load;
 pub mod markdown;

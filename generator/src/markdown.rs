@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::highlight::{escape_into, highlight_block};
+use crate::highlight::highlight_block;
+use crate::html::escape_into;
 use crate::urls;
 
 /// An entry of a page's table of contents (`##` with its `###` children).

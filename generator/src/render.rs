@@ -46,7 +46,7 @@ impl Renderer {
         let mut tera = Tera::default();
         // Tera's default also escapes `/` (as `&#x2F;`), which makes every URL in the
         // output unreadable and larger for no safety gain inside quoted attributes.
-        tera.set_escape_fn(escape_html);
+        tera.set_escape_fn(crate::html::escape);
         let mut templates: Vec<(&str, &str)> = theme
             .templates
             .iter()
@@ -206,21 +206,6 @@ impl Renderer {
             )
         })
     }
-}
-
-fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Tera hides the useful part of its errors in the source chain.

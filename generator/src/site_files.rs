@@ -2,7 +2,7 @@
 //! and `_headers` (security headers for Cloudflare's static assets).
 
 use crate::config::SiteConfig;
-use crate::highlight::escape_into;
+use crate::html::escape_into;
 
 /// Headers for every static response. The theme has no inline script or style, so
 /// the policy can be strict; form posts go to the same origin (`/api/…`).
