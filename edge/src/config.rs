@@ -77,9 +77,96 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The setting names, as `site.toml`'s `[edge.limits]` keys (`gatehouse serve`) and,
+    /// upper-cased with a `LIMIT_` prefix, as Worker vars (`LIMIT_POSTS_PER_IP`).
+    pub const SETTINGS: [&'static str; 7] = [
+        "max_body_bytes",
+        "posts_per_ip",
+        "posts_per_ip_window_secs",
+        "sign_in_failures_per_email",
+        "sign_in_failures_window_secs",
+        "mails_per_email",
+        "mails_window_secs",
+    ];
+
+    /// These limits with the settings `get` knows about applied; every other one keeps its
+    /// value. Each must be a whole number of at least 1: a typo must not turn a limit off.
+    pub fn with_settings(mut self, get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        for name in Self::SETTINGS {
+            let Some(raw) = get(name) else { continue };
+            let value: u64 = raw.trim().parse().ok().filter(|v| *v >= 1).ok_or_else(|| {
+                format!("limit `{name}` must be a whole number of at least 1, not `{raw}`")
+            })?;
+            let small = || {
+                u32::try_from(value).map_err(|_| format!("limit `{name}` is too large: {value}"))
+            };
+            match name {
+                "max_body_bytes" => {
+                    self.max_body_bytes = usize::try_from(value)
+                        .map_err(|_| format!("limit `{name}` is too large: {value}"))?
+                }
+                "posts_per_ip" => self.posts_per_ip.limit = small()?,
+                "posts_per_ip_window_secs" => self.posts_per_ip.window_secs = value,
+                "sign_in_failures_per_email" => self.sign_in_failures_per_email.limit = small()?,
+                "sign_in_failures_window_secs" => {
+                    self.sign_in_failures_per_email.window_secs = value
+                }
+                "mails_per_email" => self.mails_per_email.limit = small()?,
+                _ => self.mails_per_email.window_secs = value,
+            }
+        }
+        Ok(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limit_settings_override_defaults_and_refuse_nonsense() {
+        let settings = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let limits = Limits::default()
+            .with_settings(settings(&[
+                ("sign_in_failures_per_email", "3"),
+                ("mails_window_secs", " 60 "),
+            ]))
+            .unwrap();
+        assert_eq!(
+            limits.sign_in_failures_per_email,
+            Rule {
+                limit: 3,
+                window_secs: 900
+            }
+        );
+        assert_eq!(
+            limits.mails_per_email,
+            Rule {
+                limit: 5,
+                window_secs: 60
+            }
+        );
+        assert_eq!(limits.posts_per_ip, Limits::default().posts_per_ip);
+        assert_eq!(
+            Limits::default()
+                .with_settings(settings(&[("posts_per_ip", "0")]))
+                .unwrap_err(),
+            "limit `posts_per_ip` must be a whole number of at least 1, not `0`"
+        );
+        assert!(
+            Limits::default()
+                .with_settings(settings(&[("posts_per_ip", "lots")]))
+                .is_err()
+        );
+    }
 
     fn config(base_url: &str) -> EdgeConfig {
         EdgeConfig {

@@ -26,11 +26,19 @@ impl Drop for Server {
 
 impl Server {
     fn start() -> Self {
+        Self::start_with("")
+    }
+
+    /// Starts on the small site with `extra` appended to its site.toml.
+    fn start_with(extra: &str) -> Self {
         let root = tempfile::tempdir().unwrap();
         copy_dir(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"),
             root.path(),
         );
+        let config = root.path().join("site.toml");
+        let text = std::fs::read_to_string(&config).unwrap() + extra;
+        std::fs::write(&config, text).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
             .args(["serve", "-q", "--port", "0", "--root"])
             .arg(root.path())
@@ -49,6 +57,22 @@ impl Server {
             .trim_end_matches('/')
             .to_string();
         Server { child, url, root }
+    }
+
+    /// POSTs a form the way a browser on the site would; returns the status.
+    fn post(&self, path: &str, body: &str) -> u16 {
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nOrigin: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.url,
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response[9..12].parse().unwrap()
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -273,14 +297,69 @@ fn backend_pages_get_the_site_security_headers() {
 }
 
 #[test]
+fn rate_limits_come_from_site_toml() {
+    let server = Server::start_with("\n[edge.limits]\nsign_in_failures_per_email = 1\n");
+    let attempt = "email=nobody%40example.test&password=Wrong-pass9";
+    assert_eq!(server.post("/api/sign-in", attempt), 422);
+    assert_eq!(
+        server.post("/api/sign-in", attempt),
+        429,
+        "the second failure is over the limit of 1"
+    );
+}
+
+#[test]
+fn a_nonsense_limit_is_a_clear_error() {
+    let root = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"),
+        root.path(),
+    );
+    std::fs::write(
+        root.path().join("site.toml"),
+        "title = \"Small\"\n[edge.limits]\nposts_per_ip = 0\n",
+    )
+    .unwrap();
+    let run = exits_within(
+        Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root.path()),
+    );
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(run.stderr).unwrap(),
+        "error: site.toml: [edge.limits]: limit `posts_per_ip` must be a whole number of at least 1, not `0`\n"
+    );
+}
+
+/// Runs a command that is expected to exit; a server that keeps running instead is
+/// killed after PATIENCE and fails the test rather than hanging it.
+fn exits_within(command: &mut Command) -> std::process::Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > PATIENCE {
+            let _ = child.kill();
+            panic!("still running after {PATIENCE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
 fn a_busy_port_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let run = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["serve", "--port", &port, "--root"])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"))
-        .output()
-        .unwrap();
+    let run = exits_within(
+        Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["serve", "--port", &port, "--root"])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small")),
+    );
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8(run.stderr).unwrap();
     assert_eq!(

@@ -46,6 +46,7 @@ struct Settings {
     mail_api_url: Option<String>,
     mail_api_key: Option<String>,
     dev: bool,
+    limits: Limits,
 }
 
 /// A var or secret, `None` when unset or blank.
@@ -69,6 +70,7 @@ impl Settings {
             mail_api_url: text(env, "MAIL_API_URL"),
             mail_api_key: text(env, "MAIL_API_KEY"),
             dev: text(env, "DEV").is_some_and(|v| !matches!(v.as_str(), "0" | "false")),
+            limits: limits(env),
         }
     }
 
@@ -79,9 +81,21 @@ impl Settings {
             site_title: self.site_title.clone(),
             mail_from: self.mail_from.clone(),
             dev: self.dev,
-            limits: Limits::default(),
+            limits: self.limits.clone(),
         }
     }
+}
+
+/// `LIMIT_<NAME>` vars override the core's limits. A bad value is logged and the defaults
+/// kept: a typo in a var must not take the forms down, nor switch a limit off.
+fn limits(env: &Env) -> Limits {
+    let get = |name: &str| text(env, &format!("LIMIT_{}", name.to_ascii_uppercase()));
+    Limits::default()
+        .with_settings(get)
+        .unwrap_or_else(|problem| {
+            console_error!("edge: ignoring the LIMIT_* vars: {problem}");
+            Limits::default()
+        })
 }
 
 fn log_error(error: &EdgeError) {

@@ -13,7 +13,7 @@ pub mod watch;
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,6 +24,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use crate::config::SiteConfig;
 use crate::pipeline::BuildOptions;
 use live::{LiveEvent, LiveSite, Pending};
 
@@ -52,6 +53,8 @@ pub enum ServeError {
     },
     #[error("cannot watch the site for changes: {0}")]
     Watch(#[from] notify::Error),
+    #[error("site.toml: [edge.limits]: {0}")]
+    Limits(String),
     #[error("cannot open the backend store: {0}")]
     Edge(#[from] edge::native::NativeError),
     #[error("{0}")]
@@ -92,7 +95,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         drafts: options.drafts,
     }));
     let snapshot = live.snapshot();
-    let edge_config = edge_config(&snapshot, &url);
+    let edge_config = edge_config(&options.root, &url)?;
     let state_dir = options
         .state_dir
         .clone()
@@ -210,13 +213,11 @@ fn print_problems(problems: &[String]) {
     );
 }
 
-/// The backend's settings: `site.toml`'s `[edge]` table, the served URL, dev mode on.
-fn edge_config(snapshot: &live::Snapshot, url: &str) -> edge::EdgeConfig {
-    let site_value = snapshot
-        .site
-        .as_ref()
-        .map(|s| s.config.site.clone())
-        .unwrap_or(Value::Null);
+/// The backend's settings, read once at start: `site.toml`'s `[edge]` table (and
+/// `[edge.limits]`), the served URL, dev mode on. Read from `site.toml` itself, not from
+/// the built site, so they apply even while the content has errors.
+fn edge_config(root: &Path, url: &str) -> Result<edge::EdgeConfig, ServeError> {
+    let site_value = SiteConfig::load(root, Some(url)).map_or(Value::Null, |config| config.site);
     let text = |path: &[&str]| {
         let mut value = &site_value;
         for key in path {
@@ -225,12 +226,22 @@ fn edge_config(snapshot: &live::Snapshot, url: &str) -> edge::EdgeConfig {
         value.as_str().map(str::to_string)
     };
     let title = text(&["title"]).unwrap_or_else(|| "Documentation".into());
-    edge::EdgeConfig {
+    let limits = edge::Limits::default()
+        .with_settings(|name| {
+            let value = site_value.get("edge")?.get("limits")?.get(name)?;
+            Some(
+                value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_string),
+            )
+        })
+        .map_err(ServeError::Limits)?;
+    Ok(edge::EdgeConfig {
         base_url: url.to_string(),
         product_name: text(&["edge", "product_name"]).unwrap_or_else(|| title.clone()),
         mail_from: text(&["edge", "mail_from"]).unwrap_or_else(|| "no-reply@localhost".into()),
         site_title: title,
         dev: true,
-        limits: edge::Limits::default(),
-    }
+        limits,
+    })
 }
