@@ -38,7 +38,7 @@ GATEHOUSE_SKIP_WORKER_BUILD=1 WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_EN
   TMPDIR="$work/tmp" WRANGLER_LOG_PATH="$work/wrangler-logs" \
   setsid node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" \
   --persist-to "$work/state" --var DEV:1 --var "SITE_URL:$url" \
-  --show-interactive-dev-session=false --log-level warn >"$work/log" 2>&1 </dev/null &
+  --show-interactive-dev-session=false --log-level debug >"$work/log" 2>&1 </dev/null &
 pid=$!
 stop() {
   kill -TERM -- "-$pid" 2>/dev/null || true
@@ -49,7 +49,7 @@ stop() {
 trap 'stop; rm -rf "$work"' EXIT
 
 cat >"$work/bench.mjs" <<'JS'
-const [base, n, startMs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+const [base, n, startMs, logFile] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5]];
 const since = () => Date.now() - startMs;
 // Cold start: poll (each attempt is cheap) until the core answers, then the assets.
 let coreMs = null;
@@ -106,6 +106,28 @@ await measure('GET / (static asset)', n, async () => {
   if (r.status !== 200) throw new Error(`static: ${r.status}`);
 });
 await measure('POST /api/sign-in (argon2id)', Math.max(10, Math.floor(n / 4)), signIn);
+
+// The same two reads straight at the Worker's own socket, skipping wrangler dev's proxy
+// worker (found in its debug log), to separate the Worker's latency from the proxy's.
+const log = (await import('node:fs')).readFileSync(logFile, 'utf8');
+const port = log.match(/"userWorkerUrl":\{[^}]*"port":"(\d+)"/)?.[1];
+const secret = log.match(/"MF-Proxy-Shared-Secret":"([^"]+)"/)?.[1];
+if (port && secret) {
+  const direct = `http://127.0.0.1:${port}`;
+  const headers = { 'MF-Proxy-Shared-Secret': secret };
+  await measure('direct: GET /api/account (session)', n, async () => {
+    const r = await fetch(`${direct}/api/account`, { headers: { ...headers, cookie } });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`direct account: ${r.status}`);
+  });
+  await measure('direct: GET / (static asset)', n, async () => {
+    const r = await fetch(`${direct}/`, { headers });
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`direct static: ${r.status}`);
+  });
+} else {
+  console.log('direct: the Worker socket was not found in wrangler\'s log; skipped');
+}
 JS
-node "$work/bench.mjs" "$url" "$n" "$start_ms"
+node "$work/bench.mjs" "$url" "$n" "$start_ms" "$work/log"
 echo "(wrangler $(node_modules/.bin/wrangler --version 2>/dev/null | tail -n 1), workerd $(node -p 'require("workerd/package.json").version'), $(nproc) cores, Node $(node --version))"
