@@ -116,8 +116,4 @@ impl Theme {
         }
         Ok(theme)
     }
-
-    pub fn template_path(&self, name: &str) -> String {
-        format!("{}/templates/{name}", self.origin)
-    }
 }

@@ -21,7 +21,6 @@ pub struct SiteTree {
     /// Reading order for previous/next: depth-first, nav-hidden pages left out.
     position: Vec<Option<usize>>,
     order: Vec<usize>,
-    root: Option<usize>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -121,16 +120,11 @@ impl SiteTree {
             top,
             position,
             order,
-            root,
         }
     }
 
     pub fn index_of(&self, url: &str) -> Option<usize> {
         self.by_url.get(url).copied()
-    }
-
-    pub fn root(&self) -> Option<usize> {
-        self.root
     }
 
     /// Ancestors from the home page down to the page's parent.
