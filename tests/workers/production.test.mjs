@@ -52,9 +52,14 @@ describe('Workers host, production mode', { concurrency: false }, () => {
   });
 
   it('limits POSTs per client IP with the rate-limiting binding (20 a minute)', async () => {
+    // The binding counts in fixed windows aligned to the minute (Cloudflare's and
+    // workerd's alike), so a burst that straddles a minute boundary is split across two
+    // counters. With a fresh key, 41 requests in well under a minute cross at most one
+    // boundary, so one window must see a 21st request: the first refusal comes after at
+    // least 20 answers and no later than the 41st request.
     const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7`;
     const statuses = [];
-    for (let i = 0; i < 21; i++) {
+    for (let i = 0; i < 41 && !statuses.includes(429); i++) {
       const res = await fetch(`${BASE}/api/sign-in`, form(
         { email: `rl-${RUN}-${i}@example.test`, password: 'Wrong-pass9' },
         { 'cf-connecting-ip': ip },
@@ -63,9 +68,10 @@ describe('Workers host, production mode', { concurrency: false }, () => {
       if (res.status === 429) assert.equal(res.headers.get('retry-after'), '60');
       await res.arrayBuffer();
     }
-    // Different addresses each time, so only the per-IP limit can refuse the 21st.
-    assert.deepEqual(statuses.slice(0, 20), Array(20).fill(422));
-    assert.equal(statuses[20], 429);
+    // Different addresses each time, so only the per-IP limit can refuse.
+    const refusedAt = statuses.indexOf(429);
+    assert.ok(refusedAt >= 20, `refused after ${refusedAt} requests: ${statuses}`);
+    assert.deepEqual(statuses.slice(0, refusedAt), Array(refusedAt).fill(422));
     const other = await fetch(`${BASE}/api/sign-in`, form(
       { email: `rl-${RUN}-x@example.test`, password: 'Wrong-pass9' },
       { 'cf-connecting-ip': `${ip}1` },
