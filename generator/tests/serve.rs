@@ -369,3 +369,20 @@ fn a_busy_port_is_a_clear_error() {
         )
     );
 }
+
+#[test]
+fn input_folders_created_after_start_are_watched() {
+    let server = Server::start();
+    let events = server.events();
+    let static_dir = server.path("static");
+    assert!(!static_dir.exists(), "the fixture has no static/ folder");
+    std::fs::create_dir(&static_dir).unwrap();
+    events.wait_for("reload");
+    // Only seen if the new folder is watched.
+    std::fs::write(static_dir.join("notes.txt"), "written later\n").unwrap();
+    events.wait_for("reload");
+    assert_eq!(
+        server.get("/notes.txt"),
+        (200, "written later\n".to_string())
+    );
+}

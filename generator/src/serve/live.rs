@@ -290,6 +290,8 @@ fn classify(rel: &Path, theme: &str) -> Kind {
     let is_css = rel.extension().is_some_and(|e| e == "css");
     match parts.as_slice() {
         ["site.toml"] => Kind::Full,
+        // An input folder itself created, replaced or removed.
+        ["content" | "themes" | "static" | "data"] => Kind::Full,
         ["data", ..] => Kind::Full,
         ["content", rest @ ..] if !rest.is_empty() => {
             if rel.extension().is_some_and(|e| e == "md") {
@@ -335,6 +337,9 @@ mod tests {
         assert_eq!(k("content/a/b.md"), Kind::Page("a/b.md".into()));
         assert_eq!(k("content/img/x.png"), Kind::Static { css: false });
         assert_eq!(k("content/new-folder"), Kind::Full);
+        assert_eq!(k("static"), Kind::Full);
+        assert_eq!(k("themes"), Kind::Full);
+        assert_eq!(k("public"), Kind::Ignored);
         assert_eq!(k("site.toml"), Kind::Full);
         assert_eq!(k("data/kong.yaml"), Kind::Full);
         assert_eq!(k("themes/default/templates/base.html"), Kind::Full);

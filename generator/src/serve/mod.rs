@@ -166,7 +166,7 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
 }
 
 fn spawn_rebuilder(
-    watcher: watch::InputWatcher,
+    mut watcher: watch::InputWatcher,
     live: Arc<LiveSite>,
     events: broadcast::Sender<LiveEvent>,
     quiet: bool,

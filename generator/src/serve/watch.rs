@@ -17,9 +17,14 @@ const QUIET: Duration = Duration::from_millis(8);
 /// A steady stream of events (a `git checkout`, say) is still cut into batches.
 const MAX_BATCH_WAIT: Duration = Duration::from_millis(150);
 
+/// The folders under the root whose contents are inputs; everything else there (public/,
+/// target/, node_modules/) is large, changes during builds, and is not watched.
+const INPUT_DIRS: [&str; 4] = ["content", "themes", "static", "data"];
+
 /// Watches `root`'s inputs; keep it alive as long as events are wanted.
 pub struct InputWatcher {
-    _watcher: notify::RecommendedWatcher,
+    watcher: notify::RecommendedWatcher,
+    root: PathBuf,
     events: mpsc::Receiver<notify::Result<notify::Event>>,
 }
 
@@ -29,24 +34,44 @@ impl InputWatcher {
         let mut watcher = notify::recommended_watcher(move |event| {
             let _ = tx.send(event);
         })?;
-        // Only the inputs: watching the whole root would include public/, target/ and
-        // node_modules/, which are large and change during builds.
-        for dir in ["content", "themes", "static", "data"] {
+        for dir in INPUT_DIRS {
             let path = root.join(dir);
             if path.is_dir() {
                 watcher.watch(&path, RecursiveMode::Recursive)?;
             }
         }
+        // Non-recursive: sees site.toml, and input folders created or replaced later.
         watcher.watch(root, RecursiveMode::NonRecursive)?;
         Ok(Self {
-            _watcher: watcher,
+            watcher,
+            root: root.to_path_buf(),
             events,
         })
     }
 
+    /// An input folder that appeared after start (or was replaced, as `git checkout` or
+    /// `mv new content` do) gets a fresh recursive watch; without it, edits inside it
+    /// would go unseen until a restart. Files written into it before the watch existed
+    /// are still picked up: a changed input folder always means a full rebuild.
+    fn rewatch_input_dirs(&mut self, batch: &BTreeSet<PathBuf>) {
+        for path in batch {
+            let is_input_dir = path
+                .strip_prefix(&self.root)
+                .ok()
+                .and_then(|rel| rel.to_str())
+                .is_some_and(|rel| INPUT_DIRS.contains(&rel));
+            if is_input_dir {
+                let _ = self.watcher.unwatch(path);
+                if path.is_dir() {
+                    let _ = self.watcher.watch(path, RecursiveMode::Recursive);
+                }
+            }
+        }
+    }
+
     /// Blocks until something changed, then returns every path changed in the burst.
     /// `None` when the watcher is gone.
-    pub fn next_batch(&self) -> Option<BTreeSet<PathBuf>> {
+    pub fn next_batch(&mut self) -> Option<BTreeSet<PathBuf>> {
         let mut batch = BTreeSet::new();
         loop {
             let first = self.events.recv().ok()?;
@@ -63,6 +88,7 @@ impl InputWatcher {
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
         }
+        self.rewatch_input_dirs(&batch);
         Some(batch)
     }
 }
