@@ -33,23 +33,36 @@ mkdir -p "$work/tmp"
 port=$(node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 url="http://127.0.0.1:$port"
 
-start_ms=$(date +%s%3N)
-GATEHOUSE_SKIP_WORKER_BUILD=1 WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
-  TMPDIR="$work/tmp" WRANGLER_LOG_PATH="$work/wrangler-logs" \
-  setsid node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" \
-  --persist-to "$work/state" --var DEV:1 --var "SITE_URL:$url" \
-  --show-interactive-dev-session=false --log-level debug >"$work/log" 2>&1 </dev/null &
-pid=$!
+pid=
+# start_wrangler LOG [--var …]: wrangler dev on $port over the one persist dir, so accounts
+# and sessions made in the development run are still there in the production run.
+start_wrangler() {
+  local log=$1
+  shift
+  start_ms=$(date +%s%3N)
+  GATEHOUSE_SKIP_WORKER_BUILD=1 WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
+    TMPDIR="$work/tmp" WRANGLER_LOG_PATH="$work/wrangler-logs" \
+    setsid node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" \
+    --persist-to "$work/state" --var "SITE_URL:$url" "$@" \
+    --show-interactive-dev-session=false --log-level debug >"$log" 2>&1 </dev/null &
+  pid=$!
+}
 stop() {
+  [ -n "$pid" ] || return 0
   kill -TERM -- "-$pid" 2>/dev/null || true
   for _ in $(seq 50); do pgrep -g "$pid" >/dev/null 2>&1 || break; sleep 0.1; done
   kill -KILL -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  pid=
 }
 trap 'stop; rm -rf "$work"' EXIT
 
 cat >"$work/bench.mjs" <<'JS'
-const [base, n, startMs, logFile] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5]];
+// mode `dev`: set up an account through the dev outbox, measure everything, and leave the
+// session cookie in cookieFile; mode `prod`: the Worker without DEV (no development clock
+// read from KV on each request, as deployed), measured with that cookie.
+const [mode, base, n, startMs, logFile, cookieFile] = [process.argv[2], process.argv[3], Number(process.argv[4]), Number(process.argv[5]), process.argv[6], process.argv[7]];
+const { readFileSync, writeFileSync } = await import('node:fs');
 const since = () => Date.now() - startMs;
 // Cold start: poll (each attempt is cheap) until the core answers, then the assets.
 let coreMs = null;
@@ -62,26 +75,7 @@ for (let i = 0; i < 3000 && coreMs === null; i++) {
 }
 if (coreMs === null) throw new Error('wrangler dev never answered');
 const res0 = await fetch(`${base}/`); await res0.arrayBuffer();
-console.log(`cold start: first core answer ${coreMs.toFixed(0)} ms after spawning wrangler dev (static ${since().toFixed(0)} ms)`);
-
-const form = (fields) => ({ method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
-const email = `bench-${Date.now().toString(36)}@example.test`;
-const password = 'Bench-pass1';
-let res = await fetch(`${base}/api/register`, form({ email, first_name: 'B', last_name: 'Ench', organization: 'Bench', password }));
-if (res.status !== 303) throw new Error(`register: ${res.status}`);
-const mails = await (await fetch(`${base}/_dev/outbox?to=${encodeURIComponent(email)}`, { headers: { accept: 'application/json' } })).json();
-const verify = mails[0].links.find((l) => new URL(l).pathname === '/api/verify');
-res = await fetch(`${base}${new URL(verify).pathname}${new URL(verify).search}`, { redirect: 'manual' });
-if (res.status !== 303) throw new Error(`verify: ${res.status}`);
-let ip = 0;
-const signIn = async () => {
-  ip++;
-  const r = await fetch(`${base}/api/sign-in`, { ...form({ email, password }), headers: { ...form({}).headers, 'cf-connecting-ip': `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` } });
-  await r.arrayBuffer();
-  if (r.status !== 303) throw new Error(`sign-in: ${r.status}`);
-  return r;
-};
-const cookie = (await signIn()).headers.getSetCookie().find((c) => c.startsWith('__Host-session=')).split(';')[0];
+console.log(`${mode}: cold start: first core answer ${coreMs.toFixed(0)} ms after spawning wrangler dev (static ${since().toFixed(0)} ms)`);
 
 async function measure(label, count, once) {
   for (let i = 0; i < Math.min(10, count); i++) await once(); // warm-up
@@ -93,8 +87,36 @@ async function measure(label, count, once) {
   }
   ms.sort((a, b) => a - b);
   const at = (q) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)];
-  console.log(`${label.padEnd(34)} n=${String(count).padStart(4)}  p50 ${at(0.5).toFixed(2)} ms  p95 ${at(0.95).toFixed(2)} ms  max ${ms[ms.length - 1].toFixed(2)} ms`);
+  console.log(`${`${mode}: ${label}`.padEnd(44)} n=${String(count).padStart(4)}  p50 ${at(0.5).toFixed(2)} ms  p95 ${at(0.95).toFixed(2)} ms  max ${ms[ms.length - 1].toFixed(2)} ms`);
 }
+
+let cookie;
+let signIn;
+if (mode === 'dev') {
+
+const form = (fields) => ({ method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+const email = `bench-${Date.now().toString(36)}@example.test`;
+const password = 'Bench-pass1';
+let res = await fetch(`${base}/api/register`, form({ email, first_name: 'B', last_name: 'Ench', organization: 'Bench', password }));
+if (res.status !== 303) throw new Error(`register: ${res.status}`);
+const mails = await (await fetch(`${base}/_dev/outbox?to=${encodeURIComponent(email)}`, { headers: { accept: 'application/json' } })).json();
+const verify = mails[0].links.find((l) => new URL(l).pathname === '/api/verify');
+res = await fetch(`${base}${new URL(verify).pathname}${new URL(verify).search}`, { redirect: 'manual' });
+if (res.status !== 303) throw new Error(`verify: ${res.status}`);
+let ip = 0;
+signIn = async () => {
+  ip++;
+  const r = await fetch(`${base}/api/sign-in`, { ...form({ email, password }), headers: { ...form({}).headers, 'cf-connecting-ip': `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` } });
+  await r.arrayBuffer();
+  if (r.status !== 303) throw new Error(`sign-in: ${r.status}`);
+  return r;
+};
+cookie = (await signIn()).headers.getSetCookie().find((c) => c.startsWith('__Host-session=')).split(';')[0];
+writeFileSync(cookieFile, cookie);
+} else {
+  cookie = readFileSync(cookieFile, 'utf8');
+}
+
 await measure('GET /api/account (session)', n, async () => {
   const r = await fetch(`${base}/api/account`, { headers: { cookie } });
   await r.arrayBuffer();
@@ -105,11 +127,11 @@ await measure('GET / (static asset)', n, async () => {
   await r.arrayBuffer();
   if (r.status !== 200) throw new Error(`static: ${r.status}`);
 });
-await measure('POST /api/sign-in (argon2id)', Math.max(10, Math.floor(n / 4)), signIn);
+if (mode === 'dev') await measure('POST /api/sign-in (argon2id)', Math.max(10, Math.floor(n / 4)), signIn);
 
 // The same two reads straight at the Worker's own socket, skipping wrangler dev's proxy
 // worker (found in its debug log), to separate the Worker's latency from the proxy's.
-const log = (await import('node:fs')).readFileSync(logFile, 'utf8');
+const log = readFileSync(logFile, 'utf8');
 const port = log.match(/"userWorkerUrl":\{[^}]*"port":"(\d+)"/)?.[1];
 const secret = log.match(/"MF-Proxy-Shared-Secret":"([^"]+)"/)?.[1];
 if (port && secret) {
@@ -120,6 +142,13 @@ if (port && secret) {
     await r.arrayBuffer();
     if (r.status !== 200) throw new Error(`direct account: ${r.status}`);
   });
+  // The Worker with no KV read at all (no session cookie: 401), to split the figure
+  // above into the runtime's own cost and the KV round trips.
+  await measure('direct: GET /api/account (no cookie)', n, async () => {
+    const r = await fetch(`${direct}/api/account`, { headers });
+    await r.arrayBuffer();
+    if (r.status !== 401) throw new Error(`direct account without cookie: ${r.status}`);
+  });
   await measure('direct: GET / (static asset)', n, async () => {
     const r = await fetch(`${direct}/`, { headers });
     await r.arrayBuffer();
@@ -129,5 +158,9 @@ if (port && secret) {
   console.log('direct: the Worker socket was not found in wrangler\'s log; skipped');
 }
 JS
-node "$work/bench.mjs" "$url" "$n" "$start_ms" "$work/log"
+start_wrangler "$work/dev.log" --var DEV:1
+node "$work/bench.mjs" dev "$url" "$n" "$start_ms" "$work/dev.log" "$work/cookie"
+stop
+start_wrangler "$work/prod.log"
+node "$work/bench.mjs" prod "$url" "$n" "$start_ms" "$work/prod.log" "$work/cookie"
 echo "(wrangler $(node_modules/.bin/wrangler --version 2>/dev/null | tail -n 1), workerd $(node -p 'require("workerd/package.json").version'), $(nproc) cores, Node $(node --version))"

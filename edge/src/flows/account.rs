@@ -10,7 +10,7 @@ use crate::forms::Form;
 use crate::pages::{AccountView, PageFill};
 use crate::response::{self, Resp};
 use crate::router::Ctx;
-use crate::sessions;
+use crate::sessions::{self, SignedIn};
 use crate::trial::{self, Plan, Subscription};
 use crate::{Edge, Host};
 
@@ -44,15 +44,26 @@ fn trial_end(sub: &Subscription) -> Result<Option<String>, EdgeError> {
         .transpose()
 }
 
+/// The signed-in account and its plan record; `None` without a live session.
+async fn signed_in_with_plan<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+) -> Result<Option<(SignedIn, Subscription)>, EdgeError> {
+    let kv = edge.host().kv();
+    sessions::current_with(kv, &ctx.headers, ctx.now, |email_key| async move {
+        trial::load(kv, &email_key).await
+    })
+    .await
+}
+
 pub(crate) async fn json<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
-    let Some(signed_in) = sessions::current(edge.host().kv(), &ctx.headers, ctx.now).await? else {
+    let Some((signed_in, sub)) = signed_in_with_plan(edge, ctx).await? else {
         return response::json(
             StatusCode::UNAUTHORIZED,
             &serde_json::json!({ "error": "not signed in" }),
         );
     };
     let account = &signed_in.account;
-    let sub = trial::load(edge.host().kv(), &account.key_email()).await?;
     let plan = trial::effective_plan(&sub, ctx.now);
     let body = AccountJson {
         email: &account.email,
@@ -69,11 +80,10 @@ pub(crate) async fn json<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edg
 }
 
 pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
-    let Some(signed_in) = sessions::current(edge.host().kv(), &ctx.headers, ctx.now).await? else {
+    let Some((signed_in, sub)) = signed_in_with_plan(edge, ctx).await? else {
         return response::redirect("/sign-in/");
     };
     let account = &signed_in.account;
-    let sub = trial::load(edge.host().kv(), &account.key_email()).await?;
     let plan = trial::effective_plan(&sub, ctx.now);
     let ends = sub
         .trial
@@ -113,8 +123,7 @@ pub(crate) async fn choose_plan<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let kv = edge.host().kv();
-    let Some(signed_in) = sessions::current(kv, &ctx.headers, ctx.now).await? else {
+    let Some((signed_in, mut sub)) = signed_in_with_plan(edge, ctx).await? else {
         return response::redirect("/sign-in/");
     };
     let choice = match form.text("plan") {
@@ -128,12 +137,10 @@ pub(crate) async fn choose_plan<H: Host>(
             ));
         }
     };
-    let email_key = signed_in.account.key_email();
-    let mut sub = trial::load(kv, &email_key).await?;
     sub.plan_after_trial = Some(choice);
     if trial::effective_plan(&sub, ctx.now) != Plan::Trial {
         sub.plan = choice;
     }
-    trial::save(kv, &email_key, &sub).await?;
+    trial::save(edge.host().kv(), &signed_in.account.key_email(), &sub).await?;
     response::redirect("/account/")
 }
