@@ -266,6 +266,15 @@ fn keywords(lang: &str) -> Option<Lang> {
     Some(lang)
 }
 
+/// What a lexer makes of the text at one position.
+enum Step {
+    /// A token of this many bytes, shown with this class.
+    Token(&'static str, usize),
+    /// This many bytes of plain text (a word that is nothing special, say), skipped whole so
+    /// that its tail is not taken for a token.
+    Plain(usize),
+}
+
 struct Highlighter<'o> {
     out: &'o mut String,
 }
@@ -286,80 +295,76 @@ impl Highlighter<'_> {
         escape_into(text, self.out);
     }
 
-    fn c_like(&mut self, code: &str, lang: &Lang) {
+    /// Runs a lexer over `code`: `step(code, i)` says what starts at byte `i` (`None`: one
+    /// plain character). Plain runs are escaped in one go, between tokens.
+    fn scan(&mut self, code: &str, mut step: impl FnMut(&str, usize) -> Option<Step>) {
         let bytes = code.as_bytes();
         let mut i = 0;
         let mut plain_from = 0;
         while i < bytes.len() {
+            match step(code, i) {
+                Some(Step::Token(class, len)) if len > 0 => {
+                    self.plain(&code[plain_from..i]);
+                    self.span(class, &code[i..i + len]);
+                    i += len;
+                    plain_from = i;
+                }
+                Some(Step::Plain(len)) if len > 0 => i += len,
+                _ => i += utf8_len(bytes[i]),
+            }
+        }
+        self.plain(&code[plain_from..]);
+    }
+
+    fn c_like(&mut self, code: &str, lang: &Lang) {
+        self.scan(code, |code, i| {
+            let bytes = code.as_bytes();
             let rest = &code[i..];
-            let token: Option<(&str, usize)> = if let Some(prefix) =
-                lang.line_comment.iter().find(|p| rest.starts_with(**p))
-            {
-                let _ = prefix;
-                Some(("hl-com", rest.find('\n').unwrap_or(rest.len())))
-            } else if let Some((open, close)) = lang
+            if lang.line_comment.iter().any(|p| rest.starts_with(*p)) {
+                return Some(Step::Token("hl-com", rest.find('\n').unwrap_or(rest.len())));
+            }
+            if let Some((open, close)) = lang
                 .block_comment
                 .filter(|(open, _)| rest.starts_with(open))
             {
                 let end = rest[open.len()..]
                     .find(close)
                     .map_or(rest.len(), |j| open.len() + j + close.len());
-                Some(("hl-com", end))
-            } else {
-                match bytes[i] {
-                    q @ (b'"' | b'\'' | b'`') => {
-                        // A Rust lifetime `'a` is not a string.
-                        if q == b'\'' && is_lifetime(rest) {
-                            None
-                        } else {
-                            Some(("hl-str", string_len(rest, q)))
-                        }
-                    }
-                    b'0'..=b'9' if !prev_is_word(bytes, i) => Some(("hl-num", number_len(rest))),
-                    c if c.is_ascii_alphabetic() || c == b'_' => {
-                        let len = word_len(rest);
-                        let word = &rest[..len];
-                        let next = rest[len..]
-                            .trim_start_matches(' ')
-                            .as_bytes()
-                            .first()
-                            .copied();
-                        let class = if lang.keywords.contains(&word) {
-                            Some("hl-kw")
-                        } else if lang.literals.contains(&word) {
-                            Some("hl-num")
-                        } else if next == Some(b'(') || next == Some(b'!') && lang.capitalised_types
-                        {
-                            Some("hl-fn")
-                        } else if lang.capitalised_types
-                            && word.starts_with(|c: char| c.is_ascii_uppercase())
-                        {
-                            Some("hl-ty")
-                        } else {
-                            None
-                        };
-                        match class {
-                            Some(class) => Some((class, len)),
-                            None => {
-                                i += len;
-                                continue;
-                            }
-                        }
-                    }
-                    _ => None,
-                }
-            };
-            match token {
-                Some((class, len)) => {
-                    self.plain(&code[plain_from..i]);
-                    self.span(class, &code[i..i + len]);
-                    i += len;
-                    plain_from = i;
-                }
-                None => i += utf8_len(bytes[i]),
+                return Some(Step::Token("hl-com", end));
             }
-        }
-        self.plain(&code[plain_from..]);
+            match bytes[i] {
+                // A Rust lifetime `'a` is not a string.
+                b'\'' if is_lifetime(rest) => None,
+                q @ (b'"' | b'\'' | b'`') => Some(Step::Token("hl-str", string_len(rest, q))),
+                b'0'..=b'9' if !prev_is_word(bytes, i) => {
+                    Some(Step::Token("hl-num", number_len(rest)))
+                }
+                c if c.is_ascii_alphabetic() || c == b'_' => {
+                    let len = word_len(rest);
+                    let word = &rest[..len];
+                    let next = rest[len..]
+                        .trim_start_matches(' ')
+                        .as_bytes()
+                        .first()
+                        .copied();
+                    let class = if lang.keywords.contains(&word) {
+                        "hl-kw"
+                    } else if lang.literals.contains(&word) {
+                        "hl-num"
+                    } else if next == Some(b'(') || next == Some(b'!') && lang.capitalised_types {
+                        "hl-fn"
+                    } else if lang.capitalised_types
+                        && word.starts_with(|c: char| c.is_ascii_uppercase())
+                    {
+                        "hl-ty"
+                    } else {
+                        return Some(Step::Plain(len));
+                    };
+                    Some(Step::Token(class, len))
+                }
+                _ => None,
+            }
+        });
     }
 
     fn shell(&mut self, code: &str) {
@@ -368,26 +373,24 @@ impl Highlighter<'_> {
             "function", "return", "export", "local", "sudo",
         ];
         for line in code.split_inclusive('\n') {
-            let bytes = line.as_bytes();
-            let mut i = 0;
             let mut command_position = true;
-            let mut plain_from = 0;
-            while i < bytes.len() {
+            self.scan(line, |line, i| {
+                let bytes = line.as_bytes();
                 let rest = &line[i..];
                 let c = bytes[i];
-                let token: Option<(&str, usize)> = match c {
+                let token = match c {
                     b'#' if i == 0 || bytes[i - 1].is_ascii_whitespace() => {
-                        Some(("hl-com", rest.trim_end_matches('\n').len()))
+                        ("hl-com", rest.trim_end_matches('\n').len())
                     }
-                    b'"' | b'\'' => Some(("hl-str", string_len(rest, c))),
-                    b'$' if i == 0 && rest.starts_with("$ ") => Some(("hl-op", 1)),
+                    b'"' | b'\'' => ("hl-str", string_len(rest, c)),
+                    b'$' if i == 0 && rest.starts_with("$ ") => ("hl-op", 1),
                     b'$' => {
                         let len = if rest[1..].starts_with('{') {
                             rest.find('}').map_or(rest.len(), |j| j + 1)
                         } else {
                             1 + word_len(&rest[1..])
                         };
-                        Some(("hl-var", len.max(1)))
+                        ("hl-var", len)
                     }
                     b'|' | b';' | b'&' | b'>' | b'<' => {
                         command_position = matches!(c, b'|' | b';' | b'&');
@@ -395,17 +398,17 @@ impl Highlighter<'_> {
                             .bytes()
                             .take_while(|b| matches!(b, b'|' | b'&' | b';' | b'>' | b'<'))
                             .count();
-                        Some(("hl-op", len))
+                        ("hl-op", len)
                     }
-                    b'\\' => Some(("hl-op", 1.min(rest.len()))),
+                    b'\\' => ("hl-op", 1),
                     b'-' if i > 0 && bytes[i - 1] == b' ' => {
                         let len = rest
                             .bytes()
                             .take_while(|b| !b.is_ascii_whitespace() && *b != b'=')
                             .count();
-                        Some(("hl-key", len))
+                        ("hl-key", len)
                     }
-                    c if c.is_ascii_whitespace() => None,
+                    c if c.is_ascii_whitespace() => return None,
                     _ => {
                         let len = rest
                             .bytes()
@@ -416,73 +419,42 @@ impl Highlighter<'_> {
                                         b'|' | b';' | b'&' | b'"' | b'\'' | b'$' | b'>' | b'<'
                                     )
                             })
-                            .count()
-                            .max(1);
+                            .count();
                         let word = &rest[..len];
-                        let class = if KEYWORDS.contains(&word) {
-                            Some("hl-kw")
+                        if KEYWORDS.contains(&word) {
+                            ("hl-kw", len)
                         } else if command_position && !word.contains('=') {
                             command_position = false;
-                            Some("hl-fn")
+                            ("hl-fn", len)
                         } else {
-                            None
-                        };
-                        match class {
-                            Some(class) => Some((class, len)),
-                            None => {
-                                i += len;
-                                continue;
-                            }
+                            return Some(Step::Plain(len));
                         }
                     }
                 };
-                match token {
-                    Some((class, len)) => {
-                        self.plain(&line[plain_from..i]);
-                        self.span(class, &line[i..i + len]);
-                        i += len;
-                        plain_from = i;
-                    }
-                    None => i += utf8_len(c),
-                }
-            }
-            self.plain(&line[plain_from..]);
+                Some(Step::Token(token.0, token.1))
+            });
         }
     }
 
     fn json(&mut self, code: &str) {
-        let bytes = code.as_bytes();
-        let mut i = 0;
-        let mut plain_from = 0;
-        while i < bytes.len() {
+        self.scan(code, |code, i| {
             let rest = &code[i..];
-            let token = match bytes[i] {
+            let token = match code.as_bytes()[i] {
                 b'"' => {
                     let len = string_len(rest, b'"');
                     let is_key = rest[len..].trim_start().starts_with(':');
-                    Some((if is_key { "hl-key" } else { "hl-str" }, len))
+                    (if is_key { "hl-key" } else { "hl-str" }, len)
                 }
-                b'-' | b'0'..=b'9' => Some(("hl-num", number_len(rest))),
+                b'-' | b'0'..=b'9' => ("hl-num", number_len(rest)),
                 b't' | b'f' | b'n' => ["true", "false", "null"]
                     .iter()
                     .find(|lit| rest.starts_with(**lit))
-                    .map(|lit| ("hl-num", lit.len())),
-                b'/' if rest.starts_with("//") => {
-                    Some(("hl-com", rest.find('\n').unwrap_or(rest.len())))
-                }
-                _ => None,
+                    .map(|lit| ("hl-num", lit.len()))?,
+                b'/' if rest.starts_with("//") => ("hl-com", rest.find('\n').unwrap_or(rest.len())),
+                _ => return None,
             };
-            match token {
-                Some((class, len)) => {
-                    self.plain(&code[plain_from..i]);
-                    self.span(class, &code[i..i + len]);
-                    i += len;
-                    plain_from = i;
-                }
-                None => i += utf8_len(bytes[i]),
-            }
-        }
-        self.plain(&code[plain_from..]);
+            Some(Step::Token(token.0, token.1))
+        });
     }
 
     fn yaml(&mut self, code: &str) {

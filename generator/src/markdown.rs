@@ -66,31 +66,23 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url =
-                    rewrite_and_record(dest_url, source, range.start, &mut rendered.links);
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
-            }
+            }) => Event::Start(Tag::Link {
+                dest_url: rewrite_and_record(dest_url, source, range.start, &mut rendered.links),
+                link_type,
+                title,
+                id,
+            }),
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest_url =
-                    rewrite_and_record(dest_url, source, range.start, &mut rendered.links);
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
-            }
+            }) => Event::Start(Tag::Image {
+                dest_url: rewrite_and_record(dest_url, source, range.start, &mut rendered.links),
+                link_type,
+                title,
+                id,
+            }),
             Event::Html(ref html) | Event::InlineHtml(ref html) => {
                 scan_raw_html(html, range.start, &mut rendered);
                 event
