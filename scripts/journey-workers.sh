@@ -7,7 +7,9 @@
 #   - triggers the cron entry (#[event(scheduled)]) once through /__scheduled;
 #   - restarts the Worker in production mode (no DEV) with MAIL_API_URL pointing at a
 #     local stub (tests/workers/mail-stub.mjs) and runs tests/workers/: mail through the
-#     HTTP API, the rate-limiting binding, no /_dev/*.
+#     HTTP API, the rate-limiting binding, no /_dev/*;
+#   - restarts it once more with wrangler.toml's mail settings: mail through the EMAIL
+#     send_email binding (Cloudflare Email Service), link followed.
 #
 #   bash scripts/journey-workers.sh
 #
@@ -118,4 +120,14 @@ key="test-key-$RANDOM$RANDOM"
 start_wrangler prod "$port" --var "SITE_URL:$url" \
   --var "MAIL_API_URL:http://127.0.0.1:$mail_port/emails" --var "MAIL_API_KEY:$key"
 echo "journey: wrangler dev (workerd, production mode) at $url"
-BASE_URL=$url MAIL_LOG="$work/mail.jsonl" MAIL_API_KEY=$key node --test tests/workers/
+BASE_URL=$url MAIL_LOG="$work/mail.jsonl" MAIL_API_KEY=$key node --test tests/workers/production.test.mjs
+stop_group "${pids[-1]}"
+unset 'pids[-1]'
+
+# 4. Production mode with wrangler.toml's own mail settings: no MAIL_API_URL, so mail goes
+# through the EMAIL send_email binding (Cloudflare Email Service), which wrangler dev logs.
+port=$(free_port)
+url="http://127.0.0.1:$port"
+start_wrangler email "$port" --var "SITE_URL:$url"
+echo "journey: wrangler dev (workerd, production mode, Email Service) at $url"
+BASE_URL=$url WRANGLER_LOG="$work/email.log" node --test tests/workers/email-service.test.mjs

@@ -24,6 +24,20 @@ pub struct Mail {
     pub sent_at: i64,
 }
 
+/// A `From` as people write it, `Konnect <no-reply@example.com>` or a bare address, split
+/// into its display name (if any) and address, for transports that take them apart.
+pub fn split_mailbox(from: &str) -> (Option<&str>, &str) {
+    let from = from.trim();
+    match (from.rfind('<'), from.strip_suffix('>')) {
+        (Some(open), Some(inner)) => {
+            let name = from[..open].trim().trim_matches('"').trim();
+            let address = inner[open + 1..].trim();
+            ((!name.is_empty()).then_some(name), address)
+        }
+        _ => (None, from),
+    }
+}
+
 #[allow(async_fn_in_trait)]
 pub trait Mailer {
     async fn send(&self, mail: &Mail) -> Result<(), MailError>;
@@ -295,6 +309,20 @@ pub(crate) mod templates {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn mailboxes_split_into_name_and_address() {
+        assert_eq!(
+            split_mailbox("Konnect <no-reply@docs.example.com>"),
+            (Some("Konnect"), "no-reply@docs.example.com")
+        );
+        assert_eq!(
+            split_mailbox("\"Kong, Inc.\" <a@b.example>"),
+            (Some("Kong, Inc."), "a@b.example")
+        );
+        assert_eq!(split_mailbox("<a@b.example>"), (None, "a@b.example"));
+        assert_eq!(split_mailbox(" a@b.example "), (None, "a@b.example"));
+    }
+
     use super::*;
 
     #[test]

@@ -1,38 +1,114 @@
-//! Mail on Workers: the development outbox in KV (`DEV` set), or an HTTP mail API in the
-//! style of Resend (`POST <MAIL_API_URL>` with a JSON body and `Authorization: Bearer
-//! <MAIL_API_KEY>`), which Postmark, SendGrid and others accept with small changes.
+//! Mail on Workers, one of:
+//! - the development outbox in KV (`DEV` set);
+//! - Cloudflare Email Service: the `send_email` binding `EMAIL` (`[[send_email]]` in
+//!   wrangler.toml; the sending domain onboarded to Email Sending);
+//! - an HTTP mail API in the style of Resend (`POST <MAIL_API_URL>` with a JSON body and
+//!   `Authorization: Bearer <MAIL_API_KEY>`), which Postmark, SendGrid and others accept
+//!   with small changes.
+//!
+//! `MAIL_TRANSPORT` (`email-service` or `api`) chooses; unset, `MAIL_API_URL` means the API
+//! and otherwise the binding is used. A choice that cannot work (its binding or settings
+//! missing) fails every send with a message naming what is missing, rather than quietly
+//! falling back to another transport.
 
 use serde::Serialize;
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use worker::{
+    EmailAddress, Env, Fetch, Headers, Method, Request, RequestInit, SendEmail, SendEmailBuilder,
+};
 
 use super::kv::WorkersKv;
 use super::system::DateClock;
 use crate::error::MailError;
-use crate::mail::{Mail, Mailer, OutboxMailer};
+use crate::mail::{Mail, Mailer, OutboxMailer, split_mailbox};
 
 /// How much of a refusal's body goes into the error (for the log).
 const ERROR_BODY_CHARS: usize = 300;
+
+/// The Email Service binding's name in wrangler.toml.
+pub const EMAIL_BINDING: &str = "EMAIL";
 
 #[derive(Debug)]
 pub enum WorkersMailer {
     /// Development: nothing leaves the machine; `/_dev/outbox` shows the mail.
     Outbox(OutboxMailer<WorkersKv, DateClock>),
+    EmailService(SendEmail),
     Api(ApiMailer),
-    /// Production without `MAIL_API_URL` or `MAIL_API_KEY`: every send fails (the reader
-    /// gets a 500 and the log says what is missing).
-    Unconfigured(&'static str),
+    /// Production with no usable transport: every send fails (the reader gets a 500 and the
+    /// log says what is missing).
+    Unconfigured(String),
+}
+
+/// What `MAIL_TRANSPORT`, `MAIL_API_URL` and `MAIL_API_KEY` say, for [`WorkersMailer::choose`].
+#[derive(Debug, Default)]
+pub struct MailSettings {
+    pub transport: Option<String>,
+    pub api_url: Option<String>,
+    pub api_key: Option<String>,
+}
+
+impl WorkersMailer {
+    /// The production transport (see the module notes).
+    pub fn choose(env: &Env, settings: &MailSettings) -> Self {
+        let binding = || env.send_email(EMAIL_BINDING).ok();
+        let api = || match (&settings.api_url, &settings.api_key) {
+            (Some(url), Some(key)) => Self::Api(ApiMailer::new(url.clone(), key.clone())),
+            (None, _) => Self::Unconfigured("MAIL_API_URL is not set".into()),
+            (_, None) => Self::Unconfigured("MAIL_API_KEY is not set".into()),
+        };
+        let email_service = || {
+            binding().map_or_else(
+                || {
+                    Self::Unconfigured(format!(
+                        "the `{EMAIL_BINDING}` send_email binding is missing from wrangler.toml"
+                    ))
+                },
+                Self::EmailService,
+            )
+        };
+        match settings.transport.as_deref() {
+            Some("email-service") => email_service(),
+            Some("api") => api(),
+            Some(other) => Self::Unconfigured(format!(
+                "MAIL_TRANSPORT is `{other}`; use `email-service` or `api`"
+            )),
+            None if settings.api_url.is_some() => api(),
+            None if binding().is_some() => email_service(),
+            None => Self::Unconfigured(format!(
+                "no mail transport: bind `{EMAIL_BINDING}` (Email Service) or set MAIL_API_URL"
+            )),
+        }
+    }
 }
 
 impl Mailer for WorkersMailer {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
         match self {
             Self::Outbox(outbox) => outbox.send(mail).await,
+            Self::EmailService(binding) => send_with_binding(binding, mail).await,
             Self::Api(api) => api.send(mail).await,
-            Self::Unconfigured(missing) => Err(MailError::new(format!(
-                "{missing} is not set; mail cannot be sent (see edge/README.md, Workers)"
+            Self::Unconfigured(problem) => Err(MailError::new(format!(
+                "{problem}; mail cannot be sent (see edge/README.md, Workers)"
             ))),
         }
     }
+}
+
+async fn send_with_binding(binding: &SendEmail, mail: &Mail) -> Result<(), MailError> {
+    // The binding takes a display name only as `{ email, name }`, not inside the string.
+    let message = match split_mailbox(&mail.from) {
+        (Some(name), address) => SendEmailBuilder::new_with_email_address_and_str(
+            &EmailAddress::new(name, address),
+            &mail.to,
+            &mail.subject,
+        ),
+        (None, address) => SendEmailBuilder::new(address, &mail.to, &mail.subject),
+    };
+    message.set_text(&mail.text);
+    binding
+        .send_with_builder(&message)
+        .await
+        .map(|_| ())
+        .map_err(|e| MailError::new(format!("send_email binding: {}", String::from(e.message()))))
 }
 
 pub struct ApiMailer {

@@ -7,8 +7,8 @@
 //! - `scheduled` (the daily cron): [`Edge::run_scheduled`].
 //!
 //! Bindings and vars (wrangler.toml): `ACCOUNTS` (KV), `ASSETS`, `RATE_LIMITER` (optional),
-//! `SITE_URL`, `PRODUCT_NAME`, `SITE_TITLE`, `MAIL_FROM`, `MAIL_API_URL`, the secret
-//! `MAIL_API_KEY`, and `DEV` (development only).
+//! `EMAIL` (send_email, optional), `SITE_URL`, `PRODUCT_NAME`, `SITE_TITLE`, `MAIL_FROM`,
+//! `MAIL_TRANSPORT`, `MAIL_API_URL`, the secret `MAIL_API_KEY`, and `DEV` (development only).
 
 mod convert;
 mod kv;
@@ -24,7 +24,7 @@ use worker::{
 
 pub use kv::WorkersKv;
 pub use limiter::WorkersLimiter;
-pub use mail::{ApiMailer, WorkersMailer};
+pub use mail::{ApiMailer, EMAIL_BINDING, MailSettings, WorkersMailer};
 pub use pages::AssetPages;
 pub use system::{CryptoRng, DateClock};
 
@@ -43,8 +43,7 @@ struct Settings {
     product_name: String,
     site_title: String,
     mail_from: String,
-    mail_api_url: Option<String>,
-    mail_api_key: Option<String>,
+    mail: MailSettings,
     dev: bool,
     limits: Limits,
 }
@@ -67,8 +66,11 @@ impl Settings {
             product_name: text(env, "PRODUCT_NAME").unwrap_or_else(|| site_title.clone()),
             site_title,
             mail_from: text(env, "MAIL_FROM").unwrap_or_else(|| "no-reply@localhost".to_owned()),
-            mail_api_url: text(env, "MAIL_API_URL"),
-            mail_api_key: text(env, "MAIL_API_KEY"),
+            mail: MailSettings {
+                transport: text(env, "MAIL_TRANSPORT"),
+                api_url: text(env, "MAIL_API_URL"),
+                api_key: text(env, "MAIL_API_KEY"),
+            },
             dev: text(env, "DEV").is_some_and(|v| !matches!(v.as_str(), "0" | "false")),
             limits: limits(env),
         }
@@ -109,11 +111,7 @@ fn host(env: &Env, settings: &Settings, origin: String) -> worker::Result<Worker
     let mailer = if settings.dev {
         WorkersMailer::Outbox(OutboxMailer::new(kv.clone(), DateClock))
     } else {
-        match (&settings.mail_api_url, &settings.mail_api_key) {
-            (Some(url), Some(key)) => WorkersMailer::Api(ApiMailer::new(url.clone(), key.clone())),
-            (None, _) => WorkersMailer::Unconfigured("MAIL_API_URL"),
-            (_, None) => WorkersMailer::Unconfigured("MAIL_API_KEY"),
-        }
+        WorkersMailer::choose(env, &settings.mail)
     };
     // In development every window follows the development clock (as in `gatehouse serve`),
     // so the per-IP counters stay in the Kv too; see limiter.rs.
