@@ -87,7 +87,13 @@ fn redb_store_honours_ttl_and_lists_by_prefix() {
 #[test]
 fn native_host_end_to_end_with_outbox() {
     let dir = temp_dir("e2e");
-    let edge = native::edge(dir.join("state"), NoPages, config()).expect("native edge");
+    let edge = native::edge(
+        dir.join("state"),
+        NoPages,
+        config(),
+        native::MailNotices::Quiet,
+    )
+    .expect("native edge");
     let post = |path: &str, body: String| {
         let request = http::Request::post(path)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -155,7 +161,13 @@ fn native_host_end_to_end_with_outbox() {
     drop(edge);
 
     // The account survives a restart of the host.
-    let edge = native::edge(dir.join("state"), NoPages, config()).expect("reopen");
+    let edge = native::edge(
+        dir.join("state"),
+        NoPages,
+        config(),
+        native::MailNotices::Quiet,
+    )
+    .expect("reopen");
     let again = block_on(
         edge.handle(
             http::Request::post("/api/sign-in")
@@ -178,7 +190,7 @@ fn native_host_end_to_end_with_outbox() {
 fn native_futures_are_send() {
     fn assert_send<T: Send>(_: &T) {}
     let dir = temp_dir("send");
-    let edge = native::edge(&dir, NoPages, config()).expect("edge");
+    let edge = native::edge(&dir, NoPages, config(), native::MailNotices::Quiet).expect("edge");
     let future = edge.handle(http::Request::new(bytes::Bytes::new()), None);
     assert_send(&future);
     let scheduled = edge.run_scheduled();

@@ -31,6 +31,17 @@ impl Server {
 
     /// Starts on the small site with `extra` appended to its site.toml.
     fn start_with(extra: &str) -> Self {
+        Self::launch(extra, true)
+    }
+
+    /// Starts without `-q`; stderr (what a writer reads in the terminal) is piped.
+    fn start_talking() -> (Self, BufReader<std::process::ChildStderr>) {
+        let mut server = Self::launch("", false);
+        let stderr = server.child.stderr.take().expect("stderr is piped");
+        (server, BufReader::new(stderr))
+    }
+
+    fn launch(extra: &str, quiet: bool) -> Self {
         let root = tempfile::tempdir().unwrap();
         copy_dir(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"),
@@ -39,13 +50,16 @@ impl Server {
         let config = root.path().join("site.toml");
         let text = std::fs::read_to_string(&config).unwrap() + extra;
         std::fs::write(&config, text).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-            .args(["serve", "-q", "--port", "0", "--root"])
-            .arg(root.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+        command
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root.path());
+        if quiet {
+            command.arg("-q").stderr(Stdio::null());
+        } else {
+            command.stderr(Stdio::piped());
+        }
+        let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -385,4 +399,34 @@ fn input_folders_created_after_start_are_watched() {
         server.get("/notes.txt"),
         (200, "written later\n".to_string())
     );
+}
+
+#[test]
+fn mail_sent_in_preview_is_announced_in_the_terminal() {
+    let (server, stderr) = Server::start_talking();
+    let status = server.post(
+        "/api/register",
+        "email=writer%40example.test&first_name=Ada&last_name=L&organization=Org&password=Preview-pass1",
+    );
+    assert_eq!(status, 303);
+    let wanted = format!(
+        "Mail to writer@example.test: \"Verify your email address for Small\" (read it at {}/_dev/outbox)",
+        server.url
+    );
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    loop {
+        match rx.recv_timeout(PATIENCE) {
+            Ok(line) if line == wanted => break,
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("no line `{wanted}` on stderr; saw {seen:#?}"),
+        }
+    }
 }

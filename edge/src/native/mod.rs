@@ -13,7 +13,8 @@
 //!     limits: Limits::default(),
 //! };
 //! // Opens (or creates) `.gatehouse/edge.redb`; pages come from the built site on disk.
-//! let edge = edge::native::edge(".gatehouse", edge::native::DirPages::new("public"), config)?;
+//! let pages = edge::native::DirPages::new("public");
+//! let edge = edge::native::edge(".gatehouse", pages, config, edge::native::MailNotices::Quiet)?;
 //! # let _ = edge; Ok(()) }
 //! ```
 
@@ -29,6 +30,8 @@ pub use dir_pages::DirPages;
 pub use redb_kv::RedbKv;
 pub use system::{OsRng, SystemClock};
 
+use crate::error::MailError;
+use crate::mail::{Mail, Mailer};
 use crate::{Edge, EdgeConfig, EdgeError, KvLimiter, OutboxMailer, Pages, Services};
 
 /// File name of the store inside the state directory.
@@ -47,8 +50,38 @@ pub enum NativeError {
 }
 
 /// The native host: every part shares one redb store.
-pub type NativeHost<P> =
-    Services<RedbKv, OutboxMailer<RedbKv, SystemClock>, SystemClock, OsRng, KvLimiter<RedbKv>, P>;
+pub type NativeHost<P> = Services<RedbKv, NativeMailer, SystemClock, OsRng, KvLimiter<RedbKv>, P>;
+
+/// Whether each mail sent is also announced on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailNotices {
+    Quiet,
+    /// One line per mail naming the recipient, the subject and where to read it: a writer
+    /// trying the forms in preview sees at once that a mail went out.
+    Stderr {
+        outbox_url: String,
+    },
+}
+
+/// The development outbox, with [`MailNotices`].
+#[derive(Debug)]
+pub struct NativeMailer {
+    outbox: OutboxMailer<RedbKv, SystemClock>,
+    notices: MailNotices,
+}
+
+impl Mailer for NativeMailer {
+    async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+        self.outbox.send(mail).await?;
+        if let MailNotices::Stderr { outbox_url } = &self.notices {
+            eprintln!(
+                "Mail to {}: \"{}\" (read it at {outbox_url})",
+                mail.to, mail.subject
+            );
+        }
+        Ok(())
+    }
+}
 
 fn log_error(error: &EdgeError) {
     eprintln!("edge: internal error: {error}");
@@ -57,7 +90,11 @@ fn log_error(error: &EdgeError) {
 /// Opens `<state_dir>/edge.redb` (creating both if needed) and assembles the host. Mail goes
 /// to the outbox in the same store (`GET /_dev/outbox` when `config.dev`); internal errors
 /// are printed to stderr.
-pub fn host<P: Pages>(state_dir: impl AsRef<Path>, pages: P) -> Result<NativeHost<P>, NativeError> {
+pub fn host<P: Pages>(
+    state_dir: impl AsRef<Path>,
+    pages: P,
+    notices: MailNotices,
+) -> Result<NativeHost<P>, NativeError> {
     let dir = state_dir.as_ref();
     std::fs::create_dir_all(dir).map_err(|source| NativeError::StateDir {
         path: dir.to_path_buf(),
@@ -65,7 +102,10 @@ pub fn host<P: Pages>(state_dir: impl AsRef<Path>, pages: P) -> Result<NativeHos
     })?;
     let kv = RedbKv::open(dir.join(STORE_FILE))?;
     Ok(Services {
-        mailer: OutboxMailer::new(kv.clone(), SystemClock),
+        mailer: NativeMailer {
+            outbox: OutboxMailer::new(kv.clone(), SystemClock),
+            notices,
+        },
         limiter: KvLimiter::new(kv.clone()),
         kv,
         clock: SystemClock,
@@ -80,6 +120,7 @@ pub fn edge<P: Pages>(
     state_dir: impl AsRef<Path>,
     pages: P,
     config: EdgeConfig,
+    notices: MailNotices,
 ) -> Result<Edge<NativeHost<P>>, NativeError> {
-    Ok(Edge::new(host(state_dir, pages)?, config))
+    Ok(Edge::new(host(state_dir, pages, notices)?, config))
 }

@@ -18,6 +18,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
+use edge::native::MailNotices;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -100,7 +101,14 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
         .state_dir
         .clone()
         .unwrap_or_else(|| options.root.join(".gatehouse"));
-    let edge = edge::native::edge(state_dir, LivePages(live.clone()), edge_config)?;
+    let notices = if options.quiet {
+        MailNotices::Quiet
+    } else {
+        MailNotices::Stderr {
+            outbox_url: format!("{url}/_dev/outbox"),
+        }
+    };
+    let edge = edge::native::edge(state_dir, LivePages(live.clone()), edge_config, notices)?;
 
     // The URL goes to stdout alone on its line: scripts and tests read it from there.
     println!("Serving {url}/");
