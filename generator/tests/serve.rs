@@ -51,9 +51,14 @@ impl Server {
         let text = std::fs::read_to_string(&config).unwrap() + extra;
         std::fs::write(&config, text).unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
-        command
-            .args(["serve", "--port", "0", "--root"])
-            .arg(root.path());
+        command.args(["serve", "--port", "0"]);
+        // Writers run `gatehouse serve` inside the site (the default root, `.`); the
+        // talking server covers that, the others pass --root.
+        if quiet {
+            command.arg("--root").arg(root.path());
+        } else {
+            command.current_dir(root.path());
+        }
         if quiet {
             command.arg("-q").stderr(Stdio::null());
         } else {
@@ -429,4 +434,20 @@ fn mail_sent_in_preview_is_announced_in_the_terminal() {
             Err(_) => panic!("no line `{wanted}` on stderr; saw {seen:#?}"),
         }
     }
+}
+
+#[test]
+fn serving_the_current_folder_sees_edits() {
+    let (server, _stderr) = Server::start_talking();
+    let events = server.events();
+    let alpha = server.path("content/guide/alpha.md");
+    let text = std::fs::read_to_string(&alpha).unwrap() + "\nEdited from the current folder.\n";
+    std::fs::write(&alpha, text).unwrap();
+    events.wait_for("reload");
+    assert!(
+        server
+            .get("/guide/alpha/")
+            .1
+            .contains("Edited from the current folder.")
+    );
 }

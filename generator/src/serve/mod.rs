@@ -52,6 +52,11 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot open the site folder {}: {source}", path.display())]
+    Root {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot watch the site for changes: {0}")]
     Watch(#[from] notify::Error),
     #[error("site.toml: [edge.limits]: {0}")]
@@ -75,7 +80,17 @@ impl edge::Pages for LivePages {
     }
 }
 
-pub fn run(options: ServeOptions) -> Result<(), ServeError> {
+pub fn run(mut options: ServeOptions) -> Result<(), ServeError> {
+    // Absolute from here on: notify reports event paths made absolute (`/site/./content/a.md`
+    // for a watch on `./content`), which a relative root such as the default `.` is not a
+    // prefix of, so every edit was ignored.
+    options.root = options
+        .root
+        .canonicalize()
+        .map_err(|source| ServeError::Root {
+            path: options.root.clone(),
+            source,
+        })?;
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = TcpListener::bind(addr).map_err(|source| match source.kind() {
         std::io::ErrorKind::AddrInUse => ServeError::PortInUse {
