@@ -10,7 +10,8 @@
 #   - output on the project's disk: adds the filesystem. On this machine's ext4 (mounted
 #     with `discard`) creating 10,000 folders and files right after deleting the previous
 #     build's costs 3-6 s of kernel time in inode allocation (ext4's recently_deleted
-#     scan, seen with `perf record`), so the on-disk figure depends on the disk's history.
+#     scan, seen with `perf record`), so the on-disk figure depends on the disk's history;
+#   - the disk's floor: the same files written by a plain loop, for comparison.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 pages=${1:-10000}
@@ -54,4 +55,35 @@ shm=/dev/shm
 [ -d "$shm" ] || shm=$(mktemp -d)
 report "output in memory ($shm)" $(measure "$shm/gatehouse-bench-public")
 report "output on disk ($site/public)" $(measure "$site/public")
+
+# The disk's floor: the same folders and files (taken from one build in memory) written by
+# a plain Python loop with no rendering at all, the same number of times, each after
+# deleting the previous copy as above. What the on-disk build costs beyond the in-memory
+# one is mostly this.
+"$bin" build -q --root "$site" --out "$shm/gatehouse-bench-public"
+floor=$(python3 - "$shm/gatehouse-bench-public" "$site/public" "$runs" <<'PY'
+import os, shutil, sys, time
+source, target, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+files = []
+for folder, _, names in os.walk(source):
+    for name in names:
+        path = os.path.join(folder, name)
+        with open(path, "rb") as f:
+            files.append((os.path.relpath(path, source), f.read()))
+times = []
+for _ in range(runs):
+    shutil.rmtree(target, ignore_errors=True)
+    started = time.perf_counter()
+    for rel, data in files:
+        path = os.path.join(target, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+    times.append(time.perf_counter() - started)
+shutil.rmtree(target, ignore_errors=True)
+print(f"{len(files)} files, median {sorted(times)[len(times) // 2]:.2f} s; runs: {' '.join(f'{t:.2f}' for t in times)}")
+PY
+)
+rm -rf "$shm/gatehouse-bench-public"
+echo "disk floor (the same files written by a Python loop, no rendering): $floor"
 echo "targets: under 2.0 s and under 200 MiB for 10,000 pages"
