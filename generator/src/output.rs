@@ -148,9 +148,17 @@ mod tests {
         staging.commit().unwrap();
 
         assert_eq!(inode("a/index.html"), unchanged, "linked, not rewritten");
-        assert_eq!(std::fs::metadata(target.join("a/index.html")).unwrap().nlink(), 1);
+        assert_eq!(
+            std::fs::metadata(target.join("a/index.html"))
+                .unwrap()
+                .nlink(),
+            1
+        );
         assert_ne!(inode("b.html"), changed);
-        assert_eq!(std::fs::read_to_string(target.join("b.html")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(target.join("b.html")).unwrap(),
+            "new"
+        );
     }
 
     #[test]
