@@ -16,6 +16,7 @@
 //! | link checking | [`links`] (with URL rules in [`urls`]) |
 //! | templates | [`theme`], [`render`] |
 //! | sitemap, robots, headers | [`site_files`] |
+//! | the search index | [`search`] |
 //! | staging folder and swap | [`output`] |
 //!
 //! `gatehouse serve` ([`serve`]) keeps the result of every stage but the last in memory
@@ -35,6 +36,7 @@ pub mod output;
 pub mod page;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site_files;
 pub mod theme;

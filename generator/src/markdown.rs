@@ -29,6 +29,10 @@ pub struct FoundLink {
     pub offset: usize,
 }
 
+/// How a heading's self-link (`#`, after the heading text) starts; the search index
+/// leaves it out of the page's text.
+pub const SELF_LINK_OPEN: &str = "<a class=\"anchor\"";
+
 #[derive(Debug, Default)]
 pub struct RenderedMarkdown {
     pub html: String,
@@ -151,7 +155,8 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
                 }
                 html.push('>');
                 html.push_str(&inner_html);
-                html.push_str("<a class=\"anchor\" href=\"#");
+                html.push_str(SELF_LINK_OPEN);
+                html.push_str(" href=\"#");
                 escape_into(&id, &mut html);
                 html.push_str("\" aria-label=\"Link to this section\">#</a>");
                 html.push_str(&format!("</h{level_number}>\n"));

@@ -19,6 +19,7 @@ use crate::load::{self, StaticFile};
 use crate::output::Staging;
 use crate::page::{self, Page};
 use crate::render::Renderer;
+use crate::search;
 use crate::site_files;
 use crate::theme::{FileData, Theme};
 use crate::tree::SiteTree;
@@ -140,6 +141,7 @@ impl Site {
         file_urls.extend(static_files.iter().map(|f| f.url.clone()));
         file_urls
             .extend(["/sitemap.xml", "/robots.txt", "/404.html", "/_headers"].map(String::from));
+        file_urls.insert(search::INDEX_PATH.to_string());
         problems.extend(check_aliases(&pages));
         let targets = LinkTargets::new(&pages, &file_urls, &drafts);
         let (link_problems, external_links) = links::check(&pages, &targets);
@@ -253,6 +255,10 @@ impl Site {
         site_files::sitemap(&self.config, self.pages.iter().map(|p| p.url.as_str()))
     }
 
+    pub fn search_index(&self) -> String {
+        search::index(&self.pages)
+    }
+
     pub fn page_index(&self, url: &str) -> Option<usize> {
         self.tree.index_of(url)
     }
@@ -318,6 +324,10 @@ impl Site {
             files += 1;
         }
         write("sitemap.xml", self.sitemap().as_bytes())?;
+        write(
+            search::INDEX_PATH.trim_start_matches('/'),
+            self.search_index().as_bytes(),
+        )?;
         write("robots.txt", site_files::robots(&self.config).as_bytes())?;
         write("_headers", site_files::headers().as_bytes())?;
         files += 3;

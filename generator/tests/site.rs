@@ -221,6 +221,39 @@ fn sitemap_robots_and_headers_are_written() {
 }
 
 #[test]
+fn the_search_index_lists_every_page_with_its_headings() {
+    let built = build();
+    let index: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(built.public.join("search-index.json")).unwrap(),
+    )
+    .unwrap();
+    let entries = index["pages"].as_array().unwrap();
+    let urls: Vec<&str> = entries.iter().map(|e| e["url"].as_str().unwrap()).collect();
+    for url in built.pages.keys() {
+        assert!(urls.contains(&url.as_str()), "the index lists {url}");
+    }
+    let seed = entries
+        .iter()
+        .find(|e| e["url"] == "/konnect/legacy/access-account/")
+        .unwrap();
+    assert_eq!(seed["title"], "Accessing a Kong Konnect Cloud Account");
+    assert_eq!(
+        seed["headings"],
+        serde_json::json!([
+            "Set up a new Konnect Cloud account",
+            "Reset password",
+            "Summary and next steps"
+        ])
+    );
+    let text = seed["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Sign up for Konnect to receive a 30 day free trial"),
+        "variables substituted, tags gone: {text}"
+    );
+    assert!(text.chars().count() <= gatehouse::search::TEXT_CHARS + 1);
+}
+
+#[test]
 fn rendered_pages_match_their_snapshots() {
     let built = build();
     insta::assert_snapshot!("seed_page", built.pages["/konnect/legacy/access-account/"]);

@@ -99,6 +99,33 @@ describe('the docs pages', { concurrency: false }, () => {
     });
   }
 
+  step('finds a quickstart page by searching, with the keyboard', async () => {
+    await open(page, SEED);
+    const search = page.getByRole('searchbox', { name: 'Search the docs' });
+    assert.ok(await search.isVisible(), 'the search box is shown when JavaScript runs');
+    await search.fill('runtime');
+    const results = page.locator('#site-search-results');
+    const first = results.getByRole('link').first();
+    await first.waitFor();
+    assert.equal((await first.locator('.site-search-title').textContent()).trim(), 'Configure a runtime');
+    assert.match(await page.getByRole('status').filter({ hasText: /match/ }).textContent(), /pages? match/);
+    await screenshot(page, 'search', { keepFocus: true });
+    await page.audit();
+    // Down into the results, Enter to follow the first one.
+    await search.press('ArrowDown');
+    assert.equal(await first.evaluate((a) => a === document.activeElement), true);
+    const answer = await navigate(page, () => page.keyboard.press('Enter'));
+    assert.equal(answer.status(), 200);
+    await checkDocsPage('Configure a runtime');
+
+    // Every word must match: a word found nowhere leaves nothing.
+    await page.getByRole('searchbox', { name: 'Search the docs' }).fill('runtime zzzqqq');
+    await results.getByText(/No pages match/).waitFor();
+    assert.equal(await results.getByRole('link').count(), 0);
+    await page.keyboard.press('Escape');
+    assert.equal(await results.isVisible(), false);
+  });
+
   step('leads from one quickstart page to the next with "Next"', async () => {
     await open(page, reached[QUICKSTART[0]]);
     await page.audit();

@@ -87,6 +87,8 @@ for (const js of [true, false]) {
       const answer = await open(page, SEED);
       assert.equal(answer.status(), 200);
       await page.audit();
+      // Search needs the script; without it the box is not offered at all.
+      assert.equal(await page.getByRole('searchbox', { name: 'Search the docs' }).isVisible(), js);
       const link = page.getByRole('main').getByRole('link', { name: /registration page/i });
       await navigate(page, () => link.click());
       assert.equal(pathOf(page), '/register/');

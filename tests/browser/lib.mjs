@@ -321,12 +321,15 @@ async function auditCopy(page, options) {
 
 // ---- Screenshots.
 
-export async function screenshot(page, name) {
+export async function screenshot(page, name, { keepFocus = false } = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const { width, height } = page.viewportSize();
   const file = join(SCREENSHOTS, `${name}-${width}x${height}.png`);
-  // No caret or focus ring from the audit in the picture.
-  await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
+  // No caret or focus ring from the audit in the picture (unless the focus is the point:
+  // search results close when the search box loses it).
+  if (!keepFocus) {
+    await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
+  }
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path: file, fullPage: true });
   return file;

@@ -18,6 +18,7 @@ use tokio::sync::{broadcast, mpsc};
 use super::LivePages;
 use super::live::{LiveEvent, LiveSite};
 use super::reload::{self, EventStream};
+use crate::search;
 use crate::site_files;
 use crate::urls;
 
@@ -185,6 +186,13 @@ impl Server {
                     StatusCode::OK,
                     "application/xml",
                     Bytes::from(site.sitemap()),
+                );
+            }
+            search::INDEX_PATH => {
+                return respond(
+                    StatusCode::OK,
+                    "application/json",
+                    Bytes::from(site.search_index()),
                 );
             }
             "/robots.txt" => {

@@ -1,0 +1,243 @@
+//! The search index: `search-index.json`, one entry per page with its title, URL,
+//! headings and the start of its text, which the theme's script searches in the browser.
+//!
+//! Built from what the Markdown stage already made (the page's HTML and table of
+//! contents), so it costs one pass over each page's HTML. Only the start of each page's
+//! text goes in ([`TEXT_CHARS`]): a reader searching docs looks for titles and headings
+//! first, and a full-text index of a 10,000-page site would be a download of tens of
+//! megabytes on the first keystroke.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::markdown::{SELF_LINK_OPEN, TocEntry};
+use crate::page::Page;
+
+/// The URL the index is published at.
+pub const INDEX_PATH: &str = "/search-index.json";
+
+/// How much of a page's text (in characters) the index keeps.
+pub const TEXT_CHARS: usize = 300;
+
+#[derive(Debug, Serialize)]
+struct Index<'a> {
+    pages: Vec<Entry<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Entry<'a> {
+    title: &'a str,
+    url: &'a str,
+    headings: Vec<String>,
+    text: String,
+}
+
+/// The index of `pages`, as JSON.
+pub fn index(pages: &[Arc<Page>]) -> String {
+    let pages = pages
+        .par_iter()
+        .map(|page| {
+            let mut headings = Vec::new();
+            collect_headings(&page.toc, &mut headings);
+            Entry {
+                title: &page.title,
+                url: &page.url,
+                headings,
+                text: truncate_chars(&plain_text(&page.html, TEXT_CHARS + 1), TEXT_CHARS),
+            }
+        })
+        .collect();
+    let index = Index { pages };
+    // Sized up front: on a 10,000-page site the index is megabytes, and growing it by
+    // doubling would hold two copies at the peak.
+    let estimate: usize = index
+        .pages
+        .iter()
+        .map(|e| {
+            64 + e.title.len()
+                + e.url.len()
+                + e.text.len()
+                + e.headings.iter().map(|h| h.len() + 3).sum::<usize>()
+        })
+        .sum();
+    let mut json = Vec::with_capacity(estimate + estimate / 8);
+    // Strings and vectors of strings always serialise.
+    let _ = serde_json::to_writer(&mut json, &index);
+    String::from_utf8(json).unwrap_or_default()
+}
+
+fn collect_headings(toc: &[TocEntry], out: &mut Vec<String>) {
+    for entry in toc {
+        out.push(plain_text(&entry.title, usize::MAX));
+        collect_headings(&entry.children, out);
+    }
+}
+
+/// The text of an HTML fragment: tags dropped (block-level ones leave a space, so words
+/// of two paragraphs do not run together), heading self-links (`#`) dropped with their
+/// text, the entities our renderer writes decoded, white space collapsed. Stops once it
+/// has `enough` characters: the index keeps only the start of a page.
+fn plain_text(html: &str, enough: usize) -> String {
+    const BLOCKS: &[&str] = &[
+        "p",
+        "li",
+        "ol",
+        "ul",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "div",
+        "br",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "blockquote",
+        "dt",
+        "dd",
+        "hr",
+        "section",
+        "details",
+        "summary",
+    ];
+    let mut text = Text::default();
+    let mut rest = html;
+    while text.chars < enough {
+        let Some(open) = rest.find('<') else {
+            text.push_html_text(rest);
+            break;
+        };
+        text.push_html_text(&rest[..open]);
+        let tag = &rest[open..];
+        let Some(close) = tag.find('>') else { break };
+        rest = &tag[close + 1..];
+        if tag.starts_with(SELF_LINK_OPEN) {
+            rest = rest.find("</a>").map_or("", |end| &rest[end + 4..]);
+            continue;
+        }
+        let name: String = tag[1..close]
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        if BLOCKS.contains(&name.to_ascii_lowercase().as_str()) {
+            text.push(' ');
+        }
+    }
+    text.out
+}
+
+/// Text with white space collapsed as it is written, and its length in characters.
+#[derive(Default)]
+struct Text {
+    out: String,
+    chars: usize,
+    space_pending: bool,
+}
+
+impl Text {
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.space_pending = !self.out.is_empty();
+            return;
+        }
+        if self.space_pending {
+            self.out.push(' ');
+            self.chars += 1;
+            self.space_pending = false;
+        }
+        self.out.push(c);
+        self.chars += 1;
+    }
+
+    /// Text between tags: the entities our renderer writes are decoded.
+    fn push_html_text(&mut self, fragment: &str) {
+        const ENTITIES: [(&str, char); 7] = [
+            ("&amp;", '&'),
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&quot;", '"'),
+            ("&#39;", '\''),
+            ("&#x27;", '\''),
+            ("&nbsp;", ' '),
+        ];
+        let mut rest = fragment;
+        while let Some(c) = rest.chars().next() {
+            let entity = (c == '&')
+                .then(|| ENTITIES.iter().find(|(name, _)| rest.starts_with(name)))
+                .flatten();
+            match entity {
+                Some((name, decoded)) => {
+                    self.push(*decoded);
+                    rest = &rest[name.len()..];
+                }
+                None => {
+                    self.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+        }
+    }
+}
+
+/// At most `max` characters, cut at a word boundary when there is one, with `…` when cut.
+fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            let head = head.rfind(' ').map_or(head, |space| &head[..space]);
+            format!("{head}…")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_plain_and_collapsed() {
+        let html = "<h2 id=\"a\">Set &amp; go<a class=\"anchor\" href=\"#a\">#</a></h2>\n<p>Run <code>kong start</code>&nbsp;now: <strong>a</strong>b.</p><p>Next</p>";
+        assert_eq!(
+            plain_text(html, usize::MAX),
+            "Set & go Run kong start now: ab. Next"
+        );
+        assert_eq!(
+            plain_text("&amp;lt; &unknown;", usize::MAX),
+            "&lt; &unknown;"
+        );
+        // Only the start of a long page is read.
+        assert_eq!(plain_text("<p>one two</p><p>three</p>", 5), "one two");
+    }
+
+    #[test]
+    fn long_text_is_cut_at_a_word() {
+        assert_eq!(truncate_chars("one two three", 9), "one two…");
+        assert_eq!(truncate_chars("short", 9), "short");
+        assert_eq!(truncate_chars("ééééé", 3), "ééé…");
+    }
+
+    #[test]
+    fn headings_are_listed_depth_first() {
+        let entry = |title: &str, children| TocEntry {
+            id: String::new(),
+            title: title.into(),
+            level: 2,
+            children,
+        };
+        let toc = vec![
+            entry("Set up", vec![entry("Sign &amp; verify", vec![])]),
+            entry("Reset", vec![]),
+        ];
+        let mut headings = Vec::new();
+        collect_headings(&toc, &mut headings);
+        assert_eq!(headings, ["Set up", "Sign & verify", "Reset"]);
+    }
+}
