@@ -93,8 +93,9 @@ for (const js of [true, false]) {
       await navigate(page, () => link.click());
       assert.equal(pathOf(page), '/register/');
       await page.getByRole('heading', { level: 1, name: 'Create your account' }).waitFor();
-      // The account pages are not in the sidebar: none beside the form.
+      // The account pages are not in the sidebar: none beside the form, and no search.
       assert.ok(await page.getByRole('navigation', { name: 'Documentation' }).isHidden());
+      assert.equal(await page.getByRole('searchbox').count(), 0);
       await page.audit();
     });
 
