@@ -94,7 +94,7 @@ impl Mailer for WorkersMailer {
 }
 
 async fn send_with_binding(binding: &SendEmail, mail: &Mail) -> Result<(), MailError> {
-    // The binding takes a display name only as `{ email, name }`, not inside the string.
+    // The binding's `from` is an address or `{ email, name }`: a display name goes apart.
     let message = match split_mailbox(&mail.from) {
         (Some(name), address) => SendEmailBuilder::new_with_email_address_and_str(
             &EmailAddress::new(name, address),
