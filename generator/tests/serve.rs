@@ -451,3 +451,20 @@ fn serving_the_current_folder_sees_edits() {
             .contains("Edited from the current folder.")
     );
 }
+
+#[test]
+fn the_search_index_follows_edits() {
+    let server = Server::start();
+    let events = server.events();
+    let (status, index) = server.get("/search-index.json");
+    assert_eq!(status, 200);
+    assert!(index.contains("\"title\":\"Alpha\""), "{index}");
+    let alpha = server.path("content/guide/alpha.md");
+    let text = std::fs::read_to_string(&alpha)
+        .unwrap()
+        .replace("title: Alpha", "title: Alpha renamed");
+    std::fs::write(&alpha, text).unwrap();
+    events.wait_for("reload");
+    let index = server.get("/search-index.json").1;
+    assert!(index.contains("\"title\":\"Alpha renamed\""), "{index}");
+}

@@ -189,11 +189,16 @@ impl Server {
                 );
             }
             search::INDEX_PATH => {
-                return respond(
+                let mut response = respond(
                     StatusCode::OK,
                     "application/json",
                     Bytes::from(site.search_index()),
                 );
+                // It changes with every edit, like the pages.
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                return response;
             }
             "/robots.txt" => {
                 return respond(
