@@ -468,3 +468,30 @@ fn the_search_index_follows_edits() {
     let index = server.get("/search-index.json").1;
     assert!(index.contains("\"title\":\"Alpha renamed\""), "{index}");
 }
+
+#[test]
+fn a_second_server_on_the_same_site_is_a_clear_error() {
+    let first = Server::start();
+    let run = exits_within(
+        Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(first.root.path()),
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    let store = first
+        .root
+        .path()
+        .canonicalize()
+        .unwrap()
+        .join(".gatehouse/edge.redb");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: cannot open the edge store {}: another process has it open (is a `gatehouse serve` already running on this site? stop it, or give this one its own --state-dir)\n",
+            store.display()
+        )
+    );
+    // The first one is unharmed.
+    assert_eq!(first.get("/guide/alpha/").0, 200);
+}

@@ -67,7 +67,14 @@ impl RedbKv {
             path: path.clone(),
             message,
         };
-        let db = Database::create(&path).map_err(|e| store_error(e.to_string()))?;
+        let db = Database::create(&path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => store_error(
+                "another process has it open (is a `gatehouse serve` already running on this \
+                 site? stop it, or give this one its own --state-dir)"
+                    .into(),
+            ),
+            other => store_error(other.to_string()),
+        })?;
         // Create the table up front so readers never meet a missing table.
         let txn = db.begin_write().map_err(|e| store_error(e.to_string()))?;
         txn.open_table(TABLE)

@@ -61,7 +61,7 @@ pub enum ServeError {
     Watch(#[from] notify::Error),
     #[error("site.toml: [edge.limits]: {0}")]
     Limits(String),
-    #[error("cannot open the backend store: {0}")]
+    #[error(transparent)]
     Edge(#[from] edge::native::NativeError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
