@@ -50,6 +50,10 @@ impl Server {
         let config = root.path().join("site.toml");
         let text = std::fs::read_to_string(&config).unwrap() + extra;
         std::fs::write(&config, text).unwrap();
+        Self::launch_in(root, quiet)
+    }
+
+    fn launch_in(root: tempfile::TempDir, quiet: bool) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
         command.args(["serve", "--port", "0"]);
         // Writers run `gatehouse serve` inside the site (the default root, `.`); the
@@ -494,4 +498,29 @@ fn a_second_server_on_the_same_site_is_a_clear_error() {
     );
     // The first one is unharmed.
     assert_eq!(first.get("/guide/alpha/").0, 200);
+}
+
+#[test]
+fn a_site_can_be_started_from_an_empty_folder() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("site.toml"), "title = \"New\"\n").unwrap();
+    let server = Server::launch_in(root, true);
+    let events = server.events();
+    let (status, body) = server.get("/");
+    assert_eq!(status, 503, "nothing to serve yet");
+    assert!(
+        body.contains("no content/ folder"),
+        "the problem is shown: {body}"
+    );
+    std::fs::create_dir(server.path("content")).unwrap();
+    events.wait_for("problems");
+    std::fs::write(
+        server.path("content/index.md"),
+        "---\ntitle: Hello\n---\nThe first page.\n",
+    )
+    .unwrap();
+    events.wait_for("reload");
+    let (status, body) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(body.contains("The first page."), "{body}");
 }

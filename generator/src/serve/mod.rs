@@ -52,7 +52,7 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot open the site folder {}: {source}", path.display())]
+    #[error("cannot open the site folder {} (is --root right?): {source}", path.display())]
     Root {
         path: PathBuf,
         source: std::io::Error,
@@ -135,7 +135,7 @@ pub fn run(mut options: ServeOptions) -> Result<(), ServeError> {
                 site.pages.len(),
                 started.elapsed().as_millis()
             ),
-            None => print_problems(&snapshot.problems),
+            None => print_problems(&snapshot.problems, false),
         }
     }
 
@@ -216,7 +216,9 @@ fn spawn_rebuilder(
                             changed.join(", ")
                         ),
                         LiveEvent::Css { path } => eprintln!("Stylesheet changed: {path}"),
-                        LiveEvent::Problems(problems) => print_problems(problems),
+                        LiveEvent::Problems(problems) => {
+                            print_problems(problems, live.snapshot().site.is_some())
+                        }
                     }
                 }
                 let _ = events.send(event);
@@ -225,14 +227,19 @@ fn spawn_rebuilder(
     });
 }
 
-fn print_problems(problems: &[String]) {
+fn print_problems(problems: &[String], have_good_build: bool) {
     for problem in problems {
         eprintln!("error: {problem}");
     }
     eprintln!(
-        "error: {} problem{} found; still serving the last good build",
+        "error: {} problem{} found; {}",
         problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
+        if problems.len() == 1 { "" } else { "s" },
+        if have_good_build {
+            "still serving the last good build"
+        } else {
+            "nothing to serve until they are fixed (watching for changes)"
+        }
     );
 }
 
