@@ -10,7 +10,9 @@
 #     local stub (tests/workers/mail-stub.mjs) and runs tests/workers/: mail through the
 #     HTTP API, the rate-limiting binding, no /_dev/*;
 #   - restarts it once more with wrangler.toml's mail settings: mail through the EMAIL
-#     send_email binding (Cloudflare Email Service), link followed.
+#     send_email binding (Cloudflare Email Service), link followed;
+#   - and once with MAIL_TRANSPORT=api but no MAIL_API_URL: a 500, the log naming what is
+#     missing, no fallback to the binding.
 #
 #   bash scripts/journey-workers.sh
 #
@@ -144,3 +146,12 @@ url="http://127.0.0.1:$port"
 start_wrangler email "$port" --var "SITE_URL:$url"
 echo "journey: wrangler dev (workerd, production mode, Email Service) at $url"
 BASE_URL=$url WRANGLER_LOG="$work/email.log" node --test tests/workers/email-service.test.mjs
+stop_group "${pids[-1]}"
+unset 'pids[-1]'
+
+# 5. Production mode with MAIL_TRANSPORT = "api" and no MAIL_API_URL: no silent fallback.
+port=$(free_port)
+url="http://127.0.0.1:$port"
+start_wrangler misconfigured "$port" --var "SITE_URL:$url" --var MAIL_TRANSPORT:api
+echo "journey: wrangler dev (workerd, production mode, mail transport not configured) at $url"
+BASE_URL=$url WRANGLER_LOG="$work/misconfigured.log" node --test tests/workers/mail-misconfigured.test.mjs

@@ -1,0 +1,41 @@
+// The Workers host in production mode with MAIL_TRANSPORT = "api" but no MAIL_API_URL:
+// mail cannot go out, and the host must say so in its log rather than quietly use the
+// EMAIL binding that wrangler.toml also has. The reader gets the plain error page, with
+// no internal detail. Run by scripts/journey-workers.sh:
+//
+//   BASE_URL=http://127.0.0.1:8787 WRANGLER_LOG=/tmp/wrangler.log node --test tests/workers/mail-misconfigured.test.mjs
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8787').replace(/\/+$/, '');
+const LOG = process.env.WRANGLER_LOG;
+const PATIENCE_MS = 10_000;
+
+describe('Workers host, mail transport chosen but not configured', () => {
+  it('refuses to send, names the missing setting in the log, and shows the reader no detail', async () => {
+    assert.ok(LOG, 'WRANGLER_LOG must name wrangler dev\'s log');
+    const email = `misconfigured-${Date.now().toString(36)}@example.test`;
+    const res = await fetch(`${BASE}/api/register`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE },
+      body: new URLSearchParams({
+        email, first_name: 'Mis', last_name: 'Conf', organization: 'Org', password: 'Prod-pass1',
+      }).toString(),
+    });
+    assert.equal(res.status, 500);
+    const body = await res.text();
+    assert.doesNotMatch(body, /MAIL_|binding|wrangler/i, 'no internal detail for the reader');
+
+    const wanted = 'MAIL_API_URL is not set; mail cannot be sent';
+    const deadline = Date.now() + PATIENCE_MS;
+    while (!readFileSync(LOG, 'utf8').includes(wanted)) {
+      assert.ok(Date.now() < deadline, `the log never said "${wanted}"`);
+      await sleep(50);
+    }
+    assert.doesNotMatch(readFileSync(LOG, 'utf8'), /send_email binding called/, 'no fallback to the binding');
+  });
+});
