@@ -19,6 +19,8 @@ pub struct FrontMatter {
     pub toc: Option<bool>,
     /// Keeps a page (form pages, say) out of the sidebar and prev/next links.
     pub hide_from_nav: bool,
+    /// `in_search_index: false` (Zola's key): keeps a page out of the search index.
+    pub hide_from_search: bool,
     pub extra: Map<String, Value>,
 }
 
@@ -147,6 +149,11 @@ fn parse(yaml: &str) -> Result<FrontMatter, ParseError> {
             .as_bool()
             .ok_or_else(|| wrong_type("hide_from_nav", "true or false"))?;
     }
+    if let Some(v) = map.remove("in_search_index") {
+        front.hide_from_search = !v
+            .as_bool()
+            .ok_or_else(|| wrong_type("in_search_index", "true or false"))?;
+    }
     if let Some(v) = map.remove("template") {
         front.template = Some(
             v.as_str()
@@ -208,8 +215,10 @@ mod tests {
 
     #[test]
     fn typed_keys_and_extra() {
-        let text = "---\ntitle: T\ndescription: D\nweight: 3\ndraft: true\ntemplate: register.html\naliases: [/old/]\ntoc: false\nowner: docs\n---\n";
+        let text = "---\ntitle: T\ndescription: D\nweight: 3\ndraft: true\ntemplate: register.html\naliases: [/old/]\ntoc: false\nin_search_index: false\nowner: docs\n---\n";
         let (front, _) = split(text).unwrap();
+        assert!(front.hide_from_search);
+        assert!(!split("---\ntitle: T\n---\n").unwrap().0.hide_from_search);
         assert_eq!(front.weight, Some(3));
         assert!(front.draft);
         assert_eq!(front.template.as_deref(), Some("register.html"));

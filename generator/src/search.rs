@@ -1,5 +1,6 @@
-//! The search index: `search-index.json`, one entry per page with its title, URL,
-//! headings and the start of its text, which the theme's script searches in the browser.
+//! The search index: `search-index.json`, one entry per page (except those whose front
+//! matter says `in_search_index: false`) with its title, URL, headings and the start of
+//! its text, which the theme's script searches in the browser.
 //!
 //! Built from what the Markdown stage already made (the page's HTML and table of
 //! contents), so it costs one pass over each page's HTML. Only the start of each page's
@@ -38,6 +39,7 @@ struct Entry<'a> {
 pub fn index(pages: &[Arc<Page>]) -> String {
     let pages = pages
         .par_iter()
+        .filter(|page| !page.front.hide_from_search)
         .map(|page| {
             let mut headings = Vec::new();
             collect_headings(&page.toc, &mut headings);
