@@ -1,5 +1,5 @@
 //! Build features on a small site made in a temporary folder: aliases, drafts, data
-//! files, static files, the built-in theme, and `check --external`.
+//! files, static files, the built-in theme, "Edit this page", and `check --external`.
 
 use std::path::Path;
 use std::process::Command;
@@ -126,4 +126,32 @@ fn check_lists_external_links_and_writes_nothing() {
         "content/index.md:4:72: https://example.org/x\n"
     );
     assert!(!dir.path().join("public").exists());
+}
+
+#[test]
+fn edit_url_links_each_page_to_its_source() {
+    let dir = site();
+    write(
+        dir.path(),
+        "site.toml",
+        "title = \"Features\"\nbase_url = \"https://f.example\"\nedit_url = \"https://github.com/acme/docs/edit/main/\"\n",
+    );
+    let out = dir.path().join("public");
+    gatehouse::build(&options(dir.path(), &out, false), true).unwrap();
+    let page = std::fs::read_to_string(out.join("new/index.html")).unwrap();
+    assert!(
+        page.contains(
+            r#"<a href="https://github.com/acme/docs/edit/main/content/new.md">Edit this page</a>"#
+        ),
+        "{page}"
+    );
+    // Without the setting there is no link.
+    let plain = site();
+    let out = plain.path().join("public");
+    gatehouse::build(&options(plain.path(), &out, false), true).unwrap();
+    assert!(
+        !std::fs::read_to_string(out.join("new/index.html"))
+            .unwrap()
+            .contains("Edit this page")
+    );
 }
