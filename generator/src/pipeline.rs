@@ -283,6 +283,12 @@ impl Site {
                     source,
                 })
         };
+        // The search index first: its memory (megabytes on a large site) is freed before
+        // the pages are rendered and reused by them, instead of adding to their peak.
+        write(
+            search::INDEX_PATH.trim_start_matches('/'),
+            self.search_index().as_bytes(),
+        )?;
         let rendered: Vec<Result<(), BuildError>> = (0..self.pages.len())
             .into_par_iter()
             .map(|i| {
@@ -304,7 +310,7 @@ impl Site {
         if !problems.is_empty() {
             return Err(BuildError::Diagnostics(collapse_repeats(sorted(problems))));
         }
-        let mut files = self.pages.len();
+        let mut files = self.pages.len() + 1; // the search index
         for page in &self.pages {
             for alias in &page.front.aliases {
                 let html = self
@@ -324,10 +330,6 @@ impl Site {
             files += 1;
         }
         write("sitemap.xml", self.sitemap().as_bytes())?;
-        write(
-            search::INDEX_PATH.trim_start_matches('/'),
-            self.search_index().as_bytes(),
-        )?;
         write("robots.txt", site_files::robots(&self.config).as_bytes())?;
         write("_headers", site_files::headers().as_bytes())?;
         files += 3;

@@ -56,6 +56,14 @@ fn aliases_drafts_data_and_static_files() {
     let out = dir.path().join("public");
     let report = gatehouse::build(&options(dir.path(), &out, false), true).unwrap();
     assert_eq!(report.pages, 2, "the draft is left out");
+    let on_disk = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .filter(|e| e.as_ref().unwrap().file_type().is_file())
+        .count();
+    assert_eq!(
+        report.files, on_disk,
+        "the summary counts every file written"
+    );
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(home.contains("Version 3.4."), "data file variable");
     let redirect = std::fs::read_to_string(out.join("old/index.html")).unwrap();
