@@ -22,7 +22,7 @@ const page = (body, { head = '', lang = 'en' } = {}) =>
 const css = (rules) => `<link rel="stylesheet" href="data:text/css,${encodeURIComponent(rules)}">`;
 
 /** Serves `html` at PATH, runs the guard (and the audit unless `guardOnly`), returns the error or null. */
-async function verdict(html, { javaScript = true, guardOnly = false } = {}) {
+async function verdict(html, { javaScript = true, guardOnly = false, setup = null } = {}) {
   chrome ??= launch();
   const context = await (await chrome).browser.newContext({ javaScriptEnabled: javaScript });
   try {
@@ -32,6 +32,7 @@ async function verdict(html, { javaScript = true, guardOnly = false } = {}) {
     const p = await context.newPage();
     const g = guard(p);
     await open(p, PATH);
+    if (setup) await setup(p);
     if (!guardOnly) await audit(p, { javaScript });
     g.check();
     return null;
@@ -59,6 +60,31 @@ describe('the checks themselves', { concurrency: false }, () => {
     ['no lang', page('<p>x</p>', { lang: '' }), {}, /html-has-lang|lang/],
     ['an invisible focus', page('<p>x</p>', { head: css('a:focus-visible{outline:none!important}') }), {}, /no visible focus indicator/],
   ];
+  // A request cut off while its page is still shown is a failure; one cut off because the
+  // reader left the page is not (the guard tells them apart).
+  const SLOW = '/__browser-suite-slow__';
+  const fetchThenAbort = async (p) => {
+    await p.route(BASE + SLOW, () => {}); // never answered
+    const failed = p.waitForEvent('requestfailed');
+    await p.evaluate((slow) => {
+      const controller = new AbortController();
+      fetch(slow, { signal: controller.signal }).catch(() => {});
+      setTimeout(() => controller.abort(), 100);
+    }, SLOW);
+    await failed;
+  };
+  cases.push(['a request aborted while its page is shown', page('<p>x</p>'), { guardOnly: true, setup: fetchThenAbort }, /request failed: GET .*__browser-suite-slow__ \(net::ERR_ABORTED\)/]);
+  it('pass a page whose request is cut off by leaving it', async () => {
+    const leave = async (p) => {
+      await p.route(BASE + SLOW, () => {});
+      const started = p.waitForEvent('request', (r) => r.url().endsWith(SLOW));
+      await p.evaluate((slow) => { fetch(slow).catch(() => {}); }, SLOW);
+      await started;
+      await open(p, '/');
+    };
+    assert.equal(await verdict(page('<p>x</p>'), { guardOnly: true, setup: leave }), null);
+  });
+
   for (const [name, html, options, expected] of cases) {
     it(`refuse ${name}`, async () => {
       const error = await verdict(html, options);

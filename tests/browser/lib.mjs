@@ -92,13 +92,36 @@ export function guard(page) {
     problems.push(`console error on ${page.url()}: ${msg.text()} ${where}`);
   });
   page.on('pageerror', (error) => problems.push(`page error on ${page.url()}: ${error.message}`));
+  // Which document a request was made from: leaving a page aborts what it still had in
+  // flight (the live-reload stream, a search index fetched on focus), and that is the page
+  // going away, not a failed request. An abort while its document is still shown counts.
+  let documents = 0;
+  const madeIn = new WeakMap();
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) documents += 1;
+  });
+  page.on('close', () => {
+    documents += 1;
+  });
+  page.on('request', (request) => madeIn.set(request, documents));
+  // Aborts are judged at check time: Chromium cancels a page's requests before it reports
+  // the navigation that caused it.
+  const aborted = []; // { request, document }
   page.on('requestfailed', (request) => {
     const reason = request.failure()?.errorText ?? 'unknown';
-    // A stream (the dev server's live-reload EventSource) is cut when the page it belongs
-    // to is left: that is the page going away, not a failed request.
+    // The live-reload stream never ends on its own: only leaving can cut it.
     if (request.resourceType() === 'eventsource' && reason === 'net::ERR_ABORTED') return;
+    if (reason === 'net::ERR_ABORTED' && !request.isNavigationRequest() && madeIn.has(request)) {
+      aborted.push({ request, document: madeIn.get(request) });
+      return;
+    }
     problems.push(`request failed: ${request.method()} ${request.url()} (${reason})`);
   });
+  const abortsWhileShown = () =>
+    aborted
+      .splice(0)
+      .filter(({ document }) => document === documents)
+      .map(({ request }) => `request failed: ${request.method()} ${request.url()} (net::ERR_ABORTED)`);
   page.on('response', (response) => {
     if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
       page.documentHeaders = response.headers(); // for auditing a copy (see auditCopy)
@@ -115,7 +138,7 @@ export function guard(page) {
       allowed.push({ path, status, used: false });
     },
     check() {
-      const found = problems.splice(0);
+      const found = [...problems.splice(0), ...abortsWhileShown()];
       const unused = allowed.filter((a) => !a.used).map((a) => `${a.status} ${a.path}`);
       allowed.length = 0;
       assert.deepEqual(found, [], `the browser reported problems:\n${found.join('\n')}`);
