@@ -108,6 +108,8 @@ describe('the docs pages', { concurrency: false }, () => {
     const first = results.getByRole('link').first();
     await first.waitFor();
     assert.equal((await first.locator('.site-search-title').textContent()).trim(), 'Configure a runtime');
+    // The words found are marked, in any case.
+    assert.equal(await first.locator('.site-search-title mark').textContent(), 'runtime');
     assert.match(await page.getByRole('status').filter({ hasText: /match/ }).textContent(), /pages? match/);
     await screenshot(page, 'search', { keepFocus: true });
     await page.audit();

@@ -64,6 +64,33 @@
     return (start > 0 ? "…" : "") + entry.page.text.slice(start, end) + (end < entry.page.text.length ? "…" : "");
   }
 
+  // `text` with each occurrence of a query word in a <mark>, built as DOM nodes (never
+  // HTML), so page text can contain anything.
+  function highlighted(text, words) {
+    var fragment = document.createDocumentFragment();
+    var lower = text.toLowerCase();
+    var at = 0;
+    while (at < text.length) {
+      var next = -1;
+      var length = 0;
+      for (var i = 0; i < words.length; i++) {
+        var found = lower.indexOf(words[i], at);
+        if (found !== -1 && (next === -1 || found < next || (found === next && words[i].length > length))) {
+          next = found;
+          length = words[i].length;
+        }
+      }
+      if (next === -1) break;
+      if (next > at) fragment.appendChild(document.createTextNode(text.slice(at, next)));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(next, next + length);
+      fragment.appendChild(mark);
+      at = next + length;
+    }
+    if (at < text.length) fragment.appendChild(document.createTextNode(text.slice(at)));
+    return fragment;
+  }
+
   function show(query, entries) {
     var words = query.toLowerCase().split(/\s+/).filter(Boolean);
     results.replaceChildren();
@@ -93,10 +120,10 @@
         link.href = hit.entry.page.url;
         var title = document.createElement("span");
         title.className = "site-search-title";
-        title.textContent = hit.entry.page.title;
+        title.appendChild(highlighted(hit.entry.page.title, words));
         var where = document.createElement("span");
         where.className = "site-search-context";
-        where.textContent = context(hit.entry, words);
+        where.appendChild(highlighted(context(hit.entry, words), words));
         link.append(title, where);
         item.appendChild(link);
         list.appendChild(item);
