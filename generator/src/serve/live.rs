@@ -53,7 +53,12 @@ pub struct LiveSite {
 #[derive(Debug, PartialEq, Eq)]
 enum Kind {
     Page(String),
-    Static { css: bool },
+    Static {
+        css: bool,
+    },
+    /// A path under `content/` without an extension (relative to `content/`): see
+    /// [`LiveSite::content_entry`].
+    ContentEntry(String),
     Full,
     Ignored,
 }
@@ -131,6 +136,17 @@ impl LiveSite {
                 Kind::Page(content_path) => {
                     pending.pages.insert(content_path);
                 }
+                Kind::ContentEntry(entry) => match self.content_entry(&snapshot, rel, &entry) {
+                    Kind::Full => pending.full = true,
+                    Kind::Static { .. } => {
+                        if self.static_set_changed(&snapshot, rel) {
+                            pending.full = true;
+                        } else {
+                            static_changed = true;
+                        }
+                    }
+                    _ => {}
+                },
                 Kind::Static { css: is_css } => {
                     if self.static_set_changed(&snapshot, rel) {
                         pending.full = true;
@@ -240,6 +256,38 @@ impl LiveSite {
     }
 
     /// A static file appearing or disappearing changes what links may point at.
+    /// What a path under `content/` without an extension is: a folder created or removed
+    /// (its pages come and go with it: full rebuild), a static file such as `CNAME`, or a
+    /// tool's temporary file that is already gone (`sed -i` writes `sedXXXXXX` and renames
+    /// it over the page: nothing to do, the page's own event follows).
+    fn content_entry(&self, snapshot: &Snapshot, rel: &Path, entry: &str) -> Kind {
+        let path = self.options.root.join(rel);
+        if path.is_dir() {
+            return Kind::Full;
+        }
+        if path.is_file() {
+            return Kind::Static { css: false };
+        }
+        let Some(site) = &snapshot.site else {
+            return Kind::Full;
+        };
+        let folder = format!("{entry}/");
+        let file_url = format!("/{entry}");
+        let had_something_there = site
+            .pages
+            .iter()
+            .any(|p| p.content_path.starts_with(&folder))
+            || site
+                .file_urls
+                .iter()
+                .any(|url| *url == file_url || url.starts_with(&format!("{file_url}/")));
+        if had_something_there {
+            Kind::Full
+        } else {
+            Kind::Ignored
+        }
+    }
+
     fn static_set_changed(&self, snapshot: &Snapshot, rel: &Path) -> bool {
         let Some(site) = &snapshot.site else {
             return true;
@@ -299,8 +347,7 @@ fn classify(rel: &Path, theme: &str) -> Kind {
             } else if rel.extension().is_some() {
                 Kind::Static { css: is_css }
             } else {
-                // A folder created, renamed or removed: its pages come and go with it.
-                Kind::Full
+                Kind::ContentEntry(rest.join("/"))
             }
         }
         ["static", _, ..] => Kind::Static { css: is_css },
@@ -331,12 +378,62 @@ fn url_of_static(rel: &Path) -> String {
 mod tests {
     use super::*;
 
+    fn small_site() -> (tempfile::TempDir, LiveSite) {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+        for entry in walkdir::WalkDir::new(&fixture) {
+            let entry = entry.unwrap();
+            let target = dir
+                .path()
+                .join(entry.path().strip_prefix(&fixture).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        let live = LiveSite::new(BuildOptions {
+            root: dir.path().to_path_buf(),
+            out: None,
+            base_url: None,
+            drafts: false,
+        });
+        assert!(live.snapshot().site.is_some());
+        (dir, live)
+    }
+
+    #[test]
+    fn a_tools_vanished_temporary_file_rebuilds_nothing() {
+        let (dir, live) = small_site();
+        let version = live.snapshot().version;
+        // `sed -i` writes content/guide/sedXXXXXX and renames it over the page: by the
+        // time the batch is handled, it is gone, and the page's own event does the work.
+        let batch = BTreeSet::from([dir.path().join("content/guide/sedAbC123")]);
+        let events = live.apply(&batch, &mut Pending::default());
+        assert!(events.is_empty());
+        assert_eq!(live.snapshot().version, version);
+    }
+
+    #[test]
+    fn a_new_folder_of_pages_rebuilds_the_site() {
+        let (dir, live) = small_site();
+        let folder = dir.path().join("content/extra");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("more.md"), "---\ntitle: More\n---\nMore.\n").unwrap();
+        let events = live.apply(&BTreeSet::from([folder]), &mut Pending::default());
+        assert!(matches!(events.as_slice(), [LiveEvent::Reload { .. }]));
+        assert!(live.page("/extra/more/").is_some());
+    }
+
     #[test]
     fn paths_map_to_the_smallest_rebuild() {
         let k = |p: &str| classify(Path::new(p), "default");
         assert_eq!(k("content/a/b.md"), Kind::Page("a/b.md".into()));
         assert_eq!(k("content/img/x.png"), Kind::Static { css: false });
-        assert_eq!(k("content/new-folder"), Kind::Full);
+        assert_eq!(
+            k("content/new-folder"),
+            Kind::ContentEntry("new-folder".into())
+        );
         assert_eq!(k("static"), Kind::Full);
         assert_eq!(k("themes"), Kind::Full);
         assert_eq!(k("public"), Kind::Ignored);
