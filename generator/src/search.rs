@@ -3,10 +3,10 @@
 //! its text, which the theme's script searches in the browser.
 //!
 //! Built from what the Markdown stage already made (the page's HTML and table of
-//! contents), so it costs one pass over each page's HTML. Only the start of each page's
-//! text goes in ([`TEXT_CHARS`]): a reader searching docs looks for titles and headings
-//! first, and a full-text index of a 10,000-page site would be a download of tens of
-//! megabytes on the first keystroke.
+//! contents), reading only as much of each page's HTML as the text it keeps. Only the
+//! start of each page's text goes in ([`TEXT_CHARS`]): a reader searching docs looks for
+//! titles and headings first, and a full-text index of a 10,000-page site would be a
+//! download of tens of megabytes on the first keystroke.
 
 use std::sync::Arc;
 
