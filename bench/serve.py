@@ -2,9 +2,11 @@
 
 Starts `gatehouse serve` on a copy of the corpus, listens on its reload channel, edits
 one page's body N times and reports the time from each file write to the reload event
-(p50, p95), then edits a template (a full rebuild) a few times and reports that too.
+(p50, p95); then edits a template a few times (the templates are read again, nothing else:
+reports the reload event and the edited page served, re-rendered) and site.toml (a full
+rebuild of every page).
 """
-import os, shutil, socket, subprocess, sys, tempfile, threading, time, queue, statistics
+import os, shutil, socket, subprocess, sys, tempfile, threading, time, queue, statistics, urllib.request
 
 binary, corpus, theme, edits = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 work = tempfile.mkdtemp(prefix="gatehouse-serve-bench-")
@@ -70,8 +72,31 @@ try:
 
     template = os.path.join(site, "themes", "default", "templates", "page.html")
     original_template = open(template).read()
-    full = measure(template, lambda i: original_template + f"\n<!-- edit {i} -->\n", 5)
-    print(f"template edit -> full rebuild -> reload event, 5 edits: median {statistics.median(full):.0f} ms, max {max(full):.0f} ms")
+    page_url = url + "/" + os.path.relpath(page, os.path.join(site, "content"))[:-len(".md")] + "/"
+    served = []
+
+    def served_after(i):
+        # Inside a block: text outside the blocks of a template that extends another is
+        # not rendered.
+        return original_template.replace('<article class="prose">', f'<article class="prose"><!-- edit {i} -->', 1)
+
+    reloads = measure(template, served_after, 5)
+    for i in range(5, 10):
+        with open(template, "w") as f:
+            f.write(served_after(i))
+        written = time.perf_counter()
+        while events.get(timeout=60)[1] != "reload":
+            pass
+        body = urllib.request.urlopen(page_url).read().decode()
+        assert f"<!-- edit {i} -->" in body, "the page is rendered with the edited template"
+        served.append((time.perf_counter() - written) * 1000)
+        time.sleep(0.05)
+    print(f"template edit -> templates read again -> reload event, 5 edits: median {statistics.median(reloads):.0f} ms, max {max(reloads):.0f} ms; "
+          f"-> the edited page served: median {statistics.median(served):.0f} ms")
+    config = os.path.join(site, "site.toml")
+    original_config = open(config).read()
+    full = measure(config, lambda i: original_config + f"\n# edit {i}\n", 5)
+    print(f"site.toml edit -> full rebuild -> reload event, 5 edits: median {statistics.median(full):.0f} ms, max {max(full):.0f} ms")
 finally:
     server.terminate()
     server.wait()

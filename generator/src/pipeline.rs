@@ -172,6 +172,23 @@ impl Site {
         }
     }
 
+    /// The site with its theme read again after a template changed. Templates cannot
+    /// change pages, the tree or what links may point at, so those stay: a template edit
+    /// costs parsing the templates, not re-making every page. `self` is left as it was.
+    pub fn with_templates_reloaded(&self) -> Result<Site, Vec<Diagnostic>> {
+        let theme = Theme::load(&self.root, &self.config.theme).map_err(|d| vec![d])?;
+        let renderer = Renderer::new(&theme).map_err(sorted)?;
+        let problems = renderer.check_templates(&self.pages);
+        if !problems.is_empty() {
+            return Err(sorted(problems));
+        }
+        Ok(Site {
+            theme: Arc::new(theme),
+            renderer: Arc::new(renderer),
+            ..self.clone()
+        })
+    }
+
     /// The site with some Markdown files changed, re-running only what they affect: the
     /// changed pages' own stages and link checks, plus every page's link checks and the
     /// tree when a page's shape (URL, title, order, anchors) changed. `self` is left as

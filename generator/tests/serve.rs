@@ -524,3 +524,41 @@ fn a_site_can_be_started_from_an_empty_folder() {
     assert_eq!(status, 200);
     assert!(body.contains("The first page."), "{body}");
 }
+
+#[test]
+fn template_edits_reload_and_a_broken_template_keeps_the_last_good_site() {
+    let server = Server::start();
+    let events = server.events();
+    let template = server.path("themes/default/templates/page.html");
+    let original = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(
+        &template,
+        original.replace("<main>", "<main class=\"edited\">"),
+    )
+    .unwrap();
+    events.wait_for("reload");
+    assert!(
+        server
+            .get("/guide/alpha/")
+            .1
+            .contains("<main class=\"edited\">")
+    );
+
+    std::fs::write(&template, original.replace("{% endfor %}", "")).unwrap();
+    let problems = events.wait_for("problems");
+    assert!(problems.contains("page.html"), "{problems}");
+    let (status, body) = server.get("/guide/alpha/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("<main class=\"edited\">"),
+        "the last good templates still render"
+    );
+
+    std::fs::write(&template, &original).unwrap();
+    events.wait_for("reload");
+    let (_, body) = server.get("/guide/alpha/");
+    assert!(
+        body.contains("<main>") && !body.contains("gatehouse-overlay\""),
+        "{body}"
+    );
+}

@@ -5,7 +5,8 @@
 //! |---|---|
 //! | a page's body | that page is re-made and its links checked; only it is re-rendered |
 //! | a page's title, weight, URL or headings; a page added or removed | the tree and every link check run again; every page is re-rendered on its next request |
-//! | `site.toml`, data files, templates; a static file added or removed | full rebuild |
+//! | a template of the theme | the templates are read again; pages, tree and link checks stay; every page is re-rendered on its next request |
+//! | `site.toml`, data files; a static file added or removed | full rebuild |
 //! | a static file's content | nothing to rebuild; stylesheets are swapped in place |
 //!
 //! A failed attempt changes nothing that is served: the problems are shown over the last
@@ -59,6 +60,7 @@ enum Kind {
     /// A path under `content/` without an extension (relative to `content/`): see
     /// [`LiveSite::content_entry`].
     ContentEntry(String),
+    Templates,
     Full,
     Ignored,
 }
@@ -133,6 +135,7 @@ impl LiveSite {
             match classify(rel, &theme) {
                 Kind::Ignored => {}
                 Kind::Full => pending.full = true,
+                Kind::Templates => pending.templates = true,
                 Kind::Page(content_path) => {
                     pending.pages.insert(content_path);
                 }
@@ -158,8 +161,13 @@ impl LiveSite {
                 }
             }
         }
-        if pending.full || snapshot.site.is_none() {
+        // Templates and pages changed together is rare enough for a full rebuild.
+        let templates_and_pages = pending.templates && !pending.pages.is_empty();
+        if pending.full || snapshot.site.is_none() || templates_and_pages {
             return self.rebuild_all(pending);
+        }
+        if pending.templates {
+            return self.reload_templates(&snapshot, pending);
         }
         if !pending.pages.is_empty() {
             return self.revise(&snapshot, pending);
@@ -179,6 +187,19 @@ impl LiveSite {
                 vec![self.publish(Some(Arc::new(site)), Vec::new(), None)]
             }
             Err(err) => vec![self.fail(problem_lines(err))],
+        }
+    }
+
+    fn reload_templates(&self, snapshot: &Snapshot, pending: &mut Pending) -> Vec<LiveEvent> {
+        let Some(site) = &snapshot.site else {
+            return self.rebuild_all(pending);
+        };
+        match site.with_templates_reloaded() {
+            Ok(next) => {
+                pending.templates = false;
+                vec![self.publish(Some(Arc::new(next)), Vec::new(), None)]
+            }
+            Err(problems) => vec![self.fail(problems.iter().map(ToString::to_string).collect())],
         }
     }
 
@@ -317,6 +338,7 @@ impl LiveSite {
 #[derive(Debug, Default)]
 pub struct Pending {
     pages: BTreeSet<String>,
+    templates: bool,
     full: bool,
 }
 
@@ -351,7 +373,7 @@ fn classify(rel: &Path, theme: &str) -> Kind {
             }
         }
         ["static", _, ..] => Kind::Static { css: is_css },
-        ["themes", name, "templates", ..] if *name == theme => Kind::Full,
+        ["themes", name, "templates", ..] if *name == theme => Kind::Templates,
         ["themes", name, "static", _, ..] if *name == theme => Kind::Static { css: is_css },
         ["themes", name] if *name == theme => Kind::Full,
         _ => Kind::Ignored,
@@ -439,7 +461,7 @@ mod tests {
         assert_eq!(k("public"), Kind::Ignored);
         assert_eq!(k("site.toml"), Kind::Full);
         assert_eq!(k("data/kong.yaml"), Kind::Full);
-        assert_eq!(k("themes/default/templates/base.html"), Kind::Full);
+        assert_eq!(k("themes/default/templates/base.html"), Kind::Templates);
         assert_eq!(
             k("themes/default/static/css/site.css"),
             Kind::Static { css: true }
