@@ -132,24 +132,18 @@ impl LiveSite {
         let mut static_changed = false;
         for path in changed {
             let rel = path.strip_prefix(&self.options.root).unwrap_or(path);
-            match classify(rel, &theme) {
-                Kind::Ignored => {}
+            let kind = match classify(rel, &theme) {
+                Kind::ContentEntry(entry) => self.content_entry(&snapshot, rel, &entry),
+                kind => kind,
+            };
+            match kind {
+                // `content_entry` has already said what an entry is.
+                Kind::Ignored | Kind::ContentEntry(_) => {}
                 Kind::Full => pending.full = true,
                 Kind::Templates => pending.templates = true,
                 Kind::Page(content_path) => {
                     pending.pages.insert(content_path);
                 }
-                Kind::ContentEntry(entry) => match self.content_entry(&snapshot, rel, &entry) {
-                    Kind::Full => pending.full = true,
-                    Kind::Static { .. } => {
-                        if self.static_set_changed(&snapshot, rel) {
-                            pending.full = true;
-                        } else {
-                            static_changed = true;
-                        }
-                    }
-                    _ => {}
-                },
                 Kind::Static { css: is_css } => {
                     if self.static_set_changed(&snapshot, rel) {
                         pending.full = true;
