@@ -10,8 +10,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BASE, register } from './lib.mjs';
 
-const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8787').replace(/\/+$/, '');
 const LOG = process.env.WRANGLER_LOG;
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const PATIENCE_MS = 10_000;
@@ -44,14 +44,7 @@ describe('Workers host, mail through Cloudflare Email Service', () => {
   it('sends the verification mail through the send_email binding, and its link works', async () => {
     assert.ok(LOG, 'WRANGLER_LOG must name wrangler dev\'s log');
     const email = `es-${RUN}@example.test`;
-    const res = await fetch(`${BASE}/api/register`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE },
-      body: new URLSearchParams({
-        email, first_name: 'Grace', last_name: 'H', organization: 'Org', password: 'Prod-pass1',
-      }).toString(),
-    });
+    const res = await register(email, 'Grace');
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/register/check-email/');
 

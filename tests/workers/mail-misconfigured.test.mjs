@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BASE, register } from './lib.mjs';
 
-const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8787').replace(/\/+$/, '');
 const LOG = process.env.WRANGLER_LOG;
 const PATIENCE_MS = 10_000;
 
@@ -18,14 +18,7 @@ describe('Workers host, mail transport chosen but not configured', () => {
   it('refuses to send, names the missing setting in the log, and shows the reader no detail', async () => {
     assert.ok(LOG, 'WRANGLER_LOG must name wrangler dev\'s log');
     const email = `misconfigured-${Date.now().toString(36)}@example.test`;
-    const res = await fetch(`${BASE}/api/register`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE },
-      body: new URLSearchParams({
-        email, first_name: 'Mis', last_name: 'Conf', organization: 'Org', password: 'Prod-pass1',
-      }).toString(),
-    });
+    const res = await register(email);
     assert.equal(res.status, 500);
     const body = await res.text();
     assert.doesNotMatch(body, /MAIL_|binding|wrangler/i, 'no internal detail for the reader');

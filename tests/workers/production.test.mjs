@@ -7,18 +7,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
+import { BASE, form } from './lib.mjs';
 
-const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8787').replace(/\/+$/, '');
 const MAIL_LOG = process.env.MAIL_LOG;
 const KEY = process.env.MAIL_API_KEY;
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-const form = (fields, headers = {}) => ({
-  method: 'POST',
-  redirect: 'manual',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-  body: new URLSearchParams(fields).toString(),
-});
 
 function mails() {
   if (!existsSync(MAIL_LOG)) return [];
