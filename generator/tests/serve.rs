@@ -161,6 +161,14 @@ impl Events {
     }
 }
 
+/// Saves as most editors do (a temporary file renamed over the target), so a reader of
+/// the file never sees it half written, however slow the machine.
+fn save(path: &Path, text: impl AsRef<[u8]>) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
@@ -446,7 +454,7 @@ fn serving_the_current_folder_sees_edits() {
     let events = server.events();
     let alpha = server.path("content/guide/alpha.md");
     let text = std::fs::read_to_string(&alpha).unwrap() + "\nEdited from the current folder.\n";
-    std::fs::write(&alpha, text).unwrap();
+    save(&alpha, text);
     events.wait_for("reload");
     assert!(
         server
@@ -467,7 +475,7 @@ fn the_search_index_follows_edits() {
     let text = std::fs::read_to_string(&alpha)
         .unwrap()
         .replace("title: Alpha", "title: Alpha renamed");
-    std::fs::write(&alpha, text).unwrap();
+    save(&alpha, text);
     events.wait_for("reload");
     let index = server.get("/search-index.json").1;
     assert!(index.contains("\"title\":\"Alpha renamed\""), "{index}");
@@ -531,11 +539,10 @@ fn template_edits_reload_and_a_broken_template_keeps_the_last_good_site() {
     let events = server.events();
     let template = server.path("themes/default/templates/page.html");
     let original = std::fs::read_to_string(&template).unwrap();
-    std::fs::write(
+    save(
         &template,
         original.replace("<main>", "<main class=\"edited\">"),
-    )
-    .unwrap();
+    );
     events.wait_for("reload");
     assert!(
         server
@@ -544,7 +551,7 @@ fn template_edits_reload_and_a_broken_template_keeps_the_last_good_site() {
             .contains("<main class=\"edited\">")
     );
 
-    std::fs::write(&template, original.replace("{% endfor %}", "")).unwrap();
+    save(&template, original.replace("{% endfor %}", ""));
     let problems = events.wait_for("problems");
     assert!(problems.contains("page.html"), "{problems}");
     let (status, body) = server.get("/guide/alpha/");
@@ -554,7 +561,7 @@ fn template_edits_reload_and_a_broken_template_keeps_the_last_good_site() {
         "the last good templates still render"
     );
 
-    std::fs::write(&template, &original).unwrap();
+    save(&template, &original);
     events.wait_for("reload");
     let (_, body) = server.get("/guide/alpha/");
     assert!(
