@@ -182,29 +182,15 @@ impl Server {
         }
         match path.as_str() {
             "/sitemap.xml" => {
-                return respond(
-                    StatusCode::OK,
-                    "application/xml",
-                    Bytes::from(site.sitemap()),
-                );
+                return generated("application/xml", site.sitemap());
             }
             search::INDEX_PATH => {
-                let mut response = respond(
-                    StatusCode::OK,
-                    "application/json",
-                    Bytes::from(site.search_index()),
-                );
-                // It changes with every edit, like the pages.
-                response
-                    .headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                return response;
+                return generated("application/json", site.search_index());
             }
             "/robots.txt" => {
-                return respond(
-                    StatusCode::OK,
+                return generated(
                     "text/plain; charset=utf-8",
-                    Bytes::from(site_files::robots(&site.config)),
+                    site_files::robots(&site.config),
                 );
             }
             _ => {}
@@ -285,8 +271,21 @@ fn problems_frame(problems: &[String]) -> Bytes {
 }
 
 fn html_response(status: StatusCode, html: Vec<u8>) -> Response<Body> {
-    let mut response = respond(status, "text/html; charset=utf-8", Bytes::from(html));
-    // Writers must always see the latest build.
+    no_store(respond(
+        status,
+        "text/html; charset=utf-8",
+        Bytes::from(html),
+    ))
+}
+
+/// A file made from the live site (sitemap, robots.txt, the search index): like the
+/// pages, it changes with every edit.
+fn generated(content_type: &'static str, body: String) -> Response<Body> {
+    no_store(respond(StatusCode::OK, content_type, Bytes::from(body)))
+}
+
+/// Writers must always see the latest build.
+fn no_store(mut response: Response<Body>) -> Response<Body> {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
