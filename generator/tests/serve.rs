@@ -103,6 +103,12 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> (u16, String) {
+        let (status, _, body) = self.get_with_head(path);
+        (status, body)
+    }
+
+    /// Status, response head (status line and headers) and body.
+    fn get_with_head(&self, path: &str) -> (u16, String, String) {
         let address = self.url.trim_start_matches("http://");
         let mut stream = TcpStream::connect(address).unwrap();
         write!(
@@ -113,11 +119,8 @@ impl Server {
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
         let status = response[9..12].parse().unwrap();
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default();
-        (status, body)
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        (status, head.to_string(), body.to_string())
     }
 
     /// Subscribes to the reload channel; returns a receiver of (event, data) pairs.
@@ -430,6 +433,11 @@ fn mail_sent_in_preview_is_announced_in_the_terminal() {
         "Mail to writer@example.test: \"Verify your email address for Small\" (read it at {}/_dev/outbox)",
         server.url
     );
+    wait_for_line(stderr, &wanted);
+}
+
+/// Reads the server's terminal output until the line `wanted` appears.
+fn wait_for_line(stderr: BufReader<std::process::ChildStderr>, wanted: &str) {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in stderr.lines().map_while(Result::ok) {
@@ -468,8 +476,13 @@ fn serving_the_current_folder_sees_edits() {
 fn the_search_index_follows_edits() {
     let server = Server::start();
     let events = server.events();
-    let (status, index) = server.get("/search-index.json");
+    let (status, head, index) = server.get_with_head("/search-index.json");
     assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("cache-control: no-store"),
+        "never cached, like the pages: {head}"
+    );
     assert!(index.contains("\"title\":\"Alpha\""), "{index}");
     let alpha = server.path("content/guide/alpha.md");
     let text = std::fs::read_to_string(&alpha)
@@ -567,5 +580,17 @@ fn template_edits_reload_and_a_broken_template_keeps_the_last_good_site() {
     assert!(
         body.contains("<main>") && !body.contains("gatehouse-overlay\""),
         "{body}"
+    );
+}
+
+#[test]
+fn the_terminal_says_when_there_is_no_good_build_to_fall_back_on() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("site.toml"), "title = \"New\"\n").unwrap();
+    let mut server = Server::launch_in(root, false);
+    let stderr = BufReader::new(server.child.stderr.take().expect("stderr is piped"));
+    wait_for_line(
+        stderr,
+        "error: 1 problem found; nothing to serve until they are fixed (watching for changes)",
     );
 }
