@@ -44,4 +44,4 @@ pub mod tree;
 pub mod urls;
 pub mod variables;
 
-pub use pipeline::{BuildError, BuildOptions, BuildReport, Site, build};
+pub use pipeline::{BuildError, BuildOptions, BuildReport, Mode, Site, build};

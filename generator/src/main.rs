@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use gatehouse::{BuildError, BuildOptions, diagnostic::display_path};
+use gatehouse::{BuildError, BuildOptions, Mode, diagnostic::display_path};
 
 #[derive(Parser)]
 #[command(
@@ -112,7 +112,7 @@ fn main() -> ExitCode {
                 eprint!("Building {}…\r", display_path(&options.root));
             }
             let verbose = cli.verbose;
-            let result = gatehouse::build(&options, true);
+            let result = gatehouse::build(&options, Mode::Build);
             if progress {
                 // Clear the progress line before the results.
                 eprint!("\r\x1b[K");
@@ -165,7 +165,7 @@ fn main() -> ExitCode {
         }
         Command::Check { site, external } => {
             let options = site.options(None);
-            let result = gatehouse::build(&options, false);
+            let result = gatehouse::build(&options, Mode::Check);
             if external && let Ok(report) = &result {
                 for link in &report.external_links {
                     println!(

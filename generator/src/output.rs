@@ -3,12 +3,15 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A folder being filled; dropped without [`Staging::commit`], it is removed.
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
+    /// Files written or copied so far: what the build reports.
+    files: AtomicUsize,
 }
 
 impl Staging {
@@ -30,6 +33,7 @@ impl Staging {
             dir,
             target: target.to_path_buf(),
             committed: false,
+            files: AtomicUsize::new(0),
         })
     }
 
@@ -40,10 +44,11 @@ impl Staging {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        if self.reuse_unchanged(rel, bytes, &path) {
-            return Ok(());
+        let new = self.count_if_new(&path);
+        if !(new && self.reuse_unchanged(rel, bytes, &path)) {
+            std::fs::write(path, bytes)?;
         }
-        std::fs::write(path, bytes)
+        Ok(())
     }
 
     /// Links the current output's file into the staging folder when it already holds
@@ -66,12 +71,29 @@ impl Staging {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::copy(from, path).map(|_| ())
+        self.count_if_new(&path);
+        std::fs::copy(from, path)?;
+        Ok(())
+    }
+
+    /// Counts a file about to be written unless an earlier write made it (the site's
+    /// static file over the theme's): the count is what the output holds. A file written
+    /// before is removed first: it may be a hard link to the current output, which
+    /// writing through would change while it is still the published site.
+    fn count_if_new(&self, path: &Path) -> bool {
+        let new = std::fs::symlink_metadata(path).is_err();
+        if new {
+            self.files.fetch_add(1, Ordering::Relaxed);
+        } else {
+            let _ = std::fs::remove_file(path);
+        }
+        new
     }
 
     /// Replaces the target with the staged folder: two renames, so readers of the
-    /// target see the old site or the new one, never a mix.
-    pub fn commit(mut self) -> io::Result<()> {
+    /// target see the old site or the new one, never a mix. Returns how many files it
+    /// holds.
+    pub fn commit(mut self) -> io::Result<usize> {
         let old = self.dir.with_file_name(format!(
             "{}.old",
             self.dir
@@ -92,7 +114,7 @@ impl Staging {
         if had_old {
             std::fs::remove_dir_all(&old)?;
         }
-        Ok(())
+        Ok(self.files.load(Ordering::Relaxed))
     }
 }
 
@@ -145,7 +167,7 @@ mod tests {
         let staging = Staging::create(&target).unwrap();
         staging.write("a/index.html", b"same").unwrap();
         staging.write("b.html", b"new").unwrap();
-        staging.commit().unwrap();
+        let staging_files = staging.commit().unwrap();
 
         assert_eq!(inode("a/index.html"), unchanged, "linked, not rewritten");
         assert_eq!(
@@ -155,9 +177,36 @@ mod tests {
             1
         );
         assert_ne!(inode("b.html"), changed);
+        assert_eq!(staging_files, 2);
         assert_eq!(
             std::fs::read_to_string(target.join("b.html")).unwrap(),
             "new"
+        );
+    }
+
+    /// The theme's file is written, then the site's copied over it: one file, and the
+    /// published one (linked into the staging folder) is never written through.
+    #[test]
+    fn a_file_written_twice_counts_once_and_leaves_the_published_one_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("site.css"), "theme").unwrap();
+        let own = dir.path().join("own.css");
+        std::fs::write(&own, "site").unwrap();
+
+        let staging = Staging::create(&target).unwrap();
+        staging.write("site.css", b"theme").unwrap();
+        staging.copy("/site.css", &own).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("site.css")).unwrap(),
+            "theme",
+            "the published file is untouched until the swap"
+        );
+        assert_eq!(staging.commit().unwrap(), 1);
+        assert_eq!(
+            std::fs::read_to_string(target.join("site.css")).unwrap(),
+            "site"
         );
     }
 

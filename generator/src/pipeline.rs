@@ -1,9 +1,17 @@
-//! The build, stage by stage:
-//! load → variables → Markdown (per page, in parallel) → site tree → links → templates
-//! → write (staging folder, then swap).
+//! The build, in the order the code runs it:
 //!
-//! [`Site`] is the in-memory result of every stage but the last; `build` writes it to
-//! disk, `serve` keeps it and renders pages on request.
+//! 1. `site.toml` and data files ([`crate::config`]), the theme ([`crate::theme`]) and the
+//!    inputs ([`crate::load`], which asks [`crate::inputs`] what counts as one).
+//! 2. Per page, in parallel ([`crate::page`]): front matter → variables → Markdown.
+//! 3. The site-wide stages, in the order of [`SITE_STAGES`]: tree → aliases → links →
+//!    templates. `build`, `check` and every `serve` revision go through this one list;
+//!    a revision only skips what its [`Change`] cannot affect ([`SiteStage::coverage`]).
+//! 4. Write ([`Site::write`]): the generated files in the order of
+//!    [`site_files::GENERATED`], the pages, alias redirects, the theme's static files, then
+//!    the site's (so they win); all into a staging folder swapped in on success.
+//!
+//! [`Site`] is the in-memory result of steps 1–3; `build` writes it to disk, `serve`
+//! keeps it and renders pages on request.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -20,7 +28,7 @@ use crate::output::Staging;
 use crate::page::{self, Page};
 use crate::render::Renderer;
 use crate::search;
-use crate::site_files;
+use crate::site_files::{self, GENERATED, Generated};
 use crate::theme::{FileData, Theme};
 use crate::tree::SiteTree;
 use crate::urls;
@@ -96,8 +104,148 @@ pub enum Revision {
     Shape,
 }
 
+/// The site-wide stages: they look at all pages together, after every page went
+/// through its own stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteStage {
+    /// Sections, sidebar, previous/next, breadcrumbs ([`crate::tree`]).
+    Tree,
+    /// Each alias is a site path, is not a page's URL, and is claimed by one page.
+    Aliases,
+    /// Every internal link reaches a page, an anchor in it, or a file ([`crate::links`]).
+    Links,
+    /// Every page's template exists in the theme ([`crate::render`]).
+    Templates,
+}
+
+/// The site-wide stages in the order every run goes through them.
+pub const SITE_STAGES: [SiteStage; 4] = [
+    SiteStage::Tree,
+    SiteStage::Aliases,
+    SiteStage::Links,
+    SiteStage::Templates,
+];
+
+/// What changed since the last good site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change<'a> {
+    /// Nothing to start from: `build`, `check`, a full rebuild in `serve`.
+    Everything,
+    /// These pages (by URL) were edited or added; `shape` when other pages could see a
+    /// difference (a URL, title, order, anchors or aliases changed, or a page came or went).
+    Pages { changed: &'a [String], shape: bool },
+    /// The theme's templates were read again; pages are as they were.
+    Templates,
+}
+
+/// How much of the site a stage must look at again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// Its last result still holds.
+    Skip,
+    /// Only the changed pages.
+    Changed,
+    All,
+}
+
+impl SiteStage {
+    /// What a change obliges this stage to look at: the one place where a revision's
+    /// shortcuts are decided.
+    pub fn coverage(self, change: Change<'_>) -> Coverage {
+        use Coverage::{All, Changed, Skip};
+        match (self, change) {
+            (_, Change::Everything) => All,
+            // A page's shape is what the tree and other pages' links and aliases see.
+            (Self::Tree | Self::Aliases | Self::Links, Change::Pages { shape: true, .. }) => All,
+            (Self::Tree | Self::Aliases, Change::Pages { shape: false, .. }) => Skip,
+            (Self::Links, Change::Pages { shape: false, .. }) => Changed,
+            // A page's template is named in its own front matter.
+            (Self::Templates, Change::Pages { .. }) => Changed,
+            // Templates cannot change pages, the tree, or what links may point at.
+            (Self::Tree | Self::Aliases | Self::Links, Change::Templates) => Skip,
+            (Self::Templates, Change::Templates) => All,
+        }
+    }
+}
+
+/// The results of the site-wide stages that outlive a run.
+#[derive(Clone)]
+struct SiteWide {
+    tree: Arc<SiteTree>,
+    external_links: Vec<ExternalLink>,
+}
+
+/// The inputs of the site-wide stages.
+struct StageInputs<'a> {
+    pages: &'a [Arc<Page>],
+    file_urls: &'a HashSet<String>,
+    drafts: &'a HashMap<String, PathBuf>,
+    /// `None` when the templates did not parse (already reported).
+    renderer: Option<&'a Renderer>,
+}
+
+/// Runs [`SITE_STAGES`] in order, each over what `change` obliges it to look at; results
+/// of skipped stages come from `last`. Returns every problem found.
+fn run_site_stages(
+    inputs: &StageInputs<'_>,
+    change: Change<'_>,
+    last: Option<&SiteWide>,
+) -> Result<SiteWide, Vec<Diagnostic>> {
+    let changed: Vec<Arc<Page>> = match change {
+        Change::Pages { changed, .. } => inputs
+            .pages
+            .iter()
+            .filter(|p| changed.contains(&p.url))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let subset = |coverage: Coverage| match coverage {
+        Coverage::Skip => None,
+        Coverage::Changed => Some(changed.as_slice()),
+        Coverage::All => Some(inputs.pages),
+    };
+    let mut problems = Vec::new();
+    let mut tree = last.map(|l| l.tree.clone());
+    let mut external_links = last.map(|l| l.external_links.clone()).unwrap_or_default();
+    for stage in SITE_STAGES {
+        let coverage = stage.coverage(change);
+        let Some(pages) = subset(coverage) else {
+            continue;
+        };
+        match stage {
+            SiteStage::Tree => tree = Some(Arc::new(SiteTree::new(inputs.pages))),
+            SiteStage::Aliases => problems.extend(check_aliases(pages)),
+            SiteStage::Links => {
+                let targets = LinkTargets::new(inputs.pages, inputs.file_urls, inputs.drafts);
+                let (found, external) = links::check(pages, &targets);
+                problems.extend(found);
+                if coverage == Coverage::All {
+                    external_links = external;
+                } else {
+                    // The changed pages' external links replace what they had before.
+                    external_links.retain(|link| !pages.iter().any(|p| p.source == link.source));
+                    external_links.extend(external);
+                }
+            }
+            SiteStage::Templates => {
+                if let Some(renderer) = inputs.renderer {
+                    problems.extend(renderer.check_templates(pages));
+                }
+            }
+        }
+    }
+    match tree {
+        Some(tree) if problems.is_empty() => Ok(SiteWide {
+            tree,
+            external_links,
+        }),
+        _ => Err(sorted(problems)),
+    }
+}
+
 impl Site {
-    /// Runs every stage up to templates, collecting all problems of the run.
+    /// Runs every stage up to writing, collecting all problems of the run.
     pub fn load(options: &BuildOptions) -> Result<Self, BuildError> {
         let root = options.root.clone();
         let config = SiteConfig::load(&root, options.base_url.as_deref())
@@ -139,60 +287,79 @@ impl Site {
             .map(|f| format!("/{}", f.name))
             .collect();
         file_urls.extend(static_files.iter().map(|f| f.url.clone()));
-        file_urls
-            .extend(["/sitemap.xml", "/robots.txt", "/404.html", "/_headers"].map(String::from));
-        file_urls.insert(search::INDEX_PATH.to_string());
-        problems.extend(check_aliases(&pages));
-        let targets = LinkTargets::new(&pages, &file_urls, &drafts);
-        let (link_problems, external_links) = links::check(&pages, &targets);
-        problems.extend(link_problems);
-        if let Some(renderer) = &renderer {
-            problems.extend(renderer.check_templates(&pages));
-        }
+        file_urls.extend(GENERATED.map(|file| file.path().to_string()));
 
-        match renderer {
-            Some(renderer) if problems.is_empty() => {
-                let tree = SiteTree::new(&pages);
-                Ok(Self {
-                    root,
-                    options: options.clone(),
-                    config: Arc::new(config),
-                    variables: Arc::new(variables),
-                    theme: Arc::new(theme),
-                    renderer: Arc::new(renderer),
-                    pages,
-                    tree: Arc::new(tree),
-                    static_files: Arc::new(static_files),
-                    file_urls: Arc::new(file_urls),
-                    drafts,
-                    external_links,
-                })
+        let site_wide = run_site_stages(
+            &StageInputs {
+                pages: &pages,
+                file_urls: &file_urls,
+                drafts: &drafts,
+                renderer: renderer.as_ref(),
+            },
+            Change::Everything,
+            None,
+        );
+        let site_wide = match site_wide {
+            Ok(site_wide) => Some(site_wide),
+            Err(mut p) => {
+                problems.append(&mut p);
+                None
             }
+        };
+        match (renderer, site_wide) {
+            (Some(renderer), Some(site_wide)) if problems.is_empty() => Ok(Self {
+                root,
+                options: options.clone(),
+                config: Arc::new(config),
+                variables: Arc::new(variables),
+                theme: Arc::new(theme),
+                renderer: Arc::new(renderer),
+                pages,
+                tree: site_wide.tree,
+                static_files: Arc::new(static_files),
+                file_urls: Arc::new(file_urls),
+                drafts,
+                external_links: site_wide.external_links,
+            }),
             _ => Err(BuildError::Diagnostics(sorted(problems))),
         }
     }
 
-    /// The site with its theme read again after a template changed. Templates cannot
-    /// change pages, the tree or what links may point at, so those stay: a template edit
-    /// costs parsing the templates, not re-making every page. `self` is left as it was.
+    fn site_wide(&self) -> SiteWide {
+        SiteWide {
+            tree: self.tree.clone(),
+            external_links: self.external_links.clone(),
+        }
+    }
+
+    /// The site with its theme read again after a template changed: the site-wide stages
+    /// run as [`Change::Templates`] asks, so a template edit costs parsing the templates,
+    /// not re-making every page. `self` is left as it was.
     pub fn with_templates_reloaded(&self) -> Result<Site, Vec<Diagnostic>> {
         let theme = Theme::load(&self.root, &self.config.theme).map_err(|d| vec![d])?;
         let renderer = Renderer::new(&theme).map_err(sorted)?;
-        let problems = renderer.check_templates(&self.pages);
-        if !problems.is_empty() {
-            return Err(sorted(problems));
-        }
+        let site_wide = run_site_stages(
+            &StageInputs {
+                pages: &self.pages,
+                file_urls: &self.file_urls,
+                drafts: &self.drafts,
+                renderer: Some(&renderer),
+            },
+            Change::Templates,
+            Some(&self.site_wide()),
+        )?;
         Ok(Site {
             theme: Arc::new(theme),
             renderer: Arc::new(renderer),
+            tree: site_wide.tree,
+            external_links: site_wide.external_links,
             ..self.clone()
         })
     }
 
-    /// The site with some Markdown files changed, re-running only what they affect: the
-    /// changed pages' own stages and link checks, plus every page's link checks and the
-    /// tree when a page's shape (URL, title, order, anchors) changed. `self` is left as
-    /// it was, so a failed revision keeps the last good site.
+    /// The site with some Markdown files changed: the changed pages' own stages, then the
+    /// site-wide stages as [`Change::Pages`] asks. `self` is left as it was, so a failed
+    /// revision keeps the last good site.
     pub fn revise(&self, changes: Vec<PageChange>) -> Result<(Site, Revision), Vec<Diagnostic>> {
         let mut pages = self.pages.clone();
         let mut drafts = self.drafts.clone();
@@ -235,45 +402,58 @@ impl Site {
                 }
             }
         }
-        let targets = LinkTargets::new(&pages, &self.file_urls, &drafts);
-        let changed: Vec<Arc<Page>> = pages
-            .iter()
-            .filter(|p| changed_urls.contains(&p.url))
-            .cloned()
-            .collect();
-        if shape_changed {
-            problems.extend(check_aliases(&pages));
-            problems.extend(links::check(&pages, &targets).0);
-        } else {
-            for page in &changed {
-                problems.extend(links::check_page(page, &targets).0);
+        let site_wide = run_site_stages(
+            &StageInputs {
+                pages: &pages,
+                file_urls: &self.file_urls,
+                drafts: &drafts,
+                renderer: Some(&self.renderer),
+            },
+            Change::Pages {
+                changed: &changed_urls,
+                shape: shape_changed,
+            },
+            Some(&self.site_wide()),
+        );
+        let site_wide = match site_wide {
+            Ok(site_wide) if problems.is_empty() => site_wide,
+            Ok(_) => return Err(sorted(problems)),
+            Err(mut p) => {
+                problems.append(&mut p);
+                return Err(sorted(problems));
             }
-        }
-        problems.extend(self.renderer.check_templates(&changed));
-        if !problems.is_empty() {
-            return Err(sorted(problems));
-        }
-        let (tree, revision) = if shape_changed {
-            (Arc::new(SiteTree::new(&pages)), Revision::Shape)
+        };
+        let revision = if shape_changed {
+            Revision::Shape
         } else {
-            (self.tree.clone(), Revision::Bodies(changed_urls))
+            Revision::Bodies(changed_urls)
         };
         let site = Site {
             pages,
-            tree,
+            tree: site_wide.tree,
+            external_links: site_wide.external_links,
             drafts,
             ..self.clone()
         };
         Ok((site, revision))
     }
 
-    /// Every published page, form pages included: they are where readers sign up.
-    pub fn sitemap(&self) -> String {
-        site_files::sitemap(&self.config, self.pages.iter().map(|p| p.url.as_str()))
-    }
-
-    pub fn search_index(&self) -> String {
-        search::index(&self.pages)
+    /// A generated file's text; `None` when the theme does not make it (no `404.html`).
+    pub fn generated(&self, file: Generated) -> Result<Option<String>, Diagnostic> {
+        Ok(Some(match file {
+            Generated::SearchIndex => search::index(&self.pages),
+            // Every published page, form pages included: they are where readers sign up.
+            Generated::Sitemap => {
+                site_files::sitemap(&self.config, self.pages.iter().map(|p| p.url.as_str()))
+            }
+            Generated::Robots => site_files::robots(&self.config),
+            Generated::Headers => site_files::headers(),
+            Generated::NotFound => {
+                return self
+                    .renderer
+                    .render_not_found(&self.config, &self.pages, &self.tree);
+            }
+        }))
     }
 
     pub fn page_index(&self, url: &str) -> Option<usize> {
@@ -296,23 +476,20 @@ impl Site {
             staging
                 .write(rel, bytes)
                 .map_err(|source| BuildError::Write {
-                    path: out.join(rel),
+                    path: out.join(rel.trim_start_matches('/')),
                     source,
                 })
         };
-        // The search index first: its memory (megabytes on a large site) is freed before
-        // the pages are rendered and reused by them, instead of adding to their peak.
-        write(
-            search::INDEX_PATH.trim_start_matches('/'),
-            self.search_index().as_bytes(),
-        )?;
+        let diagnostic = |d| BuildError::Diagnostics(vec![d]);
+        for file in GENERATED {
+            if let Some(text) = self.generated(file).map_err(diagnostic)? {
+                write(file.path(), text.as_bytes())?;
+            }
+        }
         let rendered: Vec<Result<(), BuildError>> = (0..self.pages.len())
             .into_par_iter()
             .map(|i| {
-                let html = self
-                    .renderer
-                    .render_page(&self.config, &self.pages, &self.tree, i)
-                    .map_err(|d| BuildError::Diagnostics(vec![d]))?;
+                let html = self.render_page(i).map_err(diagnostic)?;
                 write(&urls::output_file(&self.pages[i].url), html.as_bytes())
             })
             .collect();
@@ -327,29 +504,15 @@ impl Site {
         if !problems.is_empty() {
             return Err(BuildError::Diagnostics(collapse_repeats(sorted(problems))));
         }
-        let mut files = self.pages.len() + 1; // the search index
         for page in &self.pages {
             for alias in &page.front.aliases {
                 let html = self
                     .renderer
                     .render_redirect(&self.config, &page.url)
-                    .map_err(|d| BuildError::Diagnostics(vec![d]))?;
+                    .map_err(diagnostic)?;
                 write(&urls::output_file(alias), html.as_bytes())?;
-                files += 1;
             }
         }
-        if let Some(html) = self
-            .renderer
-            .render_not_found(&self.config, &self.pages, &self.tree)
-            .map_err(|d| BuildError::Diagnostics(vec![d]))?
-        {
-            write("404.html", html.as_bytes())?;
-            files += 1;
-        }
-        write("sitemap.xml", self.sitemap().as_bytes())?;
-        write("robots.txt", site_files::robots(&self.config).as_bytes())?;
-        write("_headers", site_files::headers().as_bytes())?;
-        files += 3;
         // The site's own static files are copied last so they win over the theme's.
         for file in &self.theme.static_files {
             match &file.data {
@@ -363,7 +526,6 @@ impl Site {
                         })?
                 }
             }
-            files += 1;
         }
         let copies: Result<Vec<()>, BuildError> = self
             .static_files
@@ -378,8 +540,7 @@ impl Site {
             })
             .collect();
         copies?;
-        files += self.static_files.len();
-        staging.commit().map_err(|source| BuildError::Write {
+        let files = staging.commit().map_err(|source| BuildError::Write {
             path: out.to_path_buf(),
             source,
         })?;
@@ -387,19 +548,29 @@ impl Site {
     }
 }
 
-/// `gatehouse build`: every stage, then write. With `write: false`, `gatehouse check`.
-pub fn build(options: &BuildOptions, write: bool) -> Result<BuildReport, BuildError> {
+/// What `build` does after the checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write the site (`gatehouse build`).
+    Build,
+    /// Stop after the checks; nothing is written (`gatehouse check`).
+    Check,
+}
+
+/// `gatehouse build` and `gatehouse check`: every stage, then, for [`Mode::Build`], write.
+pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let site = Site::load(options)?;
     let checking = started.elapsed();
-    let (pages, files) = if write {
-        let out = options
-            .out
-            .clone()
-            .unwrap_or_else(|| options.root.join("public"));
-        site.write(&out)?
-    } else {
-        (site.pages.len(), 0)
+    let (pages, files) = match mode {
+        Mode::Build => {
+            let out = options
+                .out
+                .clone()
+                .unwrap_or_else(|| options.root.join("public"));
+            site.write(&out)?
+        }
+        Mode::Check => (site.pages.len(), 0),
     };
     Ok(BuildReport {
         pages,
@@ -482,4 +653,117 @@ fn sorted(mut problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     problems.sort_by(|a, b| (&a.path, a.line, a.col).cmp(&(&b.path, b.line, b.col)));
     problems.dedup();
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small_site() -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+        for entry in walkdir::WalkDir::new(&fixture) {
+            let entry = entry.unwrap();
+            let target = dir
+                .path()
+                .join(entry.path().strip_prefix(&fixture).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        let site = Site::load(&BuildOptions {
+            root: dir.path().to_path_buf(),
+            ..BuildOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        (dir, site)
+    }
+
+    fn upsert(content_path: &str, text: &str) -> PageChange {
+        PageChange::Upsert(page::Source {
+            path: Path::new("content").join(content_path),
+            content_path: content_path.to_string(),
+            text: text.to_string(),
+        })
+    }
+
+    fn messages(problems: Vec<Diagnostic>) -> Vec<String> {
+        problems.into_iter().map(|p| p.message).collect()
+    }
+
+    #[test]
+    fn a_fresh_build_runs_every_stage_over_every_page() {
+        for stage in SITE_STAGES {
+            assert_eq!(stage.coverage(Change::Everything), Coverage::All);
+        }
+        let body_only = Change::Pages {
+            changed: &[],
+            shape: false,
+        };
+        let covered: Vec<Coverage> = SITE_STAGES.map(|s| s.coverage(body_only)).to_vec();
+        assert_eq!(
+            covered,
+            [
+                Coverage::Skip,
+                Coverage::Skip,
+                Coverage::Changed,
+                Coverage::Changed
+            ]
+        );
+    }
+
+    /// Each revision goes through the same stages as a build: an alias problem, a broken
+    /// link and a missing template are each caught by the revision that can cause them.
+    #[test]
+    fn revisions_run_the_site_wide_stages() {
+        let (_dir, site) = small_site();
+        let alias_on_a_page = upsert("guide/beta.md", "---\naliases: [/guide/]\n---\nB\n");
+        let problems = site.revise(vec![alias_on_a_page]).err().unwrap();
+        assert_eq!(
+            messages(problems),
+            ["alias '/guide/' is already a page's URL"]
+        );
+
+        let broken = upsert("guide/alpha.md", "---\ntitle: Alpha\n---\n[x](/nowhere/)\n");
+        let problems = site.revise(vec![broken]).err().unwrap();
+        assert!(messages(problems)[0].starts_with("broken link '/nowhere/'"));
+
+        let no_template = upsert(
+            "guide/alpha.md",
+            "---\ntitle: Alpha\ntemplate: x.html\n---\n",
+        );
+        let problems = site.revise(vec![no_template]).err().unwrap();
+        assert!(messages(problems)[0].starts_with("template 'x.html' not found"));
+    }
+
+    #[test]
+    fn a_body_revision_updates_that_pages_external_links_only() {
+        let (_dir, site) = small_site();
+        let before = site.external_links.len();
+        let (site, revision) = site
+            .revise(vec![upsert(
+                "guide/alpha.md",
+                "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\n[x](https://example.com/)\n",
+            )])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(matches!(revision, Revision::Bodies(_)), "{revision:?}");
+        let alpha: Vec<&str> = site
+            .external_links
+            .iter()
+            .filter(|l| l.source.ends_with("alpha.md"))
+            .map(|l| l.href.as_str())
+            .collect();
+        assert_eq!(alpha, ["https://example.com/"]);
+        assert!(site.external_links.len() <= before + 1);
+    }
+
+    #[test]
+    fn a_template_reload_checks_every_pages_template() {
+        let (dir, site) = small_site();
+        std::fs::remove_file(dir.path().join("themes/default/templates/page.html")).unwrap();
+        let problems = site.with_templates_reloaded().err().unwrap();
+        assert!(messages(problems)[0].starts_with("template 'page.html' not found"));
+    }
 }

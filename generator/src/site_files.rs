@@ -1,5 +1,9 @@
-//! The files a published site needs besides its pages: `sitemap.xml`, `robots.txt`
-//! and `_headers` (security headers for Cloudflare's static assets).
+//! The files a published site needs besides its pages and static files, listed once in
+//! [`GENERATED`]: `build` writes them in that order, the link checker accepts links to
+//! them, and `serve` answers them from memory. This module makes the small ones
+//! (`sitemap.xml`, `robots.txt`, `_headers`: security headers for Cloudflare's static
+//! assets); the search index comes from [`crate::search`] and the 404 page from the
+//! theme ([`crate::render`]).
 
 use crate::config::SiteConfig;
 use crate::html::escape_into;
@@ -19,6 +23,74 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
         "camera=(), microphone=(), geolocation=()",
     ),
 ];
+
+/// A file made from the whole site rather than from one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generated {
+    SearchIndex,
+    NotFound,
+    Sitemap,
+    Robots,
+    Headers,
+}
+
+/// Every generated file, in the order `build` writes them. The search index comes first:
+/// its memory (megabytes on a large site) is freed before the pages are rendered and
+/// reused by them, instead of adding to their peak.
+pub const GENERATED: [Generated; 5] = [
+    Generated::SearchIndex,
+    Generated::NotFound,
+    Generated::Sitemap,
+    Generated::Robots,
+    Generated::Headers,
+];
+
+/// How a host answers a request for a generated file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Served {
+    /// As a file, `200`.
+    File,
+    /// As the body of every `404` answer (and at its own path, also with `404`).
+    NotFoundPage,
+    /// Read by the host, never served: Cloudflare's assets layer applies `_headers` and
+    /// does not publish it.
+    HostOnly,
+}
+
+impl Generated {
+    /// The URL path, which is also the file's place in the output.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::SearchIndex => crate::search::INDEX_PATH,
+            Self::NotFound => "/404.html",
+            Self::Sitemap => "/sitemap.xml",
+            Self::Robots => "/robots.txt",
+            Self::Headers => "/_headers",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::SearchIndex => "application/json",
+            Self::NotFound => "text/html; charset=utf-8",
+            Self::Sitemap => "application/xml",
+            Self::Robots | Self::Headers => "text/plain; charset=utf-8",
+        }
+    }
+
+    pub fn served(self) -> Served {
+        match self {
+            Self::NotFound => Served::NotFoundPage,
+            Self::Headers => Served::HostOnly,
+            Self::SearchIndex | Self::Sitemap | Self::Robots => Served::File,
+        }
+    }
+
+    /// The generated file at URL `path`, if any.
+    pub fn at(path: &str) -> Option<Self> {
+        GENERATED.into_iter().find(|file| file.path() == path)
+    }
+}
 
 pub fn sitemap<'a>(config: &SiteConfig, urls: impl Iterator<Item = &'a str>) -> String {
     let mut xml = String::from(
@@ -60,5 +132,18 @@ mod tests {
         assert!(xml.contains("<loc>https://d.example/a&amp;b/</loc>"));
         assert!(robots(&config).contains("Sitemap: https://d.example/sitemap.xml"));
         assert!(headers().starts_with("/*\n  Content-Security-Policy: default-src 'self'"));
+    }
+
+    #[test]
+    fn generated_files_are_found_by_path() {
+        for file in GENERATED {
+            assert_eq!(Generated::at(file.path()), Some(file));
+        }
+        assert_eq!(Generated::at("/index.html"), None);
+        assert_eq!(
+            GENERATED[0],
+            Generated::SearchIndex,
+            "written first, see GENERATED"
+        );
     }
 }

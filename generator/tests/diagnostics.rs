@@ -28,7 +28,8 @@ fn every_problem_is_reported_with_its_location() {
         out: Some(tempfile::tempdir().unwrap().path().join("public")),
         ..BuildOptions::default()
     };
-    let Err(BuildError::Diagnostics(problems)) = gatehouse::build(&options, true) else {
+    let Err(BuildError::Diagnostics(problems)) = gatehouse::build(&options, gatehouse::Mode::Build)
+    else {
         panic!("the broken fixture must not build");
     };
     let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();

@@ -54,7 +54,8 @@ fn options(root: &Path, out: &Path, drafts: bool) -> BuildOptions {
 fn aliases_drafts_data_and_static_files() {
     let dir = site();
     let out = dir.path().join("public");
-    let report = gatehouse::build(&options(dir.path(), &out, false), true).unwrap();
+    let report =
+        gatehouse::build(&options(dir.path(), &out, false), gatehouse::Mode::Build).unwrap();
     assert_eq!(report.pages, 2, "the draft is left out");
     let on_disk = walkdir::WalkDir::new(&out)
         .into_iter()
@@ -90,8 +91,11 @@ fn aliases_drafts_data_and_static_files() {
             .contains("<loc>https://f.example/new/</loc>")
     );
 
-    let with_drafts =
-        gatehouse::build(&options(dir.path(), &dir.path().join("p2"), true), true).unwrap();
+    let with_drafts = gatehouse::build(
+        &options(dir.path(), &dir.path().join("p2"), true),
+        gatehouse::Mode::Build,
+    )
+    .unwrap();
     assert_eq!(with_drafts.pages, 3);
 }
 
@@ -105,7 +109,7 @@ fn linking_to_a_draft_is_an_error_unless_drafts_are_built() {
     );
     let out = dir.path().join("public");
     let Err(BuildError::Diagnostics(problems)) =
-        gatehouse::build(&options(dir.path(), &out, false), true)
+        gatehouse::build(&options(dir.path(), &out, false), gatehouse::Mode::Build)
     else {
         panic!("a link to a draft must fail the build");
     };
@@ -113,7 +117,7 @@ fn linking_to_a_draft_is_an_error_unless_drafts_are_built() {
         problems[0].to_string(),
         "content/new.md:4:5: link '/wip/' points at a draft (content/wip.md); build with --drafts or link elsewhere"
     );
-    assert!(gatehouse::build(&options(dir.path(), &out, true), true).is_ok());
+    assert!(gatehouse::build(&options(dir.path(), &out, true), gatehouse::Mode::Build).is_ok());
 }
 
 #[test]
@@ -145,7 +149,7 @@ fn edit_url_links_each_page_to_its_source() {
         "title = \"Features\"\nbase_url = \"https://f.example\"\nedit_url = \"https://github.com/acme/docs/edit/main/\"\n",
     );
     let out = dir.path().join("public");
-    gatehouse::build(&options(dir.path(), &out, false), true).unwrap();
+    gatehouse::build(&options(dir.path(), &out, false), gatehouse::Mode::Build).unwrap();
     let page = std::fs::read_to_string(out.join("new/index.html")).unwrap();
     assert!(
         page.contains(
@@ -156,7 +160,7 @@ fn edit_url_links_each_page_to_its_source() {
     // Without the setting there is no link.
     let plain = site();
     let out = plain.path().join("public");
-    gatehouse::build(&options(plain.path(), &out, false), true).unwrap();
+    gatehouse::build(&options(plain.path(), &out, false), gatehouse::Mode::Build).unwrap();
     assert!(
         !std::fs::read_to_string(out.join("new/index.html"))
             .unwrap()

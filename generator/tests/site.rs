@@ -27,7 +27,7 @@ fn build() -> Built {
         base_url: Some("https://docs.example.com".into()),
         drafts: false,
     };
-    gatehouse::build(&options, true)
+    gatehouse::build(&options, gatehouse::Mode::Build)
         .unwrap_or_else(|e| panic!("the bundled site must build: {e:?}"));
     let mut pages = HashMap::new();
     for entry in walkdir::WalkDir::new(&public) {

@@ -18,8 +18,7 @@ use tokio::sync::{broadcast, mpsc};
 use super::LivePages;
 use super::live::{LiveEvent, LiveSite};
 use super::reload::{self, EventStream};
-use crate::search;
-use crate::site_files;
+use crate::site_files::{self, Generated, Served};
 use crate::urls;
 
 pub type Body = UnsyncBoxBody<Bytes, Infallible>;
@@ -180,27 +179,28 @@ impl Server {
                 ),
             };
         }
-        match path.as_str() {
-            "/sitemap.xml" => {
-                return generated("application/xml", site.sitemap());
-            }
-            search::INDEX_PATH => {
-                return generated("application/json", site.search_index());
-            }
-            "/robots.txt" => {
-                return generated(
-                    "text/plain; charset=utf-8",
-                    site_files::robots(&site.config),
-                );
-            }
-            _ => {}
-        }
+        // The site's and the theme's files first: `build` writes them over generated ones.
         if let Some(bytes) = self.live.static_file(&path) {
             let mut response = respond(StatusCode::OK, content_type(&path), bytes);
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             return response;
+        }
+        if let Some(file) = Generated::at(&path)
+            && file.served() == Served::File
+        {
+            return match site.generated(file) {
+                Ok(Some(body)) => generated(file.content_type(), body),
+                Ok(None) => self.not_found(),
+                Err(problem) => html_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    reload::inject(
+                        b"<!doctype html><title>Render error</title><body></body>",
+                        &[problem.to_string()],
+                    ),
+                ),
+            };
         }
         self.not_found()
     }
@@ -210,7 +210,7 @@ impl Server {
         let html = snapshot
             .site
             .as_ref()
-            .and_then(|site| site.renderer.render_not_found(&site.config, &site.pages, &site.tree).ok().flatten())
+            .and_then(|site| site.generated(Generated::NotFound).ok().flatten())
             .unwrap_or_else(|| "<!doctype html><html lang=\"en\"><head><title>Page not found</title></head><body><h1>Page not found</h1></body></html>".into());
         html_response(
             StatusCode::NOT_FOUND,
