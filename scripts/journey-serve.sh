@@ -13,4 +13,4 @@ trap 'stop_serve; rm -rf "$work"' EXIT
 start_serve "$bin" "$work"
 url=$serve_url
 echo "journey: gatehouse serve at $url"
-BASE_URL=$url node --test tests/http/
+BASE_URL=$url node --test --test-reporter=tap tests/http/

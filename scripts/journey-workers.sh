@@ -101,7 +101,7 @@ port=$(free_port)
 url="http://127.0.0.1:$port"
 start_wrangler dev "$port" --var DEV:1 --var "SITE_URL:$url" --test-scheduled
 echo "journey: wrangler dev (workerd, DEV) at $url"
-BASE_URL=$url node --test tests/http/
+BASE_URL=$url node --test --test-reporter=tap tests/http/
 # The reader's journey in Chromium, against the same Worker (GATEHOUSE_BROWSER_SKIP_WORKERS=1 skips it).
 if [ -z "${GATEHOUSE_BROWSER_SKIP_WORKERS:-}" ]; then
   GATEHOUSE_BROWSER_BASE_URL=$url bash scripts/browser.sh
@@ -135,7 +135,7 @@ key="test-key-$RANDOM$RANDOM"
 start_wrangler prod "$port" --var "SITE_URL:$url" \
   --var "MAIL_API_URL:http://127.0.0.1:$mail_port/emails" --var "MAIL_API_KEY:$key"
 echo "journey: wrangler dev (workerd, production mode) at $url"
-BASE_URL=$url MAIL_LOG="$work/mail.jsonl" MAIL_API_KEY=$key node --test tests/workers/production.test.mjs
+BASE_URL=$url MAIL_LOG="$work/mail.jsonl" MAIL_API_KEY=$key node --test --test-reporter=tap tests/workers/production.test.mjs
 stop_group "${pids[-1]}"
 unset 'pids[-1]'
 
@@ -145,7 +145,7 @@ port=$(free_port)
 url="http://127.0.0.1:$port"
 start_wrangler email "$port" --var "SITE_URL:$url"
 echo "journey: wrangler dev (workerd, production mode, Email Service) at $url"
-BASE_URL=$url WRANGLER_LOG="$work/email.log" node --test tests/workers/email-service.test.mjs
+BASE_URL=$url WRANGLER_LOG="$work/email.log" node --test --test-reporter=tap tests/workers/email-service.test.mjs
 stop_group "${pids[-1]}"
 unset 'pids[-1]'
 
@@ -154,4 +154,4 @@ port=$(free_port)
 url="http://127.0.0.1:$port"
 start_wrangler misconfigured "$port" --var "SITE_URL:$url" --var MAIL_TRANSPORT:api
 echo "journey: wrangler dev (workerd, production mode, mail transport not configured) at $url"
-BASE_URL=$url WRANGLER_LOG="$work/misconfigured.log" node --test tests/workers/mail-misconfigured.test.mjs
+BASE_URL=$url WRANGLER_LOG="$work/misconfigured.log" node --test --test-reporter=tap tests/workers/mail-misconfigured.test.mjs

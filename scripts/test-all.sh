@@ -10,18 +10,23 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 step() { printf '\n== %s\n' "$*"; }
 
-step "Rust: formatting and lints"
+step "Tools: npm packages from the lockfile, wasm target, pinned Workers build tools"
+bash scripts/install-tools.sh
+
+step "Rust: formatting and lints (native, and the Workers host on wasm32)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p edge --all-targets -- -D warnings
+
+step "Rust: the library builds sites without the dev server, the edge's shared part without the backend"
+cargo check -p gatehouse --lib --no-default-features
+cargo check -p edge --lib --no-default-features
 
 step "Rust: unit, snapshot and integration tests (generator, serve, edge core)"
 cargo test --workspace 2>&1 | tee -a "$log"
 
 step "Theme: the password rule in JavaScript against the shared vectors"
-node --test tests/theme/ 2>&1 | tee -a "$log"
-
-step "Tools: npm packages from the lockfile, wasm target, pinned Workers build tools"
-bash scripts/install-tools.sh
+node --test --test-reporter=tap tests/theme/ 2>&1 | tee -a "$log"
 
 step "HTTP journey against gatehouse serve"
 bash scripts/journey-serve.sh target/debug/gatehouse 2>&1 | tee -a "$log"

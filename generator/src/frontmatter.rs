@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::config::first_sentence;
 use crate::diagnostic::Location;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FrontMatter {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -19,9 +19,26 @@ pub struct FrontMatter {
     pub toc: Option<bool>,
     /// Keeps a page (form pages, say) out of the sidebar and prev/next links.
     pub hide_from_nav: bool,
-    /// `in_search_index: false` (Zola's key): keeps a page out of the search index.
-    pub hide_from_search: bool,
+    /// `in_search_index: false` (Zola's key) keeps a page out of the search index.
+    pub in_search_index: bool,
     pub extra: Map<String, Value>,
+}
+
+impl Default for FrontMatter {
+    fn default() -> Self {
+        Self {
+            title: None,
+            description: None,
+            weight: None,
+            draft: false,
+            template: None,
+            aliases: Vec::new(),
+            toc: None,
+            hide_from_nav: false,
+            in_search_index: true,
+            extra: Map::new(),
+        }
+    }
 }
 
 /// A front matter problem, located in the file.
@@ -150,7 +167,7 @@ fn parse(yaml: &str) -> Result<FrontMatter, ParseError> {
             .ok_or_else(|| wrong_type("hide_from_nav", "true or false"))?;
     }
     if let Some(v) = map.remove("in_search_index") {
-        front.hide_from_search = !v
+        front.in_search_index = v
             .as_bool()
             .ok_or_else(|| wrong_type("in_search_index", "true or false"))?;
     }
@@ -217,8 +234,9 @@ mod tests {
     fn typed_keys_and_extra() {
         let text = "---\ntitle: T\ndescription: D\nweight: 3\ndraft: true\ntemplate: register.html\naliases: [/old/]\ntoc: false\nin_search_index: false\nowner: docs\n---\n";
         let (front, _) = split(text).unwrap();
-        assert!(front.hide_from_search);
-        assert!(!split("---\ntitle: T\n---\n").unwrap().0.hide_from_search);
+        assert!(!front.in_search_index);
+        assert!(split("---\ntitle: T\n---\n").unwrap().0.in_search_index);
+        assert!(FrontMatter::default().in_search_index);
         assert_eq!(front.weight, Some(3));
         assert!(front.draft);
         assert_eq!(front.template.as_deref(), Some("register.html"));

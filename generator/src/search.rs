@@ -39,7 +39,7 @@ struct Entry<'a> {
 pub fn index(pages: &[Arc<Page>]) -> String {
     let pages = pages
         .par_iter()
-        .filter(|page| !page.front.hide_from_search)
+        .filter(|page| page.front.in_search_index)
         .map(|page| {
             let mut headings = Vec::new();
             collect_headings(&page.toc, &mut headings);

@@ -84,12 +84,15 @@ fn check_reports_the_same_and_writes_nothing() {
         .unwrap();
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8(run.stderr).unwrap();
-    assert_eq!(
-        stderr
-            .lines()
-            .filter(|l| l.starts_with("error: content/"))
-            .count(),
-        EXPECTED.len()
+    let reported: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: "))
+        .filter(|l| l.starts_with("content/"))
+        .collect();
+    assert_eq!(reported, EXPECTED, "the same lines as build, in order");
+    assert!(
+        stderr.ends_with("error: 8 problems found; nothing was written\n"),
+        "{stderr}"
     );
     assert!(!fixture().join("public").exists());
 }

@@ -198,7 +198,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
 
     // A body edit: reload, new text.
     let alpha = server.path("content/guide/alpha.md");
-    std::fs::write(
+    save(
         &alpha,
         "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nAlpha text, version two.\n",
     )
@@ -212,7 +212,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
     );
 
     // A typo: the overlay names file, line and column; the last good page stays.
-    std::fs::write(
+    save(
         &alpha,
         "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nBroken {{site.prodct}} three.\n",
     )
@@ -233,7 +233,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
     );
 
     // Fixed: reload, no overlay.
-    std::fs::write(
+    save(
         &alpha,
         "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nFixed {{site.product}} three.\n",
     )
@@ -244,7 +244,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
     assert!(!body.contains("gatehouse-overlay"));
 
     // Removing a heading another page links to is refused until the link is fixed.
-    std::fs::write(
+    save(
         &alpha,
         "---\ntitle: Alpha\nweight: 1\n---\nNo headings now.\n",
     )
@@ -254,7 +254,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
         problems.contains("content/guide/index.md:4:23: broken link '/guide/alpha/#install'"),
         "{problems}"
     );
-    std::fs::write(
+    save(
         server.path("content/guide/index.md"),
         "---\ntitle: Guide\n---\nThe guide. Start with [Alpha](/guide/alpha/).\n",
     )
@@ -268,7 +268,7 @@ fn created_and_deleted_pages_update_navigation() {
     let server = Server::start();
     let events = server.events();
     let beta = server.path("content/guide/beta.md");
-    std::fs::write(&beta, "---\ntitle: Beta\nweight: 2\n---\nBeta page.\n").unwrap();
+    save(&beta, "---\ntitle: Beta\nweight: 2\n---\nBeta page.\n");
     events.wait_for("reload");
     let (status, body) = server.get("/guide/beta/");
     assert_eq!(status, 200);
@@ -292,7 +292,7 @@ fn created_and_deleted_pages_update_navigation() {
 fn stylesheet_edits_swap_in_place_and_unknown_paths_are_404() {
     let server = Server::start();
     let events = server.events();
-    std::fs::write(
+    save(
         server.path("themes/default/static/css/site.css"),
         "body { color: red; }\n",
     )
@@ -413,7 +413,7 @@ fn input_folders_created_after_start_are_watched() {
     std::fs::create_dir(&static_dir).unwrap();
     events.wait_for("reload");
     // Only seen if the new folder is watched.
-    std::fs::write(static_dir.join("notes.txt"), "written later\n").unwrap();
+    save(static_dir.join("notes.txt"), "written later\n");
     events.wait_for("reload");
     assert_eq!(
         server.get("/notes.txt"),
@@ -535,7 +535,7 @@ fn a_site_can_be_started_from_an_empty_folder() {
     );
     std::fs::create_dir(server.path("content")).unwrap();
     events.wait_for("problems");
-    std::fs::write(
+    save(
         server.path("content/index.md"),
         "---\ntitle: Hello\n---\nThe first page.\n",
     )

@@ -3,8 +3,10 @@
 //! backend on the same port over an embedded store in `.gatehouse/`, so the forms work.
 //!
 //! Threads: a watcher thread turns file events into rebuilds (which use rayon); the
-//! HTTP server runs on a single-threaded async runtime, because the edge core's futures
-//! are not `Send` (they are not on Workers either).
+//! HTTP server runs on a single-threaded async runtime with `spawn_local`, because the
+//! edge core promises no `Send` futures (its traits cannot: Workers futures are not
+//! `Send`), even though the native host's happen to be. One thread is plenty for a
+//! preview.
 
 pub mod http;
 pub mod live;
