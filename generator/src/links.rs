@@ -21,12 +21,20 @@ const BACKEND_PREFIXES: &[&str] = &["/api/", "/_dev/"];
 
 /// Everything a link may point at.
 pub struct LinkTargets<'a> {
-    /// Page URL → its anchors (`None` for redirect pages, whose anchors are the target's).
-    pub pages: HashMap<&'a str, Option<&'a HashSet<String>>>,
+    /// Page URL or alias → what a `#fragment` may name there.
+    pub pages: HashMap<&'a str, PageTarget<'a>>,
     /// Static file URL paths, e.g. `/css/gatehouse.css`.
     pub files: &'a HashSet<String>,
     /// Draft page URL → its source, when drafts are left out of this build.
     pub drafts: &'a HashMap<String, PathBuf>,
+}
+
+/// A URL a link may reach, and the ids a `#fragment` may name.
+#[derive(Debug, Clone, Copy)]
+pub struct PageTarget<'a> {
+    pub anchors: &'a HashSet<String>,
+    /// For an alias: the page it redirects to (whose anchors these are).
+    pub redirects_to: Option<&'a str>,
 }
 
 /// An external link, for `gatehouse check --external`.
@@ -43,15 +51,22 @@ impl<'a> LinkTargets<'a> {
         files: &'a HashSet<String>,
         drafts: &'a HashMap<String, PathBuf>,
     ) -> Self {
-        let mut map: HashMap<&str, Option<&HashSet<String>>> =
-            HashMap::with_capacity(pages.len() * 2);
+        let mut map: HashMap<&str, PageTarget<'a>> = HashMap::with_capacity(pages.len() * 2);
         for page in pages {
             for alias in &page.front.aliases {
-                map.insert(alias.as_str(), None);
+                let target = PageTarget {
+                    anchors: &page.anchors,
+                    redirects_to: Some(page.url.as_str()),
+                };
+                map.insert(alias.as_str(), target);
             }
         }
         for page in pages {
-            map.insert(page.url.as_str(), Some(&page.anchors));
+            let target = PageTarget {
+                anchors: &page.anchors,
+                redirects_to: None,
+            };
+            map.insert(page.url.as_str(), target);
         }
         Self {
             pages: map,
@@ -104,7 +119,7 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
         return Err("empty link target".into());
     }
     if let Some(fragment) = href.strip_prefix('#') {
-        return check_anchor(href, &page.url, Some(&page.anchors), fragment);
+        return check_anchor(href, &page.url, &page.anchors, fragment);
     }
     let (path, fragment) = urls::split_link(href);
     let Some(resolved) = urls::resolve(&page.url, path) else {
@@ -122,10 +137,14 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
     } else {
         format!("{resolved}/")
     };
-    if let Some(anchors) = targets.pages.get(page_url.as_str()) {
-        return match fragment {
-            Some(fragment) => check_anchor(href, &page_url, *anchors, fragment),
-            None => Ok(()),
+    if let Some(target) = targets.pages.get(page_url.as_str()) {
+        return match (fragment, target.redirects_to) {
+            (None, _) => Ok(()),
+            (Some(fragment), None) => check_anchor(href, &page_url, target.anchors, fragment),
+            (Some(fragment), Some(to)) => {
+                let shown = format!("{page_url} (which redirects to {to})");
+                check_anchor(href, &shown, target.anchors, fragment)
+            }
         };
     }
     if targets.files.contains(&resolved) {
@@ -158,12 +177,9 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
 fn check_anchor(
     href: &str,
     page_url: &str,
-    anchors: Option<&HashSet<String>>,
+    anchors: &HashSet<String>,
     fragment: &str,
 ) -> Result<(), String> {
-    let Some(anchors) = anchors else {
-        return Ok(());
-    };
     if fragment.is_empty() || fragment == "top" || anchors.contains(fragment) {
         return Ok(());
     }
@@ -199,7 +215,7 @@ mod tests {
                 "## Install the runtime\n",
             ),
             page("konnect/legacy/access-account.md", text),
-            page("old.md", "---\naliases: [/older/]\n---\n"),
+            page("old.md", "---\naliases: [/older/]\n---\n## Kept\n"),
         ];
         let files: HashSet<String> = ["/css/site.css".to_string()].into();
         let drafts: HashMap<String, PathBuf> =
@@ -215,7 +231,7 @@ mod tests {
                   [b](/konnect/legacy/getting-started/configure-runtime/)\n\
                   [c](../getting-started/configure-runtime/#install-the-runtime)\n\
                   [d](../../../konnect/legacy/getting-started/configure-runtime/index.html)\n\
-                  [e](/css/site.css) [f](#top) [g](/older/) [h](/api/sign-in) [i](https://x.org/nope)\n\
+                  [e](/css/site.css) [f](#top) [g](/older/) [g2](/older/#kept) [h](/api/sign-in) [i](https://x.org/nope)\n\
                   [j](getting-started/configure-runtime.md#install-the-runtime)\n";
         assert_eq!(messages(ok), Vec::<String>::new());
     }
@@ -226,6 +242,16 @@ mod tests {
             messages("x\n\n[a](/konnect/legacy/getting-started/configure-runtim)\n"),
             [
                 "content/konnect/legacy/access-account.md:3:1: broken link '/konnect/legacy/getting-started/configure-runtim': nothing is published at /konnect/legacy/getting-started/configure-runtim (did you mean '/konnect/legacy/getting-started/configure-runtime/'?)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fragment_through_an_alias_is_checked_against_the_page_it_redirects_to() {
+        assert_eq!(
+            messages("[a](/older/#kep)\n"),
+            [
+                "content/konnect/legacy/access-account.md:1:1: broken link '/older/#kep': /older/ (which redirects to /old/) has no heading or id 'kep' (did you mean '#kept'?)"
             ]
         );
     }
