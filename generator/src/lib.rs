@@ -7,6 +7,7 @@
 //! | stage | module |
 //! |---|---|
 //! | `site.toml` and data files | [`config`] |
+//! | what is an input, and its URL | [`inputs`] |
 //! | find and read inputs | [`load`] |
 //! | front matter | [`frontmatter`] |
 //! | `{{site.NAME}}` substitution | [`variables`] |
@@ -29,6 +30,7 @@ pub mod diagnostic;
 pub mod frontmatter;
 pub mod highlight;
 pub mod html;
+pub mod inputs;
 pub mod links;
 pub mod load;
 pub mod markdown;

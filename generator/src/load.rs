@@ -1,12 +1,14 @@
 //! Finding and reading the site's inputs: Markdown pages and static files.
 //!
-//! Each file is read exactly once, in parallel.
+//! What is an input, and its URL, is [`inputs::classify`]'s answer. Each file is read
+//! exactly once, in parallel.
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::inputs::{self, Input};
 use crate::page::Source;
 
 /// A file copied to the output as it is.
@@ -37,14 +39,15 @@ pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut markdown = Vec::new();
     let mut static_files = Vec::new();
-    for (dir, is_content) in [(content, true), (root.join("static"), false)] {
+    for dir in [content, root.join("static")] {
         if !dir.is_dir() {
             continue;
         }
+        // A folder that is not an input (`.git/`, `old~/`) is not descended.
         let walker = walkdir::WalkDir::new(&dir)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+            .filter_entry(|e| classify(root, e.path()).is_input());
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -59,15 +62,16 @@ pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if is_content && rel.ends_with(".md") {
-                markdown.push((relative(root, entry.path()), rel));
-            } else {
-                static_files.push(StaticFile {
-                    url: format!("/{rel}"),
+            match classify(root, entry.path()) {
+                Input::Page { content_path } => {
+                    markdown.push((relative(root, entry.path()), content_path))
+                }
+                Input::SiteStatic { url } => static_files.push(StaticFile {
+                    url,
                     path: entry.path().to_path_buf(),
-                });
+                }),
+                // Under content/ and static/, nothing else is an input.
+                _ => {}
             }
         }
     }
@@ -105,6 +109,12 @@ pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
         sources,
         static_files,
     })
+}
+
+/// What `path` (under `root`) is. Only `content/` and `static/` are walked here, and
+/// their inputs do not depend on the theme.
+fn classify(root: &Path, path: &Path) -> Input {
+    inputs::classify(&relative(root, path), None)
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {

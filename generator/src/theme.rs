@@ -1,9 +1,11 @@
 //! Themes: Tera templates plus static files, from `themes/<name>/` on disk or, for the
-//! default theme, from the copy compiled into the binary.
+//! default theme, from the copy compiled into the binary. Which files of the theme are
+//! its templates and static files is [`inputs::classify`]'s answer, for both.
 
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
+use crate::inputs::{self, Input};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
@@ -57,20 +59,23 @@ impl Theme {
             templates: Vec::new(),
             static_files: Vec::new(),
         };
+        let dir = Path::new("themes").join("default");
         for (path, bytes) in embedded::FILES {
-            if let Some(name) = path.strip_prefix("templates/") {
-                theme.templates.push((
+            // The copy embeds whatever was in the folder when the binary was built,
+            // editors' temporaries included.
+            match inputs::classify(&dir.join(path), Some("default")) {
+                Input::ThemeTemplate { name } => theme.templates.push((
                     ThemeFile {
-                        name: name.to_string(),
+                        name,
                         data: FileData::Embedded(bytes),
                     },
                     String::from_utf8_lossy(bytes).into_owned(),
-                ));
-            } else if let Some(name) = path.strip_prefix("static/") {
-                theme.static_files.push(ThemeFile {
-                    name: name.to_string(),
+                )),
+                Input::ThemeStatic { url } => theme.static_files.push(ThemeFile {
+                    name: name_of(&url),
                     data: FileData::Embedded(bytes),
-                });
+                }),
+                _ => {}
             }
         }
         theme
@@ -84,36 +89,57 @@ impl Theme {
             templates: Vec::new(),
             static_files: Vec::new(),
         };
-        for (sub, is_template) in [("templates", true), ("static", false)] {
+        for sub in ["templates", "static"] {
             let base = dir.join(sub);
             if !base.is_dir() {
                 continue;
             }
-            for entry in walkdir::WalkDir::new(&base).sort_by_file_name() {
+            // Paths relative to the site root, as the classifier wants them.
+            let rel = |path: &Path| {
+                shown
+                    .join(sub)
+                    .join(path.strip_prefix(&base).unwrap_or(path))
+            };
+            // A folder that is not an input (`.git/`, `old~/`) is not descended.
+            let walker = walkdir::WalkDir::new(&base)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| inputs::classify(&rel(e.path()), Some(name)).is_input());
+            for entry in walker {
                 let entry = entry
                     .map_err(|e| Diagnostic::file(&shown, format!("cannot read theme: {e}")))?;
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                let file = ThemeFile {
-                    name: rel,
-                    data: FileData::Disk(entry.path().to_path_buf()),
-                };
-                if is_template {
-                    let text = std::fs::read_to_string(entry.path()).map_err(|e| {
-                        Diagnostic::file(
-                            shown.join(sub).join(&file.name),
-                            format!("cannot read template: {e}"),
-                        )
-                    })?;
-                    theme.templates.push((file, text));
-                } else {
-                    theme.static_files.push(file);
+                let data = FileData::Disk(entry.path().to_path_buf());
+                match inputs::classify(&rel(entry.path()), Some(name)) {
+                    Input::ThemeTemplate { name: template } => {
+                        let text = std::fs::read_to_string(entry.path()).map_err(|e| {
+                            Diagnostic::file(
+                                shown.join(sub).join(&template),
+                                format!("cannot read template: {e}"),
+                            )
+                        })?;
+                        let file = ThemeFile {
+                            name: template,
+                            data,
+                        };
+                        theme.templates.push((file, text));
+                    }
+                    Input::ThemeStatic { url } => theme.static_files.push(ThemeFile {
+                        name: name_of(&url),
+                        data,
+                    }),
+                    _ => {}
                 }
             }
         }
         Ok(theme)
     }
+}
+
+/// A static file's name inside `static/` (where it is written in the output) from its
+/// URL.
+fn name_of(url: &str) -> String {
+    url.trim_start_matches('/').to_string()
 }

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use bytes::Bytes;
 
 use crate::diagnostic::Diagnostic;
+use crate::inputs::{self, Input};
 use crate::page::Source;
 use crate::pipeline::{BuildError, BuildOptions, PageChange, Revision, Site};
 use crate::theme::FileData;
@@ -53,13 +54,20 @@ pub struct LiveSite {
 /// How a changed path is handled.
 #[derive(Debug, PartialEq, Eq)]
 enum Kind {
+    /// A page, by its path relative to `content/`.
     Page(String),
+    /// A static file, by its URL.
     Static {
+        url: String,
         css: bool,
     },
-    /// A path under `content/` without an extension (relative to `content/`): see
-    /// [`LiveSite::content_entry`].
-    ContentEntry(String),
+    /// A path under `content/` without an extension: see [`LiveSite::content_entry`].
+    ContentEntry {
+        /// Relative to `content/`.
+        content_path: String,
+        /// Its URL, were it a static file.
+        url: String,
+    },
     Templates,
     Full,
     Ignored,
@@ -133,22 +141,24 @@ impl LiveSite {
         for path in changed {
             let rel = path.strip_prefix(&self.options.root).unwrap_or(path);
             let kind = match classify(rel, &theme) {
-                Kind::ContentEntry(entry) => self.content_entry(&snapshot, rel, &entry),
+                Kind::ContentEntry { content_path, url } => {
+                    self.content_entry(&snapshot, rel, &content_path, url)
+                }
                 kind => kind,
             };
             match kind {
                 // `content_entry` has already said what an entry is.
-                Kind::Ignored | Kind::ContentEntry(_) => {}
+                Kind::Ignored | Kind::ContentEntry { .. } => {}
                 Kind::Full => pending.full = true,
                 Kind::Templates => pending.templates = true,
                 Kind::Page(content_path) => {
                     pending.pages.insert(content_path);
                 }
-                Kind::Static { css: is_css } => {
-                    if self.static_set_changed(&snapshot, rel) {
+                Kind::Static { url, css: is_css } => {
+                    if self.static_set_changed(&snapshot, rel, &url) {
                         pending.full = true;
                     } else if is_css {
-                        css.push(format!("/{}", url_of_static(rel)));
+                        css.push(url);
                     } else {
                         static_changed = true;
                     }
@@ -270,24 +280,29 @@ impl LiveSite {
         LiveEvent::Problems(problems)
     }
 
-    /// A static file appearing or disappearing changes what links may point at.
     /// What a path under `content/` without an extension is: a folder created or removed
-    /// (its pages come and go with it: full rebuild), a static file such as `CNAME`, or a
-    /// tool's temporary file that is already gone (`sed -i` writes `sedXXXXXX` and renames
-    /// it over the page: nothing to do, the page's own event follows).
-    fn content_entry(&self, snapshot: &Snapshot, rel: &Path, entry: &str) -> Kind {
+    /// (its pages come and go with it: full rebuild), a static file such as `CNAME`, or
+    /// something already gone that the site never had (a tool's temporary file that the
+    /// classifier does not know: nothing to do, the real file's own event follows).
+    fn content_entry(
+        &self,
+        snapshot: &Snapshot,
+        rel: &Path,
+        content_path: &str,
+        url: String,
+    ) -> Kind {
         let path = self.options.root.join(rel);
         if path.is_dir() {
             return Kind::Full;
         }
         if path.is_file() {
-            return Kind::Static { css: false };
+            return Kind::Static { url, css: false };
         }
         let Some(site) = &snapshot.site else {
             return Kind::Full;
         };
-        let folder = format!("{entry}/");
-        let file_url = format!("/{entry}");
+        let folder = format!("{content_path}/");
+        let file_url = url;
         let had_something_there = site
             .pages
             .iter()
@@ -303,13 +318,13 @@ impl LiveSite {
         }
     }
 
-    fn static_set_changed(&self, snapshot: &Snapshot, rel: &Path) -> bool {
+    /// A static file appearing or disappearing changes what links may point at.
+    fn static_set_changed(&self, snapshot: &Snapshot, rel: &Path, url: &str) -> bool {
         let Some(site) = &snapshot.site else {
             return true;
         };
-        let url = format!("/{}", url_of_static(rel));
         let exists = self.options.root.join(rel).is_file();
-        let known = site.file_urls.contains(&url);
+        let known = site.file_urls.contains(url);
         exists != known
     }
 
@@ -343,50 +358,27 @@ fn problem_lines(err: BuildError) -> Vec<String> {
     }
 }
 
-fn classify(rel: &Path, theme: &str) -> Kind {
-    let parts: Vec<&str> = rel
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(name) => name.to_str(),
-            _ => None,
-        })
-        .collect();
-    let is_css = rel.extension().is_some_and(|e| e == "css");
-    match parts.as_slice() {
-        ["site.toml"] => Kind::Full,
-        // An input folder itself created, replaced or removed.
-        ["content" | "themes" | "static" | "data"] => Kind::Full,
-        ["data", ..] => Kind::Full,
-        ["content", rest @ ..] if !rest.is_empty() => {
-            if rel.extension().is_some_and(|e| e == "md") {
-                Kind::Page(rest.join("/"))
-            } else if rel.extension().is_some() {
-                Kind::Static { css: is_css }
-            } else {
-                Kind::ContentEntry(rest.join("/"))
-            }
-        }
-        ["static", _, ..] => Kind::Static { css: is_css },
-        ["themes", name, "templates", ..] if *name == theme => Kind::Templates,
-        ["themes", name, "static", _, ..] if *name == theme => Kind::Static { css: is_css },
-        ["themes", name] if *name == theme => Kind::Full,
-        _ => Kind::Ignored,
-    }
+fn is_under_content(rel: &Path) -> bool {
+    rel.components()
+        .find(|c| matches!(c, Component::Normal(_)))
+        .is_some_and(|c| c.as_os_str() == "content")
 }
 
-/// `content/img/a.png`, `static/img/a.png` and `themes/x/static/img/a.png` are all
-/// served at `img/a.png`.
-fn url_of_static(rel: &Path) -> String {
-    let text = rel.to_string_lossy().replace('\\', "/");
-    if let Some(rest) = text
-        .strip_prefix("content/")
-        .or_else(|| text.strip_prefix("static/"))
-    {
-        return rest.to_string();
-    }
-    match text.split_once("/static/") {
-        Some((_, rest)) if text.starts_with("themes/") => rest.to_string(),
-        _ => text,
+/// The rebuild a changed path needs, from what [`inputs::classify`] says it is.
+fn classify(rel: &Path, theme: &str) -> Kind {
+    let is_css = rel.extension().is_some_and(|e| e == "css");
+    match inputs::classify(rel, Some(theme)) {
+        Input::Page { content_path } => Kind::Page(content_path),
+        Input::SiteStatic { url } if is_under_content(rel) && rel.extension().is_none() => {
+            Kind::ContentEntry {
+                content_path: url.trim_start_matches('/').to_string(),
+                url,
+            }
+        }
+        Input::SiteStatic { url } | Input::ThemeStatic { url } => Kind::Static { url, css: is_css },
+        Input::ThemeTemplate { .. } => Kind::Templates,
+        Input::Config | Input::Data | Input::InputFolder => Kind::Full,
+        Input::NotInput => Kind::Ignored,
     }
 }
 
@@ -431,6 +423,71 @@ mod tests {
     }
 
     #[test]
+    fn a_vanished_entry_the_site_never_had_rebuilds_nothing() {
+        let (dir, live) = small_site();
+        let version = live.snapshot().version;
+        // Not a temporary the classifier knows, but gone, and never a folder or file of
+        // the site.
+        let batch = BTreeSet::from([dir.path().join("content/guide/unknown-tool-x1")]);
+        let events = live.apply(&batch, &mut Pending::default());
+        assert!(events.is_empty());
+        assert_eq!(live.snapshot().version, version);
+    }
+
+    #[test]
+    fn a_batch_of_only_junk_changes_nothing() {
+        let (dir, live) = small_site();
+        let version = live.snapshot().version;
+        let junk = [
+            "content/notes.tmp",
+            "content/guide/alpha.md~",
+            "content/guide/.alpha.md.swp",
+            "content/guide/alpha.md.swx",
+            "content/guide/4913",
+            "content/#index.md#",
+            "content/.#index.md",
+            "content/sedAb12Cd",
+            "content/.hidden/x.png",
+            "content/.git/x.md",
+            "static/x.png~",
+            "themes/default/templates/page.html~",
+            "themes/default/static/css/site.css.swp",
+            "themes/other/templates/page.html",
+            "site.toml~",
+            "public/index.html",
+        ];
+        // Some are still on disk, as editors leave them; some are already gone.
+        for (i, rel) in junk.iter().enumerate() {
+            if i % 2 == 0 {
+                let path = dir.path().join(rel);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, "{% broken\n").unwrap();
+            }
+        }
+        let batch: BTreeSet<PathBuf> = junk.iter().map(|rel| dir.path().join(rel)).collect();
+        let mut pending = Pending::default();
+        let events = live.apply(&batch, &mut pending);
+        assert!(events.is_empty(), "{events:?}");
+        assert_eq!(live.snapshot().version, version);
+        assert!(pending.pages.is_empty() && !pending.templates && !pending.full);
+        // Nor does a page edit saved next to them pick them up.
+        assert_eq!(live.static_file("/notes.tmp"), None);
+    }
+
+    #[test]
+    fn an_extensionless_file_in_content_is_a_static_file() {
+        let (dir, live) = small_site();
+        let cname = dir.path().join("content/CNAME");
+        std::fs::write(&cname, "docs.example.com\n").unwrap();
+        let events = live.apply(&BTreeSet::from([cname]), &mut Pending::default());
+        assert!(matches!(events.as_slice(), [LiveEvent::Reload { .. }]));
+        assert_eq!(
+            live.static_file("/CNAME"),
+            Some(Bytes::from_static(b"docs.example.com\n"))
+        );
+    }
+
+    #[test]
     fn a_new_folder_of_pages_rebuilds_the_site() {
         let (dir, live) = small_site();
         let folder = dir.path().join("content/extra");
@@ -444,28 +501,42 @@ mod tests {
     #[test]
     fn paths_map_to_the_smallest_rebuild() {
         let k = |p: &str| classify(Path::new(p), "default");
+        let static_file = |url: &str, css: bool| Kind::Static {
+            url: url.into(),
+            css,
+        };
         assert_eq!(k("content/a/b.md"), Kind::Page("a/b.md".into()));
-        assert_eq!(k("content/img/x.png"), Kind::Static { css: false });
+        assert_eq!(k("content/img/x.png"), static_file("/img/x.png", false));
+        assert_eq!(k("static/img/x.png"), static_file("/img/x.png", false));
         assert_eq!(
             k("content/new-folder"),
-            Kind::ContentEntry("new-folder".into())
+            Kind::ContentEntry {
+                content_path: "new-folder".into(),
+                url: "/new-folder".into()
+            }
         );
+        assert_eq!(
+            k("./content/a/new-folder"),
+            Kind::ContentEntry {
+                content_path: "a/new-folder".into(),
+                url: "/a/new-folder".into()
+            }
+        );
+        assert_eq!(k("static/CNAME"), static_file("/CNAME", false));
         assert_eq!(k("static"), Kind::Full);
         assert_eq!(k("themes"), Kind::Full);
+        assert_eq!(k("themes/default"), Kind::Full);
         assert_eq!(k("public"), Kind::Ignored);
         assert_eq!(k("site.toml"), Kind::Full);
         assert_eq!(k("data/kong.yaml"), Kind::Full);
         assert_eq!(k("themes/default/templates/base.html"), Kind::Templates);
         assert_eq!(
             k("themes/default/static/css/site.css"),
-            Kind::Static { css: true }
+            static_file("/css/site.css", true)
         );
         assert_eq!(k("themes/other/templates/base.html"), Kind::Ignored);
         assert_eq!(k("public/index.html"), Kind::Ignored);
-        assert_eq!(
-            url_of_static(Path::new("themes/default/static/css/a.css")),
-            "css/a.css"
-        );
-        assert_eq!(url_of_static(Path::new("content/img/a.png")), "img/a.png");
+        assert_eq!(k("content/a/b.md~"), Kind::Ignored);
+        assert_eq!(k("content/.git/b.md"), Kind::Ignored);
     }
 }

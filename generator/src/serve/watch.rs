@@ -3,6 +3,10 @@
 //! Editors save in several steps (write a temp file and rename it; truncate then
 //! write), so events are collected until the folder has been quiet for a moment. The
 //! quiet period is short: it is most of the delay between a save and the reload.
+//!
+//! Only the input folders ([`INPUT_DIRS`]) and the root itself are watched, and events for
+//! paths that are not inputs ([`inputs::is_input`]: editors' temporaries, hidden files,
+//! `public/`) are dropped here, so a save wakes the rebuilder once, for the real file.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -12,14 +16,12 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher};
 
+use crate::inputs::{self, INPUT_DIRS};
+
 /// How long the inputs must be quiet before a batch is handed on.
 const QUIET: Duration = Duration::from_millis(8);
 /// A steady stream of events (a `git checkout`, say) is still cut into batches.
 const MAX_BATCH_WAIT: Duration = Duration::from_millis(150);
-
-/// The folders under the root whose contents are inputs; everything else there (public/,
-/// target/, node_modules/) is large, changes during builds, and is not watched.
-const INPUT_DIRS: [&str; 4] = ["content", "themes", "static", "data"];
 
 /// Watches `root`'s inputs; keep it alive as long as events are wanted.
 pub struct InputWatcher {
@@ -75,7 +77,7 @@ impl InputWatcher {
         let mut batch = BTreeSet::new();
         loop {
             let first = self.events.recv().ok()?;
-            collect(first, &mut batch);
+            collect(&self.root, first, &mut batch);
             if !batch.is_empty() {
                 break;
             }
@@ -83,7 +85,7 @@ impl InputWatcher {
         let started = Instant::now();
         while started.elapsed() < MAX_BATCH_WAIT {
             match self.events.recv_timeout(QUIET) {
-                Ok(event) => collect(event, &mut batch),
+                Ok(event) => collect(&self.root, event, &mut batch),
                 Err(mpsc::RecvTimeoutError::Timeout) => break,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
@@ -93,7 +95,7 @@ impl InputWatcher {
     }
 }
 
-fn collect(event: notify::Result<notify::Event>, batch: &mut BTreeSet<PathBuf>) {
+fn collect(root: &Path, event: notify::Result<notify::Event>, batch: &mut BTreeSet<PathBuf>) {
     let Ok(event) = event else { return };
     let relevant = match event.kind {
         // Reads do not change anything; a closed-after-writing file does.
@@ -102,21 +104,14 @@ fn collect(event: notify::Result<notify::Event>, batch: &mut BTreeSet<PathBuf>) 
         _ => true,
     };
     if relevant {
-        batch.extend(event.paths.into_iter().filter(|p| !is_editor_noise(p)));
+        batch.extend(event.paths.into_iter().filter(|path| is_input(root, path)));
     }
 }
 
-/// Swap files, backups and other hidden files editors write next to the real one.
-fn is_editor_noise(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return true;
-    };
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name == "4913"
+/// Whether an event's path is an input of the site at `root` (of any theme: `site.toml`
+/// may name another one next).
+fn is_input(root: &Path, path: &Path) -> bool {
+    inputs::is_input(path.strip_prefix(root).unwrap_or(path))
 }
 
 #[cfg(test)]
@@ -124,10 +119,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn editor_noise_is_ignored() {
-        for noise in [".a.md.swp", "a.md~", "4913", ".#a.md", "x.tmp"] {
-            assert!(is_editor_noise(Path::new(noise)), "{noise}");
+    fn only_inputs_are_passed_on() {
+        let root = Path::new("/site");
+        for noise in [
+            "content/.a.md.swp",
+            "content/a.md~",
+            "content/4913",
+            "content/.#a.md",
+            "content/#a.md#",
+            "content/x.tmp",
+            "content/sedAb12Cd",
+            "content/.git/x.md",
+            "public/index.html",
+            "README.md",
+        ] {
+            assert!(!is_input(root, &root.join(noise)), "{noise}");
         }
-        assert!(!is_editor_noise(Path::new("content/a.md")));
+        for input in [
+            "content/a.md",
+            "static/x.png",
+            "site.toml",
+            "data/kong.yaml",
+            "themes/any/templates/page.html",
+            "content",
+        ] {
+            assert!(is_input(root, &root.join(input)), "{input}");
+        }
     }
 }
