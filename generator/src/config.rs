@@ -144,13 +144,16 @@ fn load_data(dir: &Path, problems: &mut Vec<Diagnostic>) -> Map<String, Value> {
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
+        let shown = Path::new("data").join(path.file_name().unwrap_or_default());
+        if !crate::inputs::is_input(&shown) {
+            continue;
+        }
         let (Some(stem), Some(ext)) = (
             path.file_stem().and_then(|s| s.to_str()),
             path.extension().and_then(|s| s.to_str()),
         ) else {
             continue;
         };
-        let shown = Path::new("data").join(path.file_name().unwrap_or_default());
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(err) => {
@@ -240,6 +243,9 @@ mod tests {
         )
         .unwrap();
         std::fs::create_dir(dir.path().join("data")).unwrap();
+        // An editor's leftovers are not data.
+        std::fs::write(dir.path().join("data/.kong.yaml"), "hidden: [").unwrap();
+        std::fs::write(dir.path().join("data/kong.yaml~"), "old: [").unwrap();
         std::fs::write(
             dir.path().join("data/kong.yaml"),
             "version: 3.4\nlist: [1]\n",

@@ -152,7 +152,8 @@ fn build_and_serve_publish_the_same_files_and_no_junk() {
         base_url: None,
         drafts: false,
     };
-    gatehouse::build(&options, true).unwrap_or_else(|e| panic!("the site must build: {e:?}"));
+    gatehouse::build(&options, gatehouse::Mode::Build)
+        .unwrap_or_else(|e| panic!("the site must build: {e:?}"));
     let mut built = BTreeSet::new();
     for entry in walkdir::WalkDir::new(&out) {
         let entry = entry.unwrap();
