@@ -20,7 +20,7 @@
 //! | the search index | [`search`] |
 //! | staging folder and swap | [`output`] |
 //!
-//! `gatehouse serve` ([`serve`]) keeps the result of every stage but the last in memory
+//! `gatehouse serve` (`serve`, behind the default cargo feature of the same name) keeps the result of every stage but the last in memory
 //! and re-runs only what a change affects.
 //!
 //! Problems are collected as [`diagnostic::Diagnostic`]s with file, line and column.
@@ -39,6 +39,7 @@ pub mod page;
 pub mod pipeline;
 pub mod render;
 pub mod search;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod site_files;
 pub mod theme;
