@@ -166,7 +166,8 @@ impl Events {
 
 /// Saves as most editors do (a temporary file renamed over the target), so a reader of
 /// the file never sees it half written, however slow the machine.
-fn save(path: &Path, text: impl AsRef<[u8]>) {
+fn save(path: impl AsRef<Path>, text: impl AsRef<[u8]>) {
+    let path = path.as_ref();
     let temporary = path.with_extension("tmp");
     std::fs::write(&temporary, text).unwrap();
     std::fs::rename(&temporary, path).unwrap();
@@ -201,8 +202,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
     save(
         &alpha,
         "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nAlpha text, version two.\n",
-    )
-    .unwrap();
+    );
     events.wait_for("reload");
     assert!(
         server
@@ -215,8 +215,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
     save(
         &alpha,
         "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nBroken {{site.prodct}} three.\n",
-    )
-    .unwrap();
+    );
     let problems = events.wait_for("problems");
     let expected =
         "content/guide/alpha.md:7:8: unknown variable 'site.prodct' (did you mean 'site.product'?)";
@@ -236,8 +235,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
     save(
         &alpha,
         "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nFixed {{site.product}} three.\n",
-    )
-    .unwrap();
+    );
     events.wait_for("reload");
     let body = server.get("/guide/alpha/").1;
     assert!(body.contains("Fixed Gadget three."));
@@ -247,8 +245,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
     save(
         &alpha,
         "---\ntitle: Alpha\nweight: 1\n---\nNo headings now.\n",
-    )
-    .unwrap();
+    );
     let problems = events.wait_for("problems");
     assert!(
         problems.contains("content/guide/index.md:4:23: broken link '/guide/alpha/#install'"),
@@ -257,8 +254,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
     save(
         server.path("content/guide/index.md"),
         "---\ntitle: Guide\n---\nThe guide. Start with [Alpha](/guide/alpha/).\n",
-    )
-    .unwrap();
+    );
     events.wait_for("reload");
     assert!(server.get("/guide/alpha/").1.contains("No headings now."));
 }
@@ -295,8 +291,7 @@ fn stylesheet_edits_swap_in_place_and_unknown_paths_are_404() {
     save(
         server.path("themes/default/static/css/site.css"),
         "body { color: red; }\n",
-    )
-    .unwrap();
+    );
     let data = events.wait_for("css");
     assert_eq!(data, r#"{"path":"/css/site.css"}"#);
     assert_eq!(server.get("/css/site.css").1, "body { color: red; }\n");
@@ -538,8 +533,7 @@ fn a_site_can_be_started_from_an_empty_folder() {
     save(
         server.path("content/index.md"),
         "---\ntitle: Hello\n---\nThe first page.\n",
-    )
-    .unwrap();
+    );
     events.wait_for("reload");
     let (status, body) = server.get("/");
     assert_eq!(status, 200);
