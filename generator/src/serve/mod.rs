@@ -60,7 +60,7 @@ pub enum ServeError {
     #[error("cannot watch the site for changes: {0}")]
     Watch(#[from] notify::Error),
     #[error("site.toml: [edge.limits]: {0}")]
-    Limits(String),
+    Limits(edge::ConfigError),
     #[error(transparent)]
     Edge(#[from] edge::native::NativeError),
     #[error("{0}")]
@@ -246,32 +246,25 @@ fn print_problems(problems: &[String], have_good_build: bool) {
 /// The backend's settings, read once at start: `site.toml`'s `[edge]` table (and
 /// `[edge.limits]`), the served URL, dev mode on. Read from `site.toml` itself, not from
 /// the built site, so they apply even while the content has errors.
+/// The edge's settings from site.toml: `title`, `[edge] product_name`, `[edge] mail_from`
+/// and `[edge.limits] NAME` (numbers or strings); the defaults are the edge's
+/// ([`edge::EdgeConfig::from_lookup`]). A bad limit stops `serve` before it listens.
 fn edge_config(root: &Path, url: &str) -> Result<edge::EdgeConfig, ServeError> {
+    use edge::config::setting;
     let site_value = SiteConfig::load(root, Some(url)).map_or(Value::Null, |config| config.site);
-    let text = |path: &[&str]| {
-        let mut value = &site_value;
-        for key in path {
-            value = value.get(key)?;
+    let lookup = |name: &str| {
+        let value = match name.strip_prefix(setting::LIMITS_PREFIX) {
+            Some(limit) => site_value.get("edge")?.get("limits")?.get(limit)?,
+            None if name == setting::SITE_TITLE => site_value.get("title")?,
+            None => site_value.get("edge")?.get(name)?,
+        };
+        let is_limit = name.starts_with(setting::LIMITS_PREFIX);
+        match value {
+            Value::String(text) => Some(text.clone()),
+            // A limit may be written as a number; anything else reaches the edge's check.
+            other if is_limit => Some(other.to_string()),
+            _ => None,
         }
-        value.as_str().map(str::to_string)
     };
-    let title = text(&["title"]).unwrap_or_else(|| "Documentation".into());
-    let limits = edge::Limits::default()
-        .with_settings(|name| {
-            let value = site_value.get("edge")?.get("limits")?.get(name)?;
-            Some(
-                value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_string),
-            )
-        })
-        .map_err(ServeError::Limits)?;
-    Ok(edge::EdgeConfig {
-        base_url: url.to_string(),
-        product_name: text(&["edge", "product_name"]).unwrap_or_else(|| title.clone()),
-        mail_from: text(&["edge", "mail_from"]).unwrap_or_else(|| "no-reply@localhost".into()),
-        site_title: title,
-        dev: true,
-        limits,
-    })
+    edge::EdgeConfig::from_lookup(url.to_string(), true, lookup).map_err(ServeError::Limits)
 }
