@@ -167,7 +167,7 @@ fn check_edge_link(href: &str, resolved: &str) -> Result<(), String> {
     let known = known.join(", ");
     Err(match lookup {
         Lookup::WrongMethod { allow } => format!(
-            "broken link '{href}': {resolved} is a form's action (the edge answers it only to {allow}) and a link is followed with GET; links into /api/ and /_dev/ may point at {known}"
+            "broken link '{href}': {resolved} only answers {allow} (a form's action), and following a link sends GET; links into /api/ and /_dev/ may point at {known}"
         ),
         _ => match suggest(resolved, routes::reserved_get_paths()) {
             Some(near) => format!(
@@ -291,7 +291,7 @@ mod tests {
             messages("[a](/api/registr)\n[b](/api/sign-in)\n[c](/api/verfy)\n"),
             [
                 "content/konnect/legacy/access-account.md:1:1: broken link '/api/registr': the edge answers no GET at /api/registr; links into /api/ and /_dev/ may point at /api/verify, /api/account, /_dev/outbox",
-                "content/konnect/legacy/access-account.md:2:1: broken link '/api/sign-in': /api/sign-in is a form's action (the edge answers it only to POST) and a link is followed with GET; links into /api/ and /_dev/ may point at /api/verify, /api/account, /_dev/outbox",
+                "content/konnect/legacy/access-account.md:2:1: broken link '/api/sign-in': /api/sign-in only answers POST (a form's action), and following a link sends GET; links into /api/ and /_dev/ may point at /api/verify, /api/account, /_dev/outbox",
                 "content/konnect/legacy/access-account.md:3:1: broken link '/api/verfy': the edge answers no GET at /api/verfy (did you mean '/api/verify'?)",
             ]
         );

@@ -61,10 +61,10 @@ fn text(env: &Env, name: &str) -> Option<String> {
 
 /// Where the Worker keeps each of the core's settings: `site_title` in `SITE_TITLE`,
 /// `limits.posts_per_ip` in `LIMIT_POSTS_PER_IP`.
-fn var_name(setting: &str) -> String {
-    match setting.strip_prefix(setting::LIMITS_PREFIX) {
+fn var_name(name: &str) -> String {
+    match name.strip_prefix(setting::LIMITS_PREFIX) {
         Some(limit) => format!("LIMIT_{}", limit.to_ascii_uppercase()),
-        None => setting.to_ascii_uppercase(),
+        None => name.to_ascii_uppercase(),
     }
 }
 
@@ -85,8 +85,8 @@ impl Settings {
     /// limits kept: a typo in a var must not take the forms down, nor switch a limit off.
     fn config(&self, env: &Env, base_url: String) -> EdgeConfig {
         let (config, problem) =
-            EdgeConfig::from_lookup_or_default_limits(base_url, self.dev, |setting| {
-                text(env, &var_name(setting))
+            EdgeConfig::from_lookup_or_default_limits(base_url, self.dev, |name| {
+                text(env, &var_name(name))
             });
         if let Some(problem) = problem {
             console_error!("edge: ignoring the LIMIT_* vars: {problem}");

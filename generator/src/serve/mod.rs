@@ -243,28 +243,24 @@ fn print_problems(problems: &[String], have_good_build: bool) {
     );
 }
 
-/// The backend's settings, read once at start: `site.toml`'s `[edge]` table (and
-/// `[edge.limits]`), the served URL, dev mode on. Read from `site.toml` itself, not from
-/// the built site, so they apply even while the content has errors.
-/// The edge's settings from site.toml: `title`, `[edge] product_name`, `[edge] mail_from`
-/// and `[edge.limits] NAME` (numbers or strings); the defaults are the edge's
-/// ([`edge::EdgeConfig::from_lookup`]). A bad limit stops `serve` before it listens.
+/// The backend's settings, read once at start: the served URL, dev mode on, and from
+/// `site.toml` `title`, `[edge] product_name`, `[edge] mail_from` and `[edge.limits] NAME`
+/// (numbers or strings); names and defaults are the edge's
+/// ([`edge::EdgeConfig::from_lookup`]). Read from `site.toml` itself, not from the built
+/// site, so they apply even while the content has errors. A bad limit stops `serve`
+/// before it listens.
 fn edge_config(root: &Path, url: &str) -> Result<edge::EdgeConfig, ServeError> {
     use edge::config::setting;
     let site_value = SiteConfig::load(root, Some(url)).map_or(Value::Null, |config| config.site);
-    let lookup = |name: &str| {
-        let value = match name.strip_prefix(setting::LIMITS_PREFIX) {
-            Some(limit) => site_value.get("edge")?.get("limits")?.get(limit)?,
-            None if name == setting::SITE_TITLE => site_value.get("title")?,
-            None => site_value.get("edge")?.get(name)?,
-        };
-        let is_limit = name.starts_with(setting::LIMITS_PREFIX);
-        match value {
-            Value::String(text) => Some(text.clone()),
-            // A limit may be written as a number; anything else reaches the edge's check.
-            other if is_limit => Some(other.to_string()),
-            _ => None,
+    let text = |value: &Value| value.as_str().map(str::to_owned);
+    let lookup = |name: &str| match name.strip_prefix(setting::LIMITS_PREFIX) {
+        // A number or a string; anything else reaches the edge's check as written.
+        Some(limit) => {
+            let value = site_value.get("edge")?.get("limits")?.get(limit)?;
+            Some(text(value).unwrap_or_else(|| value.to_string()))
         }
+        None if name == setting::SITE_TITLE => text(site_value.get("title")?),
+        None => text(site_value.get("edge")?.get(name)?),
     };
     edge::EdgeConfig::from_lookup(url.to_string(), true, lookup).map_err(ServeError::Limits)
 }
