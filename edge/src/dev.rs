@@ -9,13 +9,13 @@ use http::header::ACCEPT;
 use serde::Serialize;
 
 use crate::clock::{self, Clock};
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
 use crate::html::escape;
 use crate::kv::{self, Kv};
 use crate::mail::{OUTBOX_PREFIX, OutboxEntry};
 use crate::response::{self, Resp};
-use crate::router::Ctx;
 use crate::{Edge, Host};
 
 pub const CLOCK_OFFSET_KEY: &str = "dev:clock-offset";

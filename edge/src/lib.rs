@@ -17,54 +17,85 @@
 //! native host runs the core on a current-thread runtime (with the native pieces, the
 //! futures happen to be `Send` too).
 //!
+//! The `core` feature (on by default) is all of the above. Without it the crate is only
+//! [`routes`] (the route table, for hosts and the generator's link checker) and [`html`]
+//! (the project's HTML escaper), which need nothing but the `http` crate.
+//!
 //! `edge/README.md` maps the modules, lays out the Kv keys and walks through what eventual
 //! consistency can do to each flow.
 
 #![forbid(unsafe_code)]
 #![allow(async_fn_in_trait)]
 
-pub mod accounts;
-pub mod clock;
-pub mod config;
-mod dev;
-pub mod error;
-mod flows;
-pub mod forms;
 pub mod html;
+pub mod routes;
+
+#[cfg(feature = "core")]
+pub mod accounts;
+#[cfg(feature = "core")]
+pub mod clock;
+#[cfg(feature = "core")]
+pub mod config;
+#[cfg(feature = "core")]
+mod ctx;
+#[cfg(feature = "core")]
+mod dev;
+#[cfg(feature = "core")]
+pub mod error;
+#[cfg(feature = "core")]
+mod flows;
+#[cfg(feature = "core")]
+pub mod forms;
+#[cfg(feature = "core")]
 pub mod kv;
+#[cfg(feature = "core")]
 pub mod limiter;
+#[cfg(feature = "core")]
 pub mod mail;
+#[cfg(feature = "core")]
 pub mod pages;
+#[cfg(feature = "core")]
 pub mod password;
+#[cfg(feature = "core")]
 mod response;
+#[cfg(feature = "core")]
 pub mod rng;
+#[cfg(feature = "core")]
 mod router;
+#[cfg(feature = "core")]
 pub mod sessions;
+#[cfg(feature = "core")]
 pub mod tokens;
+#[cfg(feature = "core")]
 pub mod trial;
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "core", not(target_arch = "wasm32")))]
 pub mod native;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(feature = "core", target_arch = "wasm32"))]
 pub mod workers;
 
+#[cfg(feature = "core")]
+pub use crate::{
+    clock::{Clock, ManualClock},
+    config::{ConfigError, EdgeConfig, Limits},
+    error::{EdgeError, KvError, LimitError, MailError, RngError},
+    kv::{Kv, ListPage, MemoryKv},
+    limiter::{KvLimiter, Limiter, Rule, Verdict},
+    mail::{CapturingMailer, Mail, Mailer, OutboxEntry, OutboxMailer},
+    pages::{NoPages, Pages, StaticPages},
+    rng::{Rng, SeededRng},
+    trial::ScheduledReport,
+};
+
+#[cfg(feature = "core")]
 use std::net::IpAddr;
 
+#[cfg(feature = "core")]
 use bytes::Bytes;
 
-pub use crate::clock::{Clock, ManualClock};
-pub use crate::config::{EdgeConfig, Limits};
-pub use crate::error::{EdgeError, KvError, LimitError, MailError, RngError};
-pub use crate::kv::{Kv, ListPage, MemoryKv};
-pub use crate::limiter::{KvLimiter, Limiter, Rule, Verdict};
-pub use crate::mail::{CapturingMailer, Mail, Mailer, OutboxEntry, OutboxMailer};
-pub use crate::pages::{NoPages, Pages, StaticPages};
-pub use crate::rng::{Rng, SeededRng};
-pub use crate::router::is_edge_route;
-pub use crate::trial::ScheduledReport;
-
 /// Everything the core needs from the place it runs.
+#[cfg(feature = "core")]
 pub trait Host {
     type Kv: Kv;
     type Mailer: Mailer;
@@ -88,6 +119,7 @@ pub trait Host {
 }
 
 /// A [`Host`] assembled from parts; the usual way to build one.
+#[cfg(feature = "core")]
 #[derive(Debug, Clone)]
 pub struct Services<K, M, C, R, L, P> {
     pub kv: K,
@@ -100,6 +132,7 @@ pub struct Services<K, M, C, R, L, P> {
     pub on_error: fn(&EdgeError),
 }
 
+#[cfg(feature = "core")]
 impl<K, M, C, R, L, P> Host for Services<K, M, C, R, L, P>
 where
     K: Kv,
@@ -140,12 +173,14 @@ where
 }
 
 /// The backend core. Cheap to share behind an `Rc`/`Arc`; holds no per-request state.
+#[cfg(feature = "core")]
 pub struct Edge<H: Host> {
     host: H,
     config: EdgeConfig,
     origin: Option<String>,
 }
 
+#[cfg(feature = "core")]
 impl<H: Host> Edge<H> {
     pub fn new(host: H, config: EdgeConfig) -> Self {
         let origin = config.origin();

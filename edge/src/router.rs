@@ -1,5 +1,6 @@
-//! Which requests the core answers, and the checks every POST passes before a flow sees it:
-//! same-origin (403), size (413), type and encoding (400).
+//! Dispatch: the route of a request (from the table in `routes.rs`) to its flow, with one
+//! exhaustive `match`; and the checks every POST passes before a flow sees it: same-origin
+//! (403), size (413), type and encoding (400).
 
 use std::net::IpAddr;
 
@@ -7,32 +8,12 @@ use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, HOST, ORIGIN};
 use http::{HeaderMap, Method, Request, StatusCode, Uri};
 
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form, FormError};
 use crate::response::{self, Resp};
+use crate::routes::{self, Lookup, Route};
 use crate::{Edge, Host, dev, flows};
-
-/// Whether the host must send this request to the core instead of serving a static file.
-/// `path` is the URL path without the query.
-pub fn is_edge_route(method: &Method, path: &str) -> bool {
-    if path.starts_with("/api/") || path.starts_with("/_dev/") {
-        return true;
-    }
-    let page = matches!(
-        path,
-        "/account/" | "/account" | "/sign-in/" | "/reset-password/"
-    );
-    page && (method == Method::GET || method == Method::HEAD)
-}
-
-/// What a flow knows about the request besides its form.
-pub(crate) struct Ctx {
-    /// The core's time (Unix seconds).
-    pub now: i64,
-    pub client_ip: Option<IpAddr>,
-    pub headers: HeaderMap,
-    pub query: Form,
-}
 
 pub(crate) async fn route<H: Host>(
     edge: &Edge<H>,
@@ -41,7 +22,6 @@ pub(crate) async fn route<H: Host>(
 ) -> Result<Resp, EdgeError> {
     let (parts, body) = req.into_parts();
     let head = parts.method == Method::HEAD;
-    let method = if head { Method::GET } else { parts.method };
     let path = parts.uri.path().to_owned();
 
     if path.starts_with("/_dev/") && !edge.config().dev {
@@ -62,43 +42,21 @@ pub(crate) async fn route<H: Host>(
         query,
     };
 
-    let response = if method == Method::POST {
-        let form = match check_post(edge, &parts.uri, &ctx.headers, &body) {
+    // Every POST is checked, whatever its path, before the route is looked at; a GET has
+    // no form.
+    let form = if parts.method == Method::POST {
+        match check_post(edge, &parts.uri, &ctx.headers, &body) {
             Ok(form) => form,
             Err(refusal) => return Ok(refusal.response()),
-        };
-        match path.as_str() {
-            "/api/register" => flows::register::post(edge, &ctx, &form).await?,
-            "/api/verify/resend" => flows::verify::resend(edge, &ctx, &form).await?,
-            "/api/sign-in" => flows::sign_in::post(edge, &ctx, &form).await?,
-            "/api/sign-out" => flows::sign_out::post(edge, &ctx).await?,
-            "/api/forgot-password" => flows::forgot::post(edge, &ctx, &form).await?,
-            "/api/reset-password" => flows::reset::post(edge, &ctx, &form).await?,
-            "/api/account/plan" => flows::account::choose_plan(edge, &ctx, &form).await?,
-            "/_dev/clock" => dev::clock(edge, &form).await?,
-            "/_dev/cron" => dev::cron(edge).await?,
-            "/api/verify" | "/api/account" | "/_dev/outbox" => {
-                response::method_not_allowed("GET, HEAD")
-            }
-            _ => response::not_found(),
         }
-    } else if method == Method::GET {
-        match path.as_str() {
-            "/api/verify" => flows::verify::get(edge, &ctx).await?,
-            "/api/account" => flows::account::json(edge, &ctx).await?,
-            "/account/" | "/account" => flows::account::page(edge, &ctx).await?,
-            "/sign-in/" => flows::sign_in::page(edge, &ctx).await?,
-            "/reset-password/" => flows::reset::page(edge, &ctx).await?,
-            "/_dev/outbox" => dev::outbox(edge, &ctx).await?,
-            p if is_post_route(p) => response::method_not_allowed("POST"),
-            _ => response::not_found(),
-        }
-    } else if is_post_route(&path) {
-        response::method_not_allowed("POST")
-    } else if is_edge_route(&Method::GET, &path) {
-        response::method_not_allowed("GET, HEAD")
     } else {
-        response::not_found()
+        Form::default()
+    };
+
+    let response = match routes::find(&parts.method, &path) {
+        Lookup::Found(route) => dispatch(edge, route, &ctx, &form).await?,
+        Lookup::WrongMethod { allow } => response::method_not_allowed(allow),
+        Lookup::NotFound => response::not_found(),
     };
 
     Ok(if head {
@@ -109,19 +67,30 @@ pub(crate) async fn route<H: Host>(
     })
 }
 
-fn is_post_route(path: &str) -> bool {
-    matches!(
-        path,
-        "/api/register"
-            | "/api/verify/resend"
-            | "/api/sign-in"
-            | "/api/sign-out"
-            | "/api/forgot-password"
-            | "/api/reset-password"
-            | "/api/account/plan"
-            | "/_dev/clock"
-            | "/_dev/cron"
-    )
+/// The flow of each route. `form` is the checked body of a POST (empty for a GET).
+async fn dispatch<H: Host>(
+    edge: &Edge<H>,
+    route: Route,
+    ctx: &Ctx,
+    form: &Form,
+) -> Result<Resp, EdgeError> {
+    match route {
+        Route::Register => flows::register::post(edge, ctx, form).await,
+        Route::VerifyResend => flows::verify::resend(edge, ctx, form).await,
+        Route::SignIn => flows::sign_in::post(edge, ctx, form).await,
+        Route::SignOut => flows::sign_out::post(edge, ctx).await,
+        Route::ForgotPassword => flows::forgot::post(edge, ctx, form).await,
+        Route::ResetPassword => flows::reset::post(edge, ctx, form).await,
+        Route::ChoosePlan => flows::account::choose_plan(edge, ctx, form).await,
+        Route::Verify => flows::verify::get(edge, ctx).await,
+        Route::AccountJson => flows::account::json(edge, ctx).await,
+        Route::AccountPage => flows::account::page(edge, ctx).await,
+        Route::SignInPage => flows::sign_in::page(edge, ctx).await,
+        Route::ResetPasswordPage => flows::reset::page(edge, ctx).await,
+        Route::DevClock => dev::clock(edge, form).await,
+        Route::DevCron => dev::cron(edge).await,
+        Route::DevOutbox => dev::outbox(edge, ctx).await,
+    }
 }
 
 fn bad_request(error: FormError) -> Resp {
@@ -247,17 +216,5 @@ mod tests {
             ("origin", "http://127.0.0.1:4001"),
             ("host", "127.0.0.1:4000")
         ]));
-    }
-
-    #[test]
-    fn edge_routes() {
-        assert!(is_edge_route(&Method::POST, "/api/register"));
-        assert!(is_edge_route(&Method::GET, "/api/verify"));
-        assert!(is_edge_route(&Method::GET, "/account/"));
-        assert!(is_edge_route(&Method::HEAD, "/sign-in/"));
-        assert!(is_edge_route(&Method::GET, "/_dev/outbox"));
-        assert!(!is_edge_route(&Method::GET, "/register/"));
-        assert!(!is_edge_route(&Method::POST, "/sign-in/"));
-        assert!(!is_edge_route(&Method::GET, "/docs/konnect/"));
     }
 }

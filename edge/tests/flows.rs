@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use edge::{EdgeConfig, Limits, Rule, StaticPages};
+use http::Method;
 
 #[test]
 fn register_verify_sign_in_and_account() {
@@ -626,7 +627,30 @@ fn unknown_routes_and_methods() {
     let wrong_method = h.get("/api/register");
     assert_eq!(wrong_method.status(), 405);
     assert_eq!(header(&wrong_method, "allow"), Some("POST"));
-    assert_eq!(h.post("/api/account", "").status(), 405);
+    let wrong_method = h.post("/api/account", "");
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(header(&wrong_method, "allow"), Some("GET, HEAD"));
+    let other = |method: Method, path: &str| {
+        h.send(
+            http::Request::builder()
+                .method(method)
+                .uri(path)
+                .body(bytes::Bytes::new())
+                .expect("request"),
+        )
+    };
+    let put = other(Method::PUT, "/api/sign-in");
+    assert_eq!(put.status(), 405);
+    assert_eq!(header(&put, "allow"), Some("POST"));
+    let delete = other(Method::DELETE, "/account/");
+    assert_eq!(delete.status(), 405);
+    assert_eq!(header(&delete, "allow"), Some("GET, HEAD"));
+    let head = other(Method::HEAD, "/api/register");
+    assert_eq!(head.status(), 405);
+    assert_eq!(header(&head, "allow"), Some("POST"));
+    // A path the edge does not know is 404 whatever the method.
+    assert_eq!(other(Method::PUT, "/api/nope").status(), 404);
+    assert_eq!(h.post("/api/nope", "").status(), 404);
     let head = h.send(
         http::Request::head("/sign-in/")
             .body(bytes::Bytes::new())

@@ -1,5 +1,7 @@
 //! The native host: the redb store survives a reopen and honours TTLs; the outbox; and the
 //! whole stack together.
+// The native host is not built for wasm32 (`cargo clippy --target wasm32-unknown-unknown`).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -6,7 +6,7 @@
 //! together on the benchmark corpus). The theme's CSS colours the `hl-*` classes, so
 //! pages carry no inline styles and need no JavaScript.
 
-use crate::html::escape_into;
+use edge::html::escape_into;
 
 /// Appends `<pre class="code" data-lang="…"><code>…</code></pre>` for `code` to `out`.
 pub fn highlight_block(lang: &str, code: &str, out: &mut String) {

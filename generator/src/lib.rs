@@ -29,7 +29,6 @@ pub mod config;
 pub mod diagnostic;
 pub mod frontmatter;
 pub mod highlight;
-pub mod html;
 pub mod inputs;
 pub mod links;
 pub mod load;

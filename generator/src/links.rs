@@ -2,9 +2,11 @@
 //! a static file.
 //!
 //! Links are resolved the way a browser would resolve them on the published site, so
-//! `/a/b`, `/a/b/`, `../b/` and `/a/b/index.html` all reach the page `/a/b/`. Links to
-//! the onboarding backend (`/api/…`, `/_dev/…`) are served by the edge, not by files,
-//! and are not checked here.
+//! `/a/b`, `/a/b/`, `../b/` and `/a/b/index.html` all reach the page `/a/b/`. Links into
+//! the onboarding backend's space (`/api/…`, `/_dev/…`) reach no file: they are checked
+//! against the edge's route table instead, and must name a route the edge answers with
+//! GET, since following a link sends GET (`/api/verify` may be linked, the form action
+//! `/api/sign-in` may not).
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -15,9 +17,6 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Location, suggest};
 use crate::page::Page;
 use crate::urls;
-
-/// Paths the edge backend answers; there is no file to check them against.
-const BACKEND_PREFIXES: &[&str] = &["/api/", "/_dev/"];
 
 /// Everything a link may point at.
 pub struct LinkTargets<'a> {
@@ -127,8 +126,8 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
             "broken link '{href}': it climbs above the site root"
         ));
     };
-    if BACKEND_PREFIXES.iter().any(|p| resolved.starts_with(p)) {
-        return Ok(());
+    if edge::routes::is_reserved(&resolved) {
+        return check_edge_link(href, &resolved);
     }
     let page_url = if resolved.ends_with('/') {
         resolved.clone()
@@ -171,6 +170,29 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
             "broken link '{href}': nothing is published at {resolved} (did you mean '{near}'?)"
         ),
         None => format!("broken link '{href}': nothing is published at {resolved}"),
+    })
+}
+
+/// A link into the edge's reserved space: the edge must answer a GET of it (following a
+/// link sends GET). The message names the GET routes there.
+fn check_edge_link(href: &str, resolved: &str) -> Result<(), String> {
+    use edge::routes;
+    if routes::answers_get(resolved) {
+        return Ok(());
+    }
+    let known = routes::reserved_get_paths().collect::<Vec<_>>().join(", ");
+    if routes::ROUTES.iter().any(|spec| spec.path == resolved) {
+        return Err(format!(
+            "broken link '{href}': {resolved} only answers a form's POST, and following a link sends GET; links into /api/ and /_dev/ may point at {known}"
+        ));
+    }
+    Err(match suggest(resolved, routes::reserved_get_paths()) {
+        Some(near) => format!(
+            "broken link '{href}': the edge answers no GET at {resolved} (did you mean '{near}'?)"
+        ),
+        None => format!(
+            "broken link '{href}': the edge answers no GET at {resolved}; links into /api/ and /_dev/ may point at {known}"
+        ),
     })
 }
 
@@ -231,7 +253,7 @@ mod tests {
                   [b](/konnect/legacy/getting-started/configure-runtime/)\n\
                   [c](../getting-started/configure-runtime/#install-the-runtime)\n\
                   [d](../../../konnect/legacy/getting-started/configure-runtime/index.html)\n\
-                  [e](/css/site.css) [f](#top) [g](/older/) [g2](/older/#kept) [h](/api/sign-in) [i](https://x.org/nope)\n\
+                  [e](/css/site.css) [f](#top) [g](/older/) [g2](/older/#kept) [h](/api/verify?token=x) [i](https://x.org/nope)\n\
                   [j](getting-started/configure-runtime.md#install-the-runtime)\n";
         assert_eq!(messages(ok), Vec::<String>::new());
     }
@@ -278,5 +300,23 @@ mod tests {
         assert!(found[3].contains("climbs above the site root"));
         // Relative links resolve against the page's own URL, as the browser will.
         assert!(found[4].ends_with("nothing is published at /konnect/legacy/access-account/getting-started/configure-runtime/ (did you mean '/konnect/legacy/getting-started/configure-runtime/'?)"), "{}", found[4]);
+    }
+
+    #[test]
+    fn links_into_the_edge_must_name_a_get_route() {
+        assert_eq!(
+            messages(
+                "[a](/api/verify?token=abc) [b](/_dev/outbox?to=a@b.test) [c](/api/account)\n"
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            messages("[a](/api/registr)\n[b](/api/sign-in)\n[c](/api/verfy)\n"),
+            [
+                "content/konnect/legacy/access-account.md:1:1: broken link '/api/registr': the edge answers no GET at /api/registr; links into /api/ and /_dev/ may point at /api/verify, /api/account, /_dev/outbox",
+                "content/konnect/legacy/access-account.md:2:1: broken link '/api/sign-in': /api/sign-in only answers a form's POST, and following a link sends GET; links into /api/ and /_dev/ may point at /api/verify, /api/account, /_dev/outbox",
+                "content/konnect/legacy/access-account.md:3:1: broken link '/api/verfy': the edge answers no GET at /api/verfy (did you mean '/api/verify'?)",
+            ]
+        );
     }
 }

@@ -8,8 +8,8 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 use serde::Serialize;
 
 use crate::highlight::highlight_block;
-use crate::html::escape_into;
 use crate::urls;
+use edge::html::escape_into;
 
 /// An entry of a page's table of contents (`##` with its `###` children).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -46,7 +46,7 @@ impl Renderer {
         let mut tera = Tera::default();
         // Tera's default also escapes `/` (as `&#x2F;`), which makes every URL in the
         // output unreadable and larger for no safety gain inside quoted attributes.
-        tera.set_escape_fn(crate::html::escape);
+        tera.set_escape_fn(edge::html::escape);
         let mut templates: Vec<(&str, &str)> = theme
             .templates
             .iter()

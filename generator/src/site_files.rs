@@ -6,7 +6,7 @@
 //! theme ([`crate::render`]).
 
 use crate::config::SiteConfig;
-use crate::html::escape_into;
+use edge::html::escape_into;
 
 /// Headers for every static response. The theme has no inline script or style, so
 /// the policy can be strict; form posts go to the same origin (`/api/…`).

@@ -5,11 +5,11 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::clock;
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
 use crate::pages::{AccountView, PageFill};
 use crate::response::{self, Resp};
-use crate::router::Ctx;
 use crate::sessions::{self, SignedIn};
 use crate::trial::{self, Plan, Subscription};
 use crate::{Edge, Host};

@@ -1,11 +1,11 @@
 //! `POST /api/forgot-password`: always the same answer; an existing account gets a link.
 
 use crate::accounts;
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
 use crate::mail::{Mailer, templates};
 use crate::response::{self, Resp};
-use crate::router::Ctx;
 use crate::tokens::{self, TokenKind};
 use crate::{Edge, Host};
 

@@ -13,12 +13,12 @@ use std::net::IpAddr;
 
 use http::StatusCode;
 
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Email, Form};
 use crate::limiter::{Limiter, Rule, Verdict};
 use crate::pages::{self, FormMessage, PageFill, Pages};
 use crate::response::{self, Resp};
-use crate::router::Ctx;
 use crate::{Edge, Host};
 
 /// The site's page at `path` (or the built-in one) with `fill` applied.

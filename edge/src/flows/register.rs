@@ -5,13 +5,13 @@
 //! owner of a verified address gets a mail saying so instead of a link.
 
 use crate::accounts::{self, Account};
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
 use crate::mail::{Mailer, templates};
 use crate::pages::FormMessage;
 use crate::password;
 use crate::response::{self, Resp};
-use crate::router::Ctx;
 use crate::tokens;
 use crate::{Edge, Host};
 

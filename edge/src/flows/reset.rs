@@ -8,13 +8,13 @@ use http::StatusCode;
 use http::header::SET_COOKIE;
 
 use crate::accounts;
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
 use crate::mail::{Mailer, templates};
 use crate::pages::{FormMessage, PageFill};
 use crate::password;
 use crate::response::{self, Resp};
-use crate::router::Ctx;
 use crate::sessions;
 use crate::tokens::{self, TokenKind};
 use crate::{Edge, Host};

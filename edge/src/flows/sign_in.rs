@@ -8,12 +8,12 @@ use http::StatusCode;
 use http::header::SET_COOKIE;
 
 use crate::accounts;
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
 use crate::response::{self, Resp};
-use crate::router::Ctx;
 use crate::sessions;
 use crate::trial;
 use crate::{Edge, Host};

@@ -2,9 +2,9 @@
 
 use http::header::SET_COOKIE;
 
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::response::{self, Resp};
-use crate::router::Ctx;
 use crate::sessions;
 use crate::{Edge, Host};
 

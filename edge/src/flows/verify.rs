@@ -3,12 +3,12 @@
 use http::StatusCode;
 
 use crate::accounts::{self, Account};
+use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
 use crate::mail::{Mailer, templates};
 use crate::pages::{FormMessage, PageFill};
 use crate::response::{self, Resp};
-use crate::router::Ctx;
 use crate::tokens::{self, TokenKind};
 use crate::{Edge, Host};
 

@@ -1,14 +1,16 @@
 //! The Cloudflare Workers host: the same core as `gatehouse serve`, built to wasm32 with
 //! `worker-build` (`scripts/build-worker.sh`) and configured by `wrangler.toml`.
 //!
-//! - `fetch`: requests the core answers ([`crate::is_edge_route`]) go to [`Edge::handle`]
+//! - `fetch`: requests the core answers ([`routes::is_edge_route`]) go to [`Edge::handle`]
 //!   (client IP from `CF-Connecting-IP`); `/_dev/*` only when the `DEV` var is set;
 //!   everything else to the ASSETS binding (the built `public/`).
 //! - `scheduled` (the daily cron): [`Edge::run_scheduled`].
 //!
 //! Bindings and vars (wrangler.toml): `ACCOUNTS` (KV), `ASSETS`, `RATE_LIMITER` (optional),
 //! `EMAIL` (send_email, optional), `SITE_URL`, `PRODUCT_NAME`, `SITE_TITLE`, `MAIL_FROM`,
-//! `MAIL_TRANSPORT`, `MAIL_API_URL`, the secret `MAIL_API_KEY`, and `DEV` (development only).
+//! `MAIL_TRANSPORT`, `MAIL_API_URL`, the secret `MAIL_API_KEY`, `LIMIT_<NAME>` (see
+//! [`Limits::SETTINGS`](crate::Limits::SETTINGS)) and `DEV` (development only). The core's
+//! settings are read through [`EdgeConfig::from_lookup_or_default_limits`].
 
 mod convert;
 mod kv;
@@ -28,7 +30,9 @@ pub use mail::{ApiMailer, EMAIL_BINDING, MailSettings, WorkersMailer};
 pub use pages::AssetPages;
 pub use system::{CryptoRng, DateClock};
 
-use crate::{Edge, EdgeConfig, EdgeError, Limits, OutboxMailer, Services};
+use crate::config::setting;
+use crate::routes;
+use crate::{Edge, EdgeConfig, EdgeError, OutboxMailer, Services};
 
 pub const KV_BINDING: &str = "ACCOUNTS";
 pub const ASSETS_BINDING: &str = "ASSETS";
@@ -37,15 +41,12 @@ pub const RATE_LIMIT_BINDING: &str = "RATE_LIMITER";
 pub type WorkersHost =
     Services<WorkersKv, WorkersMailer, DateClock, CryptoRng, WorkersLimiter<WorkersKv>, AssetPages>;
 
-/// The vars and secrets the host reads, once per event.
+/// The vars and secrets the host reads itself, once per event; the core's settings are read
+/// by [`Settings::config`].
 struct Settings {
     site_url: Option<String>,
-    product_name: String,
-    site_title: String,
-    mail_from: String,
     mail: MailSettings,
     dev: bool,
-    limits: Limits,
 }
 
 /// A var or secret, `None` when unset or blank.
@@ -58,46 +59,40 @@ fn text(env: &Env, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// Where the Worker keeps each of the core's settings: `site_title` in `SITE_TITLE`,
+/// `limits.posts_per_ip` in `LIMIT_POSTS_PER_IP`.
+fn var_name(name: &str) -> String {
+    match name.strip_prefix(setting::LIMITS_PREFIX) {
+        Some(limit) => format!("LIMIT_{}", limit.to_ascii_uppercase()),
+        None => name.to_ascii_uppercase(),
+    }
+}
+
 impl Settings {
     fn from_env(env: &Env) -> Self {
-        let site_title = text(env, "SITE_TITLE").unwrap_or_else(|| "Gatehouse".to_owned());
         Self {
             site_url: text(env, "SITE_URL"),
-            product_name: text(env, "PRODUCT_NAME").unwrap_or_else(|| site_title.clone()),
-            site_title,
-            mail_from: text(env, "MAIL_FROM").unwrap_or_else(|| "no-reply@localhost".to_owned()),
             mail: MailSettings {
                 transport: text(env, "MAIL_TRANSPORT"),
                 api_url: text(env, "MAIL_API_URL"),
                 api_key: text(env, "MAIL_API_KEY"),
             },
             dev: text(env, "DEV").is_some_and(|v| !matches!(v.as_str(), "0" | "false")),
-            limits: limits(env),
         }
     }
 
-    fn config(&self, base_url: String) -> EdgeConfig {
-        EdgeConfig {
-            base_url,
-            product_name: self.product_name.clone(),
-            site_title: self.site_title.clone(),
-            mail_from: self.mail_from.clone(),
-            dev: self.dev,
-            limits: self.limits.clone(),
-        }
-    }
-}
-
-/// `LIMIT_<NAME>` vars override the core's limits. A bad value is logged and the defaults
-/// kept: a typo in a var must not take the forms down, nor switch a limit off.
-fn limits(env: &Env) -> Limits {
-    let get = |name: &str| text(env, &format!("LIMIT_{}", name.to_ascii_uppercase()));
-    Limits::default()
-        .with_settings(get)
-        .unwrap_or_else(|problem| {
+    /// The core's configuration from the vars. A bad `LIMIT_*` var is logged and the default
+    /// limits kept: a typo in a var must not take the forms down, nor switch a limit off.
+    fn config(&self, env: &Env, base_url: String) -> EdgeConfig {
+        let (config, problem) =
+            EdgeConfig::from_lookup_or_default_limits(base_url, self.dev, |name| {
+                text(env, &var_name(name))
+            });
+        if let Some(problem) = problem {
             console_error!("edge: ignoring the LIMIT_* vars: {problem}");
-            Limits::default()
-        })
+        }
+        config
+    }
 }
 
 fn log_error(error: &EdgeError) {
@@ -142,7 +137,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     let path = req.path();
     let for_core = method
         .as_ref()
-        .is_some_and(|m| crate::is_edge_route(m, &path))
+        .is_some_and(|m| routes::is_edge_route(m, &path))
         && (settings.dev || !path.starts_with("/_dev/"));
     if !for_core {
         return env.assets(ASSETS_BINDING)?.fetch_request(req).await;
@@ -155,7 +150,10 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         (Some(site), false) => site.clone(),
         _ => origin.clone(),
     };
-    let edge = Edge::new(host(&env, &settings, origin)?, settings.config(base_url));
+    let edge = Edge::new(
+        host(&env, &settings, origin)?,
+        settings.config(&env, base_url),
+    );
     let client_ip = convert::client_ip(&req);
     let core_req = match convert::to_core(&mut req, edge.config().limits.max_body_bytes).await {
         Ok(core_req) => core_req,
@@ -196,7 +194,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             return;
         }
     };
-    let edge = Edge::new(host, settings.config(site_url));
+    let edge = Edge::new(host, settings.config(&env, site_url));
     match edge.run_scheduled().await {
         Ok(report) => console_log!(
             "edge: scheduled job: {}",

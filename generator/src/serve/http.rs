@@ -60,7 +60,7 @@ impl Server {
             }
             _ => {}
         }
-        if edge::is_edge_route(&method, &path) {
+        if edge::routes::is_edge_route(&method, &path) {
             return self.edge_route(req, peer).await;
         }
         if method != Method::GET && method != Method::HEAD {

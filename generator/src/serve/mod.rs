@@ -62,7 +62,7 @@ pub enum ServeError {
     #[error("cannot watch the site for changes: {0}")]
     Watch(#[from] notify::Error),
     #[error("site.toml: [edge.limits]: {0}")]
-    Limits(String),
+    Limits(edge::ConfigError),
     #[error(transparent)]
     Edge(#[from] edge::native::NativeError),
     #[error("{0}")]
@@ -245,35 +245,24 @@ fn print_problems(problems: &[String], have_good_build: bool) {
     );
 }
 
-/// The backend's settings, read once at start: `site.toml`'s `[edge]` table (and
-/// `[edge.limits]`), the served URL, dev mode on. Read from `site.toml` itself, not from
-/// the built site, so they apply even while the content has errors.
+/// The backend's settings, read once at start: the served URL, dev mode on, and from
+/// `site.toml` `title`, `[edge] product_name`, `[edge] mail_from` and `[edge.limits] NAME`
+/// (numbers or strings); names and defaults are the edge's
+/// ([`edge::EdgeConfig::from_lookup`]). Read from `site.toml` itself, not from the built
+/// site, so they apply even while the content has errors. A bad limit stops `serve`
+/// before it listens.
 fn edge_config(root: &Path, url: &str) -> Result<edge::EdgeConfig, ServeError> {
+    use edge::config::setting;
     let site_value = SiteConfig::load(root, Some(url)).map_or(Value::Null, |config| config.site);
-    let text = |path: &[&str]| {
-        let mut value = &site_value;
-        for key in path {
-            value = value.get(key)?;
+    let text = |value: &Value| value.as_str().map(str::to_owned);
+    let lookup = |name: &str| match name.strip_prefix(setting::LIMITS_PREFIX) {
+        // A number or a string; anything else reaches the edge's check as written.
+        Some(limit) => {
+            let value = site_value.get("edge")?.get("limits")?.get(limit)?;
+            Some(text(value).unwrap_or_else(|| value.to_string()))
         }
-        value.as_str().map(str::to_string)
+        None if name == setting::SITE_TITLE => text(site_value.get("title")?),
+        None => text(site_value.get("edge")?.get(name)?),
     };
-    let title = text(&["title"]).unwrap_or_else(|| "Documentation".into());
-    let limits = edge::Limits::default()
-        .with_settings(|name| {
-            let value = site_value.get("edge")?.get("limits")?.get(name)?;
-            Some(
-                value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_string),
-            )
-        })
-        .map_err(ServeError::Limits)?;
-    Ok(edge::EdgeConfig {
-        base_url: url.to_string(),
-        product_name: text(&["edge", "product_name"]).unwrap_or_else(|| title.clone()),
-        mail_from: text(&["edge", "mail_from"]).unwrap_or_else(|| "no-reply@localhost".into()),
-        site_title: title,
-        dev: true,
-        limits,
-    })
+    edge::EdgeConfig::from_lookup(url.to_string(), true, lookup).map_err(ServeError::Limits)
 }

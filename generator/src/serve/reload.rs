@@ -12,7 +12,7 @@ use bytes::Bytes;
 use http_body::{Body, Frame};
 use tokio::sync::mpsc;
 
-use crate::html::escape_into;
+use edge::html::escape_into;
 
 pub const SCRIPT_PATH: &str = "/__gatehouse/live.js";
 pub const STYLE_PATH: &str = "/__gatehouse/live.css";
