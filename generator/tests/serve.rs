@@ -227,7 +227,7 @@ fn edits_reload_and_errors_show_over_the_last_good_page() {
         "still the last good page"
     );
     assert!(
-        body.contains("gatehouse-overlay") && body.contains(&gatehouse::html::escape(expected)),
+        body.contains("gatehouse-overlay") && body.contains(&edge::html::escape(expected)),
         "{body}"
     );
 
