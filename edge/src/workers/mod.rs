@@ -2,8 +2,9 @@
 //! `worker-build` (`scripts/build-worker.sh`) and configured by `wrangler.toml`.
 //!
 //! - `fetch`: requests the core answers ([`routes::is_edge_route`]) go to [`Edge::handle`]
-//!   (client IP from `CF-Connecting-IP`); `/_dev/*` only when the `DEV` var is set;
-//!   everything else to the ASSETS binding (the built `public/`).
+//!   (client IP from `CF-Connecting-IP`), `/_dev/*` included: without the `DEV` var the
+//!   core answers them 404, whatever the method; everything else goes to the ASSETS
+//!   binding (the built `public/`).
 //! - `scheduled` (the daily cron): [`Edge::run_scheduled`].
 //!
 //! Bindings and vars (wrangler.toml): `ACCOUNTS` (KV), `ASSETS`, `RATE_LIMITER` (optional),
@@ -137,8 +138,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     let path = req.path();
     let for_core = method
         .as_ref()
-        .is_some_and(|m| routes::is_edge_route(m, &path))
-        && (settings.dev || !path.starts_with("/_dev/"));
+        .is_some_and(|m| routes::is_edge_route(m, &path));
     if !for_core {
         return env.assets(ASSETS_BINDING)?.fetch_request(req).await;
     }
