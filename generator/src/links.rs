@@ -100,14 +100,14 @@ pub fn check_page(page: &Page, targets: &LinkTargets<'_>) -> (Vec<Diagnostic>, V
         let href = link.href.trim();
         if urls::is_external(href) {
             external.push(ExternalLink {
-                source: page.source.clone(),
+                source: page.source_path.clone(),
                 location: link.location,
                 href: href.to_string(),
             });
             continue;
         }
         if let Err(message) = check_link(page, href, targets) {
-            problems.push(Diagnostic::new(&page.source, link.location, message));
+            problems.push(Diagnostic::new(&page.source_path, link.location, message));
         }
     }
     (problems, external)
@@ -219,10 +219,10 @@ fn check_anchor(
 mod tests {
     use super::*;
     use crate::config::Variables;
-    use crate::page::{Source, process};
+    use crate::page::{SourceFile, process};
 
     fn page(path: &str, text: &str) -> Arc<Page> {
-        let source = Source {
+        let source = SourceFile {
             path: format!("content/{path}").into(),
             content_path: path.to_string(),
             text: text.to_string(),

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::inputs::{self, Input};
-use crate::page::Source;
+use crate::page::SourceFile;
 
 /// A file copied to the output as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub struct StaticFile {
 }
 
 pub struct Inputs {
-    pub sources: Vec<Source>,
+    pub sources: Vec<SourceFile>,
     /// Non-Markdown files under `content/` and everything under `static/`.
     pub static_files: Vec<StaticFile>,
 }
@@ -75,7 +75,7 @@ pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
             }
         }
     }
-    let read: Vec<Result<Source, Diagnostic>> = markdown
+    let read: Vec<Result<SourceFile, Diagnostic>> = markdown
         .into_par_iter()
         .map(|(path, content_path)| {
             std::fs::read(root.join(&path))
@@ -88,7 +88,7 @@ pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
                         )
                     })
                 })
-                .map(|text| Source {
+                .map(|text| SourceFile {
                     path,
                     content_path,
                     text,

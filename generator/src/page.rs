@@ -17,7 +17,7 @@ use crate::variables::{self, Scope};
 
 /// A Markdown file as read from disk.
 #[derive(Debug, Clone)]
-pub struct Source {
+pub struct SourceFile {
     /// Relative to the site root, e.g. `content/a/b.md`: what diagnostics print.
     pub path: PathBuf,
     /// Relative to `content/`, `/`-separated, e.g. `a/b.md`.
@@ -44,7 +44,9 @@ pub struct Link {
 /// A page after its per-page stages, ready for the site-wide ones.
 #[derive(Debug, Clone)]
 pub struct Page {
-    pub source: PathBuf,
+    /// The Markdown file, relative to the site root (`content/a/b.md`): what diagnostics
+    /// print.
+    pub source_path: PathBuf,
     pub content_path: String,
     pub url: String,
     pub kind: PageKind,
@@ -65,7 +67,7 @@ impl Page {
 /// Runs the per-page stages. A page with problems is still returned, as far as it
 /// could be made, so that the site-wide stages report their own problems in the same
 /// run and links *to* it do not show up as broken too.
-pub fn process(source: &Source, site: &Variables) -> (Page, Vec<Diagnostic>) {
+pub fn process(source: &SourceFile, site: &Variables) -> (Page, Vec<Diagnostic>) {
     let lines = LineIndex::new(&source.text);
     let mut problems = Vec::new();
 
@@ -116,7 +118,7 @@ pub fn process(source: &Source, site: &Variables) -> (Page, Vec<Diagnostic>) {
         .clone()
         .unwrap_or_else(|| fallback_title(&source.content_path));
     let page = Page {
-        source: source.path.clone(),
+        source_path: source.path.clone(),
         url: urls::url_for(&source.content_path),
         content_path: source.content_path.clone(),
         kind,
@@ -190,8 +192,8 @@ mod tests {
         assert_eq!(page.links[0].href, "/y/");
     }
 
-    fn source(path: &str, text: &str) -> Source {
-        Source {
+    fn source(path: &str, text: &str) -> SourceFile {
+        SourceFile {
             path: PathBuf::from("content").join(path),
             content_path: path.to_string(),
             text: text.to_string(),

@@ -89,7 +89,7 @@ pub struct Site {
 #[derive(Debug, Clone)]
 pub enum PageChange {
     /// Created or edited (the file's new text).
-    Upsert(page::Source),
+    Upsert(page::SourceFile),
     /// Deleted; the path relative to `content/`.
     Remove(String),
 }
@@ -224,7 +224,8 @@ fn run_site_stages(
                     external_links = external;
                 } else {
                     // The changed pages' external links replace what they had before.
-                    external_links.retain(|link| !pages.iter().any(|p| p.source == link.source));
+                    external_links
+                        .retain(|link| !pages.iter().any(|p| p.source_path == link.source));
                     external_links.extend(external);
                 }
             }
@@ -274,7 +275,7 @@ impl Site {
         for (page, mut page_problems) in processed {
             problems.append(&mut page_problems);
             if page.is_draft() && !options.drafts {
-                drafts.insert(page.url.clone(), page.source.clone());
+                drafts.insert(page.url.clone(), page.source_path.clone());
             } else {
                 pages.push(Arc::new(page));
             }
@@ -385,7 +386,7 @@ impl Site {
                     let (page, mut page_problems) = page::process(&source, &self.variables);
                     problems.append(&mut page_problems);
                     if page.is_draft() && !self.options.drafts {
-                        drafts.insert(page.url.clone(), page.source.clone());
+                        drafts.insert(page.url.clone(), page.source_path.clone());
                         if let Some(i) = position {
                             pages.remove(i);
                         }
@@ -603,19 +604,19 @@ fn check_aliases(pages: &[Arc<Page>]) -> Vec<Diagnostic> {
                 alias.clone()
             } else {
                 problems.push(Diagnostic::file(
-                    &page.source,
+                    &page.source_path,
                     format!("alias '{alias}' must be a site path starting and ending with '/' (e.g. '/old/path/')"),
                 ));
                 continue;
             };
             if page_urls.contains(normalised.as_str()) {
                 problems.push(Diagnostic::file(
-                    &page.source,
+                    &page.source_path,
                     format!("alias '{alias}' is already a page's URL"),
                 ));
-            } else if let Some(other) = seen.insert(normalised, &page.source) {
+            } else if let Some(other) = seen.insert(normalised, &page.source_path) {
                 problems.push(Diagnostic::file(
-                    &page.source,
+                    &page.source_path,
                     format!("alias '{alias}' is also claimed by {}", display_path(other)),
                 ));
             }
@@ -682,7 +683,7 @@ mod tests {
     }
 
     fn upsert(content_path: &str, text: &str) -> PageChange {
-        PageChange::Upsert(page::Source {
+        PageChange::Upsert(page::SourceFile {
             path: Path::new("content").join(content_path),
             content_path: content_path.to_string(),
             text: text.to_string(),

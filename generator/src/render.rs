@@ -96,7 +96,7 @@ impl Renderer {
             .filter(|page| !self.has_template(Self::template_for(page)))
             .map(|page| {
                 Diagnostic::file(
-                    &page.source,
+                    &page.source_path,
                     format!(
                         "template '{}' not found in {} (it has: {})",
                         Self::template_for(page),
@@ -128,7 +128,7 @@ impl Renderer {
             toc: &page.toc,
             show_toc: page.front.toc.unwrap_or(true) && !page.toc.is_empty(),
             extra: &page.front.extra,
-            source: crate::diagnostic::display_path(&page.source),
+            source: crate::diagnostic::display_path(&page.source_path),
             is_section,
             children: if is_section {
                 tree.children(pages, index)
@@ -146,7 +146,7 @@ impl Renderer {
         ctx.insert("nav", &tree.nav(pages, Some(index)));
         self.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::file(
-                &page.source,
+                &page.source_path,
                 format!(
                     "cannot render with template '{template}': {}",
                     error_chain(&e)

@@ -219,13 +219,13 @@ fn page_ref(pages: &[Arc<Page>], i: usize) -> PageRef<'_> {
 mod tests {
     use super::*;
     use crate::config::Variables;
-    use crate::page::{Source, process};
+    use crate::page::{SourceFile, process};
 
     fn pages(files: &[(&str, &str)]) -> Vec<Arc<Page>> {
         files
             .iter()
             .map(|(path, text)| {
-                let source = Source {
+                let source = SourceFile {
                     path: format!("content/{path}").into(),
                     content_path: path.to_string(),
                     text: text.to_string(),

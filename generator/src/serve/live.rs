@@ -20,7 +20,7 @@ use bytes::Bytes;
 
 use crate::diagnostic::Diagnostic;
 use crate::inputs::{self, Input};
-use crate::page::Source;
+use crate::page::SourceFile;
 use crate::pipeline::{BuildError, BuildOptions, PageChange, Revision, Site};
 use crate::theme::FileData;
 
@@ -216,7 +216,7 @@ impl LiveSite {
             let path = self.options.root.join("content").join(content_path);
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => changes.push(PageChange::Upsert(Source {
+                    Ok(text) => changes.push(PageChange::Upsert(SourceFile {
                         path: Path::new("content").join(content_path),
                         content_path: content_path.clone(),
                         text,
