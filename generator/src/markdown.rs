@@ -1,10 +1,16 @@
 //! Markdown to HTML: GitHub-flavoured Markdown via pulldown-cmark, plus what a docs
 //! page needs from it — heading ids with self-links, a table of contents, highlighted
 //! code, and every link target with its position, for the link checker.
+//!
+//! [`render`] runs pulldown-cmark's events, each with its byte range in the text,
+//! through a chain of small iterator adapters, one job each, and writes what comes out
+//! as HTML. What the stages find besides HTML (links, anchors, the table of contents)
+//! goes into one record at the start of the chain, in the order the events pass.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::highlight::highlight_block;
@@ -54,167 +60,333 @@ fn options() -> Options {
 /// Renders one page body. `source` is the file's path relative to `content/`, used to
 /// rewrite links to other Markdown files into their URLs.
 pub fn render(text: &str, source: &str) -> RenderedMarkdown {
-    let mut rendered = RenderedMarkdown::default();
-    let mut ids = IdAllocator::default();
-    let mut headings: Vec<(u8, String, String)> = Vec::new();
-    let mut events: Vec<Event<'_>> = Vec::with_capacity(256);
+    let mut found = Found::default();
+    let parser = Parser::new_ext(text, options()).into_offset_iter();
+    let start = Start {
+        events: parser,
+        found: &mut found,
+    };
+    // Each stage sees what the stages inside it made of the events.
+    let events = headings(code_blocks(raw_html(links(start, source))));
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.map(|(event, _)| event));
+    RenderedMarkdown {
+        html,
+        toc: found.toc,
+        anchors: found.anchors,
+        links: found.links,
+    }
+}
 
-    // While inside a heading or code block, events are buffered here.
-    let mut heading: Option<OpenHeading<'_>> = None;
-    let mut code: Option<(String, String)> = None;
+/// An event and the byte range of the Markdown text it stands for.
+type Spanned<'a> = (Event<'a>, Range<usize>);
 
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
-        let event = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Link {
-                dest_url: rewrite_and_record(dest_url, source, range.start, &mut rendered.links),
-                link_type,
-                title,
-                id,
-            }),
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Image {
-                dest_url: rewrite_and_record(dest_url, source, range.start, &mut rendered.links),
-                link_type,
-                title,
-                id,
-            }),
-            Event::Html(ref html) | Event::InlineHtml(ref html) => {
-                scan_raw_html(html, range.start, &mut rendered);
-                event
-            }
-            other => other,
+/// What the stages find in a page besides its HTML.
+#[derive(Debug, Default)]
+struct Found {
+    links: Vec<FoundLink>,
+    anchors: HashSet<String>,
+    toc: Vec<TocEntry>,
+}
+
+/// A stage of [`render`]'s chain: an iterator over [`Spanned`] events that wraps the
+/// stage before it and reaches the page's one [`Found`] record, so what any stage
+/// records lands there in the order the events pass.
+///
+/// To add a stage (shortcodes, callouts, another highlighter), write one adapter like
+/// the ones below and put it in the chain in [`render`]. Its `next` hands every event it
+/// does not handle on as it is, and leaves the work to a method kept out of line:
+///
+/// ```text
+/// let item = self.inner.next();
+/// if matches!(item, Some((Event::Html(_), _))) {
+///     return self.html(item); // #[inline(never)]
+/// }
+/// item
+/// ```
+///
+/// Every event passes every stage: destructured in `next`, or with the work inlined
+/// there, each event was copied piecewise at each stage, and rendering got 5–15% slower.
+trait Stage: Iterator {
+    /// The page's record; a stage that wraps another forwards to it.
+    fn found(&mut self) -> &mut Found;
+}
+
+/// The start of the chain: the parser's events, and the record the stages write into.
+struct Start<'f, I> {
+    events: I,
+    found: &'f mut Found,
+}
+
+impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for Start<'_, I> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        self.events.next()
+    }
+}
+
+impl<'a, I: Iterator<Item = Spanned<'a>>> Stage for Start<'_, I> {
+    fn found(&mut self) -> &mut Found {
+        self.found
+    }
+}
+
+/// Links and images: a target that is another Markdown file becomes its URL
+/// (`other.md#top` → `/dir/other/#top`, relative to `source`), and every target is
+/// recorded with the offset where its link starts, for the link checker.
+fn links<I>(inner: I, source: &str) -> Links<'_, I> {
+    Links { inner, source }
+}
+
+struct Links<'s, I> {
+    inner: I,
+    source: &'s str,
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for Links<'_, I> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        let item = self.inner.next();
+        if matches!(
+            item,
+            Some((Event::Start(Tag::Link { .. } | Tag::Image { .. }), _))
+        ) {
+            return self.link(item);
+        }
+        item
+    }
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Stage for Links<'_, I> {
+    fn found(&mut self) -> &mut Found {
+        self.inner.found()
+    }
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Links<'_, I> {
+    #[inline(never)]
+    fn link(&mut self, mut item: Option<Spanned<'a>>) -> Option<Spanned<'a>> {
+        if let Some((
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }),
+            range,
+        )) = &mut item
+        {
+            let dest = std::mem::replace(dest_url, CowStr::Borrowed(""));
+            let dest = match urls::markdown_link_to_url(self.source, &dest) {
+                Some(url) => CowStr::from(url),
+                None => dest,
+            };
+            self.inner.found().links.push(FoundLink {
+                href: dest.to_string(),
+                offset: range.start,
+            });
+            *dest_url = dest;
+        }
+        item
+    }
+}
+
+/// Raw HTML, which Markdown passes through as it is: records its link targets
+/// (`href`, `src`, with their offsets) and its anchors (`id`). The events are unchanged.
+fn raw_html<I>(inner: I) -> RawHtml<I> {
+    RawHtml { inner }
+}
+
+struct RawHtml<I> {
+    inner: I,
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for RawHtml<I> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        let item = self.inner.next();
+        if matches!(item, Some((Event::Html(_) | Event::InlineHtml(_), _))) {
+            return self.html(item);
+        }
+        item
+    }
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Stage for RawHtml<I> {
+    fn found(&mut self) -> &mut Found {
+        self.inner.found()
+    }
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> RawHtml<I> {
+    #[inline(never)]
+    fn html(&mut self, item: Option<Spanned<'a>>) -> Option<Spanned<'a>> {
+        if let Some((Event::Html(html) | Event::InlineHtml(html), range)) = &item {
+            scan_raw_html(html, range.start, self.inner.found());
+        }
+        item
+    }
+}
+
+/// Code blocks: a block's events (its start, its text, its end) become one HTML event
+/// with the highlighted code, in the language its fence names (`rust` of
+/// ```` ```rust,ignore ````; none for an indented block). Nothing inside a code block
+/// reaches a later stage: a `## line` in it is code, not a heading.
+fn code_blocks<I>(inner: I) -> CodeBlocks<I> {
+    CodeBlocks { inner }
+}
+
+struct CodeBlocks<I> {
+    inner: I,
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for CodeBlocks<I> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        let item = self.inner.next();
+        if matches!(item, Some((Event::Start(Tag::CodeBlock(_)), _))) {
+            return self.code_block(item);
+        }
+        item
+    }
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Stage for CodeBlocks<I> {
+    fn found(&mut self) -> &mut Found {
+        self.inner.found()
+    }
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<I> {
+    /// Reads a code block's events up to its end and highlights its text.
+    #[inline(never)]
+    fn code_block(&mut self, item: Option<Spanned<'a>>) -> Option<Spanned<'a>> {
+        let Some((Event::Start(Tag::CodeBlock(kind)), start)) = item else {
+            return item;
         };
-
-        if let Some((_, ref mut body)) = code {
+        let lang = match &kind {
+            CodeBlockKind::Fenced(info) => info
+                .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                .next()
+                .unwrap_or(""),
+            CodeBlockKind::Indented => "",
+        };
+        let mut body = String::new();
+        // A block the events never close is dropped (pulldown-cmark always closes it).
+        loop {
+            let (event, end) = self.inner.next()?;
             match event {
-                Event::Text(t) => body.push_str(&t),
+                Event::Text(text) => body.push_str(&text),
                 Event::End(TagEnd::CodeBlock) => {
-                    let (lang, body) = code.take().unwrap_or_default();
                     let mut html = String::with_capacity(body.len() * 2);
-                    highlight_block(&lang, &body, &mut html);
-                    push(&mut heading, &mut events, Event::Html(html.into()));
+                    highlight_block(lang, &body, &mut html);
+                    return Some((Event::Html(html.into()), start.start..end.end));
                 }
                 _ => {}
             }
-            continue;
         }
+    }
+}
 
-        match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info
-                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((lang, String::new()));
-            }
+/// Headings: each gets an id (GitHub's rule on its text, repeats suffixed, or its
+/// `{#id}`) and a `#` self-link after its text; the id is recorded as an anchor, and
+/// `##` and `###` headings go into the table of contents. A heading's events become one
+/// HTML event, since its id depends on all of its text.
+fn headings<'a, I>(inner: I) -> Headings<'a, I> {
+    Headings {
+        inner,
+        ids: IdAllocator::default(),
+        content: Vec::new(),
+    }
+}
+
+struct Headings<'a, I> {
+    inner: I,
+    ids: IdAllocator,
+    /// The events inside the heading being read (kept to reuse its allocation).
+    content: Vec<Event<'a>>,
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for Headings<'a, I> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        let item = self.inner.next();
+        if matches!(item, Some((Event::Start(Tag::Heading { .. }), _))) {
+            return self.heading(item);
+        }
+        item
+    }
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Stage for Headings<'a, I> {
+    fn found(&mut self) -> &mut Found {
+        self.inner.found()
+    }
+}
+
+impl<'a, I: Stage<Item = Spanned<'a>>> Headings<'a, I> {
+    /// Reads a heading's events up to its end and writes the heading.
+    #[inline(never)]
+    fn heading(&mut self, item: Option<Spanned<'a>>) -> Option<Spanned<'a>> {
+        let Some((
             Event::Start(Tag::Heading {
-                level, id, classes, ..
-            }) => {
-                heading = Some(OpenHeading {
-                    level,
-                    explicit_id: id.map(|i| i.to_string()),
-                    classes: classes.iter().map(|c| c.to_string()).collect(),
-                    events: Vec::new(),
-                });
+                level,
+                id: explicit_id,
+                classes,
+                ..
+            }),
+            start,
+        )) = item
+        else {
+            return item;
+        };
+        self.content.clear();
+        // A heading the events never close is dropped (pulldown-cmark always closes it).
+        let end = loop {
+            match self.inner.next()? {
+                (Event::End(TagEnd::Heading(_)), range) => break range.end,
+                (event, _) => self.content.push(event),
             }
-            Event::End(TagEnd::Heading(_)) => {
-                let Some(OpenHeading {
-                    level,
-                    explicit_id,
-                    classes,
-                    events: inner,
-                }) = heading.take()
-                else {
-                    continue;
-                };
-                let plain = plain_text(&inner);
-                let id = ids.allocate(explicit_id, &plain);
-                let mut inner_html = String::new();
-                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-                let level_number = level as u8;
-                let mut html = format!("<h{level_number} id=\"");
-                escape_into(&id, &mut html);
-                html.push('"');
-                if !classes.is_empty() {
-                    html.push_str(" class=\"");
-                    escape_into(&classes.join(" "), &mut html);
-                    html.push('"');
-                }
-                html.push('>');
-                html.push_str(&inner_html);
-                html.push_str(SELF_LINK_OPEN);
-                html.push_str(" href=\"#");
-                escape_into(&id, &mut html);
-                html.push_str("\" aria-label=\"Link to this section\">#</a>");
-                html.push_str(&format!("</h{level_number}>\n"));
-                events.push(Event::Html(html.into()));
-                rendered.anchors.insert(id.clone());
-                let mut title = String::new();
-                escape_into(&plain, &mut title);
-                headings.push((level_number, id, title));
-            }
-            other => push(&mut heading, &mut events, other),
+        };
+        let plain = plain_text(&self.content);
+        let id = self
+            .ids
+            .allocate(explicit_id.map(|id| id.to_string()), &plain);
+        let level = level as u8;
+        // 1 to 6: one digit.
+        let digit = char::from(b'0' + level);
+        let mut html = String::with_capacity(128);
+        html.push_str("<h");
+        html.push(digit);
+        html.push_str(" id=\"");
+        escape_into(&id, &mut html);
+        html.push('"');
+        if !classes.is_empty() {
+            html.push_str(" class=\"");
+            escape_into(&classes.join(" "), &mut html);
+            html.push('"');
         }
+        html.push('>');
+        pulldown_cmark::html::push_html(&mut html, self.content.drain(..));
+        html.push_str(SELF_LINK_OPEN);
+        html.push_str(" href=\"#");
+        escape_into(&id, &mut html);
+        html.push_str("\" aria-label=\"Link to this section\">#</a></h");
+        html.push(digit);
+        html.push_str(">\n");
+        let found = self.inner.found();
+        found.anchors.insert(id.clone());
+        add_to_toc(&mut found.toc, level, id, &plain);
+        Some((Event::Html(html.into()), start.start..end))
     }
-
-    let mut html = String::with_capacity(text.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    rendered.html = html;
-    rendered.toc = table_of_contents(headings);
-    rendered
-}
-
-/// A heading whose events are being collected, to give it an id and a self-link.
-struct OpenHeading<'e> {
-    level: HeadingLevel,
-    explicit_id: Option<String>,
-    classes: Vec<String>,
-    events: Vec<Event<'e>>,
-}
-
-fn push<'e>(heading: &mut Option<OpenHeading<'e>>, events: &mut Vec<Event<'e>>, event: Event<'e>) {
-    match heading {
-        Some(open) => open.events.push(event),
-        None => events.push(event),
-    }
-}
-
-fn rewrite_and_record<'a>(
-    dest: CowStr<'a>,
-    source: &str,
-    offset: usize,
-    links: &mut Vec<FoundLink>,
-) -> CowStr<'a> {
-    let dest = match urls::markdown_link_to_url(source, &dest) {
-        Some(url) => CowStr::from(url),
-        None => dest,
-    };
-    links.push(FoundLink {
-        href: dest.to_string(),
-        offset,
-    });
-    dest
 }
 
 /// Raw HTML may carry links (`href`, `src`) and anchor targets (`id`).
-fn scan_raw_html(html: &str, offset: usize, rendered: &mut RenderedMarkdown) {
+fn scan_raw_html(html: &str, offset: usize, found: &mut Found) {
     for attr in ["href", "src", "id"] {
         let mut from = 0;
-        while let Some(found) = html[from..].find(attr) {
-            let start = from + found;
+        while let Some(at) = html[from..].find(attr) {
+            let start = from + at;
             from = start + attr.len();
             let boundary = start == 0 || html.as_bytes()[start - 1].is_ascii_whitespace();
             let rest = html[from..].trim_start();
@@ -233,9 +405,9 @@ fn scan_raw_html(html: &str, offset: usize, rendered: &mut RenderedMarkdown) {
             }
             let value = &rest[1..1 + end];
             if attr == "id" {
-                rendered.anchors.insert(value.to_string());
+                found.anchors.insert(value.to_string());
             } else {
-                rendered.links.push(FoundLink {
+                found.links.push(FoundLink {
                     href: value.replace("&amp;", "&"),
                     offset: offset + start,
                 });
@@ -291,25 +463,24 @@ pub fn github_slug(text: &str) -> String {
         .collect()
 }
 
-fn table_of_contents(headings: Vec<(u8, String, String)>) -> Vec<TocEntry> {
-    let mut toc: Vec<TocEntry> = Vec::new();
-    for (level, id, title) in headings {
-        let entry = TocEntry {
-            id,
-            title,
-            level,
-            children: Vec::new(),
-        };
-        match level {
-            2 => toc.push(entry),
-            3 => match toc.last_mut() {
-                Some(parent) => parent.children.push(entry),
-                None => toc.push(entry),
-            },
-            _ => {}
-        }
+/// Adds a heading to the table of contents: a `##` at the top, a `###` under the `##`
+/// before it (at the top if there is none), other levels not at all.
+fn add_to_toc(toc: &mut Vec<TocEntry>, level: u8, id: String, text: &str) {
+    if !(2..=3).contains(&level) {
+        return;
     }
-    toc
+    let mut title = String::new();
+    escape_into(text, &mut title);
+    let entry = TocEntry {
+        id,
+        title,
+        level,
+        children: Vec::new(),
+    };
+    match toc.last_mut() {
+        Some(parent) if level == 3 => parent.children.push(entry),
+        _ => toc.push(entry),
+    }
 }
 
 #[cfg(test)]
@@ -386,5 +557,197 @@ mod tests {
         );
         assert!(out.html.contains("<pre class=\"code\" data-lang=\"bash\"><code><span class=\"hl-fn\">echo</span> hi\n</code></pre>"), "{}", out.html);
         assert!(out.html.contains("<div class=\"x\">raw</div>"));
+    }
+
+    /// The parser's events for `text`, for driving stages by hand.
+    fn parsed(text: &str) -> std::vec::IntoIter<Spanned<'_>> {
+        Parser::new_ext(text, options())
+            .into_offset_iter()
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    fn html_of<'a>(events: impl Iterator<Item = Spanned<'a>>) -> String {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, events.map(|(event, _)| event));
+        html
+    }
+
+    fn hrefs(found: &Found) -> Vec<(&str, usize)> {
+        found
+            .links
+            .iter()
+            .map(|l| (l.href.as_str(), l.offset))
+            .collect()
+    }
+
+    #[test]
+    fn links_stage_rewrites_md_targets_and_records_every_target() {
+        let text = "[a](other.md#top) and ![i](pic.png) and [b](https://x.test/y.md)";
+        let mut found = Found::default();
+        let start = Start {
+            events: parsed(text),
+            found: &mut found,
+        };
+        let html = html_of(links(start, "dir/page.md"));
+        assert!(html.contains("<a href=\"/dir/other/#top\">a</a>"), "{html}");
+        assert!(html.contains("<img src=\"pic.png\""), "{html}");
+        assert_eq!(
+            hrefs(&found),
+            [
+                ("/dir/other/#top", 0),
+                ("pic.png", text.find("![i]").unwrap()),
+                ("https://x.test/y.md", text.find("[b]").unwrap()),
+            ]
+        );
+    }
+
+    #[test]
+    fn raw_html_stage_records_targets_and_ids_and_changes_nothing() {
+        let text = "<p data-href=\"/no/\" href=\"/yes/?a=1&amp;b=2\" data-id=\"n\" id='y'>\n<img src=\"/i.png\"></p>\n";
+        let mut found = Found::default();
+        let start = Start {
+            events: parsed(text),
+            found: &mut found,
+        };
+        let html = html_of(raw_html(start));
+        assert_eq!(html, html_of(parsed(text)));
+        assert_eq!(
+            hrefs(&found),
+            [
+                ("/yes/?a=1&b=2", text.find(" href").unwrap() + 1),
+                ("/i.png", text.find("src").unwrap()),
+            ]
+        );
+        assert_eq!(found.anchors, HashSet::from(["y".to_string()]));
+    }
+
+    #[test]
+    fn code_blocks_stage_makes_one_highlighted_event_spanning_the_block() {
+        let text = "a\n\n```json {hl=1}\n{\"k\": 1}\n```\n\nb\n";
+        let mut found = Found::default();
+        let start = Start {
+            events: parsed(text),
+            found: &mut found,
+        };
+        let events: Vec<_> = code_blocks(start).collect();
+        let (block, range) = events
+            .iter()
+            .find(|(event, _)| matches!(event, Event::Html(_)))
+            .unwrap();
+        let fence = text.find("```").unwrap();
+        assert_eq!(range.clone(), fence..text.rfind("```").unwrap() + 3);
+        let Event::Html(block) = block else {
+            unreachable!()
+        };
+        assert!(
+            block.starts_with("<pre class=\"code\" data-lang=\"json\"><code>"),
+            "{block}"
+        );
+        assert!(events.iter().all(|(event, _)| !matches!(
+            event,
+            Event::Start(Tag::CodeBlock(_)) | Event::End(TagEnd::CodeBlock)
+        )));
+    }
+
+    #[test]
+    fn a_heading_inside_a_code_block_stays_code() {
+        let out = render("```md\n## Not a heading\n[x](a.md)\n```\n", "a.md");
+        assert!(!out.html.contains("<h2"), "{}", out.html);
+        assert!(out.html.contains("## Not a heading"), "{}", out.html);
+        assert!(out.toc.is_empty());
+        assert!(out.anchors.is_empty());
+        assert!(out.links.is_empty());
+    }
+
+    #[test]
+    fn a_link_inside_a_heading_is_rewritten_and_recorded() {
+        let out = render("## See [the other page](other.md)\n", "dir/page.md");
+        assert!(
+            out.html.starts_with(
+                "<h2 id=\"see-the-other-page\">See <a href=\"/dir/other/\">the other page</a><a class=\"anchor\""
+            ),
+            "{}",
+            out.html
+        );
+        assert_eq!(
+            out.links,
+            [FoundLink {
+                href: "/dir/other/".into(),
+                offset: 7
+            }]
+        );
+    }
+
+    #[test]
+    fn a_heading_with_inline_code_gets_its_text_as_id() {
+        let out = render("## Run `gatehouse serve` & <b>watch</b>\n", "a.md");
+        assert!(
+            out.html.starts_with(
+                "<h2 id=\"run-gatehouse-serve--watch\">Run <code>gatehouse serve</code> &amp; <b>watch</b><a class=\"anchor\" href=\"#run-gatehouse-serve--watch\""
+            ),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.toc[0].title, "Run gatehouse serve &amp; watch");
+    }
+
+    #[test]
+    fn headings_keep_classes_and_only_h2_and_h3_enter_the_toc() {
+        let out = render(
+            "### Orphan\n\n# Top\n\n## Two {.wide .x}\n\n#### Four\n\n### Three\n",
+            "a.md",
+        );
+        assert!(out.html.contains("<h2 id=\"two\" class=\"wide x\">Two<a"));
+        assert!(out.html.contains("<h1 id=\"top\">Top<a"));
+        let toc: Vec<_> = out
+            .toc
+            .iter()
+            .map(|e| (e.id.as_str(), e.children.len()))
+            .collect();
+        assert_eq!(toc, [("orphan", 0), ("two", 1)]);
+        assert_eq!(out.toc[1].children[0].id, "three");
+        for id in ["orphan", "top", "two", "four", "three"] {
+            assert!(out.anchors.contains(id), "{id}");
+        }
+    }
+
+    /// A stage inserted into the chain: later stages see what it made of the events.
+    struct Replace<I> {
+        inner: I,
+    }
+
+    impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for Replace<I> {
+        type Item = Spanned<'a>;
+
+        fn next(&mut self) -> Option<Spanned<'a>> {
+            let item = self.inner.next();
+            if matches!(&item, Some((Event::Text(text), _)) if &**text == "before") {
+                return Some((Event::Text("after".into()), item?.1));
+            }
+            item
+        }
+    }
+
+    impl<'a, I: Stage<Item = Spanned<'a>>> Stage for Replace<I> {
+        fn found(&mut self) -> &mut Found {
+            self.inner.found()
+        }
+    }
+
+    #[test]
+    fn a_stage_added_to_the_chain_feeds_the_stages_after_it() {
+        let text = "## before\n\n```\nbefore\n```\n";
+        let mut found = Found::default();
+        let start = Start {
+            events: parsed(text),
+            found: &mut found,
+        };
+        let html = html_of(headings(Replace {
+            inner: code_blocks(raw_html(links(start, "a.md"))),
+        }));
+        assert!(html.starts_with("<h2 id=\"after\">after<a"), "{html}");
+        assert!(html.contains("<code>before\n</code>"), "{html}");
+        assert_eq!(found.toc[0].id, "after");
     }
 }

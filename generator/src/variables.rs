@@ -62,87 +62,51 @@ pub fn substitute<'t>(text: &'t str, scope: &Scope<'_>) -> Substituted<'t> {
             errors: Vec::new(),
         };
     }
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut map = OffsetMap::default();
-    let mut errors = Vec::new();
+    let mut out = Output::new(text);
     let bytes = text.as_bytes();
-    let mut copied = 0;
     let mut i = 0;
-    // Copies input[copied..upto] and records where it landed.
-    let flush = |out: &mut String, map: &mut OffsetMap, from: usize, upto: usize| {
-        if upto > from {
-            map.segments.push((out.len(), from));
-            out.push_str(&text[from..upto]);
-        }
-    };
     while i + 1 < bytes.len() {
         match (bytes[i], bytes[i + 1]) {
             (b'{', b'{') => {
                 let Some(close) = text[i + 2..].find("}}").map(|j| i + 2 + j) else {
-                    errors.push(VariableError {
-                        offset: i,
-                        message: "`{{` is never closed with `}}` (to show `{{` literally, wrap it in {% raw %}…{% endraw %})".into(),
-                    });
+                    out.error(i, "`{{` is never closed with `}}` (to show `{{` literally, wrap it in {% raw %}…{% endraw %})".into());
                     break;
                 };
-                flush(&mut out, &mut map, copied, i);
-                match resolve(text[i + 2..close].trim(), scope) {
-                    Ok(value) => {
-                        map.segments.push((out.len(), i));
-                        out.push_str(value);
-                    }
-                    Err(message) => errors.push(VariableError { offset: i, message }),
-                }
-                i = close + 2;
-                copied = i;
+                i = out.expression(i, close, scope);
             }
             (b'{', b'%') => {
                 let Some(close) = text[i + 2..].find("%}").map(|j| i + 2 + j) else {
-                    errors.push(VariableError {
-                        offset: i,
-                        message: "`{%` is never closed with `%}`".into(),
-                    });
+                    out.error(i, "`{%` is never closed with `%}`".into());
                     break;
                 };
                 let tag = tag_name(&text[i + 2..close]);
                 if tag != "raw" {
-                    errors.push(VariableError {
-                        offset: i,
-                        message: format!(
+                    out.error(
+                        i,
+                        format!(
                             "unsupported tag `{{% {tag} %}}`: only {{% raw %}}…{{% endraw %}} is allowed in pages"
                         ),
-                    });
+                    );
                     i = close + 2;
                     continue;
                 }
-                flush(&mut out, &mut map, copied, i);
                 let inner_start = close + 2;
                 let Some((inner_end, after)) = find_endraw(text, inner_start) else {
-                    errors.push(VariableError {
-                        offset: i,
-                        message: "`{% raw %}` has no matching `{% endraw %}`".into(),
-                    });
+                    // As before: the text up to the tag is copied here and, since copying
+                    // does not move on, once more by `finish`.
+                    out.copy_to(i);
+                    out.error(i, "`{% raw %}` has no matching `{% endraw %}`".into());
                     break;
                 };
-                flush(&mut out, &mut map, inner_start, inner_end);
+                out.copy_to(i);
+                out.copy(inner_start, inner_end);
+                out.skip_to(after);
                 i = after;
-                copied = i;
             }
             (b'<', b'<') if text[i + 2..].trim_start_matches(' ').starts_with("site.") => {
                 let line_end = text[i..].find('\n').map_or(text.len(), |j| i + j);
                 match text[i + 2..line_end].find(">>").map(|j| i + 2 + j) {
-                    Some(close) => {
-                        flush(&mut out, &mut map, copied, i);
-                        match resolve(text[i + 2..close].trim(), scope) {
-                            Ok(value) => {
-                                map.segments.push((out.len(), i));
-                                out.push_str(value);
-                            }
-                            Err(message) => errors.push(VariableError { offset: i, message }),
-                        }
-                        i = close + 2;
-                        copied = i;
-                    }
+                    Some(close) => i = out.expression(i, close, scope),
                     // `<<site.` with no `>>` on its line is ordinary text (a heredoc, say).
                     None => i += 2,
                 }
@@ -150,11 +114,76 @@ pub fn substitute<'t>(text: &'t str, scope: &Scope<'_>) -> Substituted<'t> {
             _ => i += 1,
         }
     }
-    flush(&mut out, &mut map, copied, text.len());
-    Substituted {
-        text: Cow::Owned(out),
-        offsets: map,
-        errors,
+    out.finish()
+}
+
+/// The substituted text as it is built: the input is copied in stretches, each
+/// recorded in the offset map, with the values of expressions in between.
+struct Output<'t> {
+    input: &'t str,
+    text: String,
+    map: OffsetMap,
+    errors: Vec<VariableError>,
+    /// Where the input is copied from next.
+    copied: usize,
+}
+
+impl<'t> Output<'t> {
+    fn new(input: &'t str) -> Self {
+        Output {
+            input,
+            text: String::with_capacity(input.len() + input.len() / 8),
+            map: OffsetMap::default(),
+            errors: Vec::new(),
+            copied: 0,
+        }
+    }
+
+    /// Copies `input[from..upto]` and records where it landed.
+    fn copy(&mut self, from: usize, upto: usize) {
+        if upto > from {
+            self.map.segments.push((self.text.len(), from));
+            self.text.push_str(&self.input[from..upto]);
+        }
+    }
+
+    /// Copies the input not yet copied, up to `upto`.
+    fn copy_to(&mut self, upto: usize) {
+        self.copy(self.copied, upto);
+    }
+
+    /// Goes on copying the input from `from`.
+    fn skip_to(&mut self, from: usize) {
+        self.copied = from;
+    }
+
+    fn error(&mut self, offset: usize, message: String) {
+        self.errors.push(VariableError { offset, message });
+    }
+
+    /// Replaces the expression between the two-byte delimiters at `open` and `close`
+    /// (`{{ … }}` or `<< … >>`) with its value, or records why it has none; returns
+    /// where the input goes on.
+    fn expression(&mut self, open: usize, close: usize, scope: &Scope<'_>) -> usize {
+        self.copy_to(open);
+        match resolve(self.input[open + 2..close].trim(), scope) {
+            Ok(value) => {
+                self.map.segments.push((self.text.len(), open));
+                self.text.push_str(value);
+            }
+            Err(message) => self.error(open, message),
+        }
+        self.skip_to(close + 2);
+        close + 2
+    }
+
+    fn finish(mut self) -> Substituted<'t> {
+        self.copy_to(self.input.len());
+        Substituted {
+            text: Cow::Owned(self.text),
+            offsets: self.map,
+            errors: self.errors,
+        }
     }
 }
 
@@ -340,5 +369,35 @@ mod tests {
             out.offsets.original(link_in_output),
             text.find("[a]").unwrap()
         );
+    }
+
+    #[test]
+    fn a_closing_marker_on_a_later_line_does_not_close_a_heredoc() {
+        assert_eq!(
+            run("cat <<site.x\n>> {{site.konnect_short_name}} <<site.konnect_short_name>>")
+                .unwrap(),
+            "cat <<site.x\n>> Konnect Konnect"
+        );
+    }
+
+    #[test]
+    fn offsets_map_back_after_every_kind_of_replacement() {
+        let site = site();
+        let page = vec![("page.title".to_string(), "Hello".to_string())];
+        let scope = Scope {
+            site: &site,
+            page: &page,
+        };
+        let text = "<< site.konnect_saas >> {% raw %}{{x}}{% endraw %} {{page.title}} [a](/b)";
+        let out = substitute(text, &scope);
+        assert_eq!(out.text, "Kong Konnect Cloud {{x}} Hello [a](/b)");
+        for piece in ["{{x}}", "[a]", " Hello"] {
+            let found = out.text.find(piece).unwrap();
+            let expected = match piece {
+                " Hello" => text.find(" {{page").unwrap(),
+                _ => text.find(piece).unwrap(),
+            };
+            assert_eq!(out.offsets.original(found), expected, "{piece}");
+        }
     }
 }
