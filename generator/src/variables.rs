@@ -92,9 +92,7 @@ pub fn substitute<'t>(text: &'t str, scope: &Scope<'_>) -> Substituted<'t> {
                 }
                 let inner_start = close + 2;
                 let Some((inner_end, after)) = find_endraw(text, inner_start) else {
-                    // As before: the text up to the tag is copied here and, since copying
-                    // does not move on, once more by `finish`.
-                    out.copy_to(i);
+                    // The rest, tag included, is copied once by `finish`.
                     out.error(i, "`{% raw %}` has no matching `{% endraw %}`".into());
                     break;
                 };
@@ -267,6 +265,20 @@ mod tests {
         }
         vars.containers.insert("site.data".into(), "a table");
         vars
+    }
+
+    /// The page fails, but later stages still run on the text: what came before the tag
+    /// must appear once (its links would otherwise be found twice).
+    #[test]
+    fn an_unclosed_raw_keeps_the_text_before_it_once() {
+        let site = site();
+        let scope = Scope {
+            site: &site,
+            page: &[],
+        };
+        let out = substitute("[a](/x/) {% raw %} b", &scope);
+        assert_eq!(out.errors.len(), 1);
+        assert_eq!(out.text, "[a](/x/) {% raw %} b");
     }
 
     fn run(text: &str) -> Result<String, Vec<VariableError>> {
