@@ -41,6 +41,8 @@ pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod site_files;
+#[cfg(test)]
+mod test_support;
 pub mod theme;
 pub mod tree;
 pub mod urls;

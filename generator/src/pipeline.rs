@@ -661,19 +661,7 @@ mod tests {
     use super::*;
 
     fn small_site() -> (tempfile::TempDir, Site) {
-        let dir = tempfile::tempdir().unwrap();
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
-        for entry in walkdir::WalkDir::new(&fixture) {
-            let entry = entry.unwrap();
-            let target = dir
-                .path()
-                .join(entry.path().strip_prefix(&fixture).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&target).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &target).unwrap();
-            }
-        }
+        let dir = crate::test_support::fixture_copy("small");
         let site = Site::load(&BuildOptions {
             root: dir.path().to_path_buf(),
             ..BuildOptions::default()
