@@ -132,6 +132,10 @@ for (const js of [true, false]) {
       for (const name of ['length', 'classes', 'max-length', 'not-email']) {
         assert.equal(await rule(name).getAttribute('data-state'), 'met', `${name} met by a good password`);
       }
+      // The list of common passwords, fetched on the first keystroke, marks one of them.
+      await rule('not-common').and(page.locator('[data-state="met"]')).waitFor();
+      await password.fill('pASSWORD1');
+      await rule('not-common').and(page.locator('[data-state="unmet"]')).waitFor();
       await password.fill(WEAK);
     });
 

@@ -1,11 +1,14 @@
 // Progressive enhancement for the account form pages. Every form works without this
 // script (plain HTML posts; the server re-serves the page with messages filled in).
 // Loaded with <script type="module" src="/js/forms.js">.
-import { checkPassword } from "./password-rule.js";
+import { checkPassword, loadCommonPasswords } from "./password-rule.js";
 
 const params = new URLSearchParams(window.location.search);
 
 // --- Live password hint: mark each [data-rule] item met or unmet as the reader types.
+// The list of common passwords (~140 kB) is fetched on the first keystroke; until it is
+// there, and while another clause fails (the server checks it only then), the
+// "not-common" item stays neutral.
 const STATE_TEXT = { met: " (done)", unmet: " (not yet)" };
 
 for (const hint of document.querySelectorAll("[data-password-hint]")) {
@@ -14,14 +17,19 @@ for (const hint of document.querySelectorAll("[data-password-hint]")) {
   if (!password) continue;
   const email = form.querySelector('input[name="email"]');
   const items = hint.querySelectorAll("[data-rule]");
+  let common = null;
 
   const update = () => {
     const value = password.value;
-    const { failed } = checkPassword(value, email ? email.value : "");
+    const { failed } = checkPassword(value, email ? email.value : "", common);
     for (const item of items) {
       const rule = item.getAttribute("data-rule");
-      // Nothing typed yet, or no email on this page to compare with: leave it neutral.
-      const unknown = value === "" || (rule === "not-email" && !email);
+      // Nothing typed yet, or no email on this page to compare with, or no list yet (or
+      // another clause failing): leave it neutral.
+      const unknown =
+        value === "" ||
+        (rule === "not-email" && !email) ||
+        (rule === "not-common" && (!common || failed.some((f) => f !== "not-common")));
       const state = unknown ? "" : failed.includes(rule) ? "unmet" : "met";
       if (state) item.setAttribute("data-state", state);
       else item.removeAttribute("data-state");
@@ -32,6 +40,20 @@ for (const hint of document.querySelectorAll("[data-password-hint]")) {
 
   password.addEventListener("input", update);
   if (email) email.addEventListener("input", update);
+  password.addEventListener(
+    "input",
+    () => {
+      loadCommonPasswords().then(
+        (list) => {
+          common = list;
+          update();
+        },
+        // Unreachable list: the clause stays neutral and the server still checks it.
+        () => {},
+      );
+    },
+    { once: true },
+  );
   update();
 }
 
