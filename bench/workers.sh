@@ -103,6 +103,8 @@ const mails = await (await fetch(`${base}/_dev/outbox?to=${encodeURIComponent(em
 const verify = mails[0].links.find((l) => new URL(l).pathname === '/api/verify');
 res = await fetch(`${base}${new URL(verify).pathname}${new URL(verify).search}`, { redirect: 'manual' });
 if (res.status !== 303) throw new Error(`verify: ${res.status}`);
+res = await fetch(`${base}/api/verify`, form({ token: new URL(verify).searchParams.get('token'), password }));
+if (res.status !== 303) throw new Error(`confirm: ${res.status}`);
 let ip = 0;
 signIn = async () => {
   ip++;

@@ -1,16 +1,33 @@
-//! The account record: `account:<lower-case email>` → JSON, no TTL.
+//! The account record (`account:<lower-case email>` → JSON) and the pending registrations
+//! (`registration:<id>` → JSON, 7 days).
 //!
-//! It holds identity and credentials only. The plan and trial live in their own record
+//! Each registration of an address that is not verified yet is kept in its own record with
+//! its own password hash, and its verification links name it: a link confirms only with the
+//! password of a registration it names, so a stranger registering the owner's address can
+//! never make the owner's link sign in with the stranger's password. The account record of
+//! an unverified address mirrors the newest registration (for the sign-in's "verify first"
+//! message and the reset flow) and lists the registrations still pending; it expires with
+//! them. Confirming writes the account verified, without a TTL, from the registration the
+//! password matched; `register` never changes a verified account.
+//!
+//! The account holds identity and credentials only. The plan and trial live in their own record
 //! (`plan:<email>`, see `trial`), so the flows that change the plan never write this one:
 //! with no compare-and-swap in KV, a plan change made from a stale copy must not be able to
 //! put back an old password hash or `session_epoch` after a reset.
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::DAY;
 use crate::error::EdgeError;
 use crate::kv::Kv;
 
 pub const ACCOUNT_PREFIX: &str = "account:";
+pub const REGISTRATION_PREFIX: &str = "registration:";
+/// How long a registration can be confirmed (checked on read; the Kv TTL cleans up).
+pub const REGISTRATION_LIFETIME_SECS: i64 = 7 * DAY;
+/// The pending registrations an unverified account lists (newest kept): what a resent link
+/// may confirm, so also how many password checks a confirmation may cost.
+pub const MAX_PENDING: usize = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
@@ -28,7 +45,73 @@ pub struct Account {
     /// whoever controls the mailbox confirms exactly the details they last submitted.
     pub registration: String,
     /// Sessions carry the epoch they were issued in; bumping it revokes them all at once.
+    /// Reset links carry it too (a reset or a confirmation moves it on).
     pub session_epoch: u64,
+    /// Unverified accounts: the ids of the registrations still pending, oldest first (at
+    /// most [`MAX_PENDING`]). Empty once verified.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<String>,
+}
+
+/// One registration of an address not verified yet: `registration:<id>`, 7 days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    /// The random id its verification links name.
+    pub id: String,
+    /// As typed (trimmed).
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization: String,
+    /// argon2id PHC string of the password given in this registration.
+    pub password_hash: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl Registration {
+    pub fn key_email(&self) -> String {
+        self.email.to_lowercase()
+    }
+}
+
+pub fn registration_key(id: &str) -> String {
+    format!("{REGISTRATION_PREFIX}{id}")
+}
+
+/// The registration `id` if it is still pending at `now` and belongs to `email_key`.
+pub async fn load_registration(
+    kv: &impl Kv,
+    id: &str,
+    email_key: &str,
+    now: i64,
+) -> Result<Option<Registration>, EdgeError> {
+    let key = registration_key(id);
+    let Some(value) = kv.get(&key).await? else {
+        return Ok(None);
+    };
+    let registration: Registration =
+        serde_json::from_str(&value).map_err(|source| EdgeError::Corrupt { key, source })?;
+    Ok(
+        (now < registration.expires_at && registration.key_email() == email_key)
+            .then_some(registration),
+    )
+}
+
+pub async fn save_registration(kv: &impl Kv, registration: &Registration) -> Result<(), EdgeError> {
+    let value = serde_json::to_string(registration).map_err(EdgeError::Encode)?;
+    kv.put(
+        &registration_key(&registration.id),
+        &value,
+        Some(REGISTRATION_LIFETIME_SECS as u64),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_registration(kv: &impl Kv, id: &str) -> Result<(), EdgeError> {
+    kv.delete(&registration_key(id)).await?;
+    Ok(())
 }
 
 impl Account {
@@ -52,9 +135,12 @@ pub async fn load(kv: &impl Kv, email_key: &str) -> Result<Option<Account>, Edge
         .map_err(|source| EdgeError::Corrupt { key, source })
 }
 
+/// Writes the account: a verified one for good, an unverified one for as long as its
+/// newest registration can be confirmed.
 pub async fn save(kv: &impl Kv, account: &Account) -> Result<(), EdgeError> {
     let value = serde_json::to_string(account).map_err(EdgeError::Encode)?;
-    kv.put(&account_key(&account.key_email()), &value, None)
+    let ttl = (!account.verified).then_some(REGISTRATION_LIFETIME_SECS as u64);
+    kv.put(&account_key(&account.key_email()), &value, ttl)
         .await?;
     Ok(())
 }

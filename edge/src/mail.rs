@@ -171,7 +171,9 @@ pub(crate) mod templates {
         format!("— {}\n{}/\n", config.site_title, config.base())
     }
 
-    pub fn verify(config: &EdgeConfig, to: &str, first_name: &str, token: &str, now: i64) -> Mail {
+    /// To an address not verified yet: nothing the registrant typed but the address itself
+    /// (a stranger's text in a mail from the site's domain would be a spam channel).
+    pub fn verify(config: &EdgeConfig, to: &str, token: &str, now: i64) -> Mail {
         let product = &config.product_name;
         let link = format!("{}/api/verify?token={token}", config.base());
         Mail {
@@ -179,10 +181,12 @@ pub(crate) mod templates {
             to: to.to_owned(),
             subject: format!("Verify your email address for {product}"),
             text: format!(
-                "Hello {first_name},\n\n\
-                 Thanks for signing up for {product}. To finish, verify your email address by \
-                 opening this link within 24 hours:\n\n{link}\n\n\
-                 Then sign in: your 30-day {product} Plus trial starts at your first sign-in.\n\n\
+                "Hello,\n\n\
+                 Thanks for signing up for {product}. To finish, open this link within \
+                 24 hours:\n\n{link}\n\n\
+                 You will be asked for the password you chose when you registered; entering \
+                 it verifies your address and signs you in. Your 30-day {product} Plus trial \
+                 starts then.\n\n\
                  If you did not sign up, ignore this email: the account is not used until the \
                  address is verified.\n\n{}",
                 signature(config)

@@ -327,6 +327,24 @@ pub fn builtin(path: &str) -> String {
                 "Set password",
             ),
         ),
+        "/register/confirm/" => layout(
+            "Confirm your email address",
+            &form(
+                "/api/verify",
+                &format!(
+                    "<input type=\"hidden\" name=\"token\" data-fill=\"token\" value=\"\">\n\
+                     <p><label for=\"email\">Email</label>\n\
+                     <input name=\"email\" id=\"email\" type=\"email\" autocomplete=\"username\" readonly></p>\n{}",
+                    field(
+                        "password",
+                        "The password you chose when you registered",
+                        "password",
+                        "current-password"
+                    )
+                ),
+                "Confirm and sign in",
+            ),
+        ),
         "/account/" => layout(
             "Your account",
             "<dl>\n<dt>Email</dt><dd data-account-field=\"email\"></dd>\n\

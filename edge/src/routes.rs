@@ -26,8 +26,12 @@ pub enum Route {
     ResetPassword,
     /// `POST /api/account/plan`
     ChoosePlan,
-    /// `GET /api/verify?token=`
+    /// `GET /api/verify?token=`: the link in the mail; 303 to the confirm page
     Verify,
+    /// `POST /api/verify`: the confirm form (`token`, `password`)
+    ConfirmVerify,
+    /// `GET /register/confirm/?token=`
+    ConfirmPage,
     /// `GET /api/account`
     AccountJson,
     /// `GET /account/` (and `/account`)
@@ -123,6 +127,7 @@ pub const ROUTES: &[RouteSpec] = &[
         Kind::Api,
     ),
     row(Verb::Get, "/api/verify", Route::Verify, Kind::Api),
+    row(Verb::Post, "/api/verify", Route::ConfirmVerify, Kind::Api),
     row(Verb::Get, "/api/account", Route::AccountJson, Kind::Api),
     row(Verb::Get, "/account/", Route::AccountPage, Kind::Page),
     row(Verb::Get, "/account", Route::AccountPage, Kind::Page),
@@ -131,6 +136,12 @@ pub const ROUTES: &[RouteSpec] = &[
         Verb::Get,
         "/reset-password/",
         Route::ResetPasswordPage,
+        Kind::Page,
+    ),
+    row(
+        Verb::Get,
+        "/register/confirm/",
+        Route::ConfirmPage,
         Kind::Page,
     ),
     row(Verb::Post, "/_dev/clock", Route::DevClock, Kind::Dev),
@@ -211,27 +222,43 @@ mod tests {
     #[test]
     fn every_row_is_found_with_its_method_and_head_is_get() {
         for spec in ROUTES {
+            // The other verb: its own row if the path has one (GET and POST
+            // `/api/verify`), else 405 with the path's `Allow`.
+            let other = |verb: Verb| {
+                ROUTES
+                    .iter()
+                    .find(|s| s.path == spec.path && s.verb == verb)
+            };
             match spec.verb {
                 Verb::Get => {
                     assert_eq!(find(&Method::GET, spec.path), Lookup::Found(spec.route));
                     assert_eq!(find(&Method::HEAD, spec.path), Lookup::Found(spec.route));
-                    assert_eq!(
-                        find(&Method::POST, spec.path),
-                        Lookup::WrongMethod { allow: "GET, HEAD" },
-                        "{}",
-                        spec.path
-                    );
+                    let expected = other(Verb::Post)
+                        .map_or(Lookup::WrongMethod { allow: "GET, HEAD" }, |post| {
+                            Lookup::Found(post.route)
+                        });
+                    assert_eq!(find(&Method::POST, spec.path), expected, "{}", spec.path);
                 }
                 Verb::Post => {
                     assert_eq!(find(&Method::POST, spec.path), Lookup::Found(spec.route));
-                    for method in [Method::GET, Method::HEAD, Method::PUT] {
-                        assert_eq!(
-                            find(&method, spec.path),
-                            Lookup::WrongMethod { allow: "POST" },
-                            "{method} {}",
-                            spec.path
-                        );
+                    for method in [Method::GET, Method::HEAD] {
+                        let expected = other(Verb::Get)
+                            .map_or(Lookup::WrongMethod { allow: "POST" }, |get| {
+                                Lookup::Found(get.route)
+                            });
+                        assert_eq!(find(&method, spec.path), expected, "{method} {}", spec.path);
                     }
+                    let allow = if other(Verb::Get).is_some() {
+                        "GET, HEAD, POST"
+                    } else {
+                        "POST"
+                    };
+                    assert_eq!(
+                        find(&Method::PUT, spec.path),
+                        Lookup::WrongMethod { allow },
+                        "{}",
+                        spec.path
+                    );
                 }
             }
             assert!(is_edge_route(
@@ -274,7 +301,13 @@ mod tests {
             Lookup::WrongMethod { allow: "POST" }
         );
         assert_eq!(
-            find(&Method::POST, "/api/verify"),
+            find(&Method::PUT, "/api/verify"),
+            Lookup::WrongMethod {
+                allow: "GET, HEAD, POST"
+            }
+        );
+        assert_eq!(
+            find(&Method::POST, "/register/confirm/"),
             Lookup::WrongMethod { allow: "GET, HEAD" }
         );
         assert_eq!(find(&Method::GET, "/api/verify/"), Lookup::NotFound);
@@ -294,6 +327,8 @@ mod tests {
         assert!(is_edge_route(&Method::GET, "/account"));
         assert!(is_edge_route(&Method::HEAD, "/sign-in/"));
         assert!(is_edge_route(&Method::GET, "/reset-password/"));
+        assert!(is_edge_route(&Method::GET, "/register/confirm/"));
+        assert!(is_edge_route(&Method::POST, "/api/verify"));
         assert!(is_edge_route(&Method::GET, "/_dev/outbox"));
         assert!(!is_edge_route(&Method::GET, "/register/"));
         assert!(!is_edge_route(&Method::POST, "/sign-in/"));

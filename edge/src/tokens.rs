@@ -45,10 +45,26 @@ impl TokenKind {
 pub struct TokenRecord {
     /// The account's key (lower-case email).
     pub email: String,
-    /// For verification links: the registration they confirm (see `accounts::Account`).
+    /// For verification links: the pending registrations (`accounts::Registration` ids)
+    /// this link may confirm, newest first. The password typed on the confirm form must be
+    /// one of theirs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registrations: Vec<String>,
+    /// For reset links: the account's `session_epoch` when the link was issued. A reset,
+    /// a confirmed registration or a password change moves the epoch on, and the link stops
+    /// working.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registration: Option<String>,
+    pub epoch: Option<u64>,
     pub expires_at: i64,
+}
+
+/// What a token is bound to besides its address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding<'a> {
+    /// A verification link: the registrations it may confirm, newest first.
+    Registrations(&'a [String]),
+    /// A reset link: the account's `session_epoch` now.
+    Epoch(u64),
 }
 
 pub fn sha256_hex(input: &[u8]) -> String {
@@ -79,13 +95,18 @@ pub async fn issue(
     rng: &impl Rng,
     kind: TokenKind,
     email: &str,
-    registration: Option<&str>,
+    binding: Binding<'_>,
     now: i64,
 ) -> Result<String, EdgeError> {
     let token = new_secret(rng)?;
+    let (registrations, epoch) = match binding {
+        Binding::Registrations(ids) => (ids.to_vec(), None),
+        Binding::Epoch(epoch) => (Vec::new(), Some(epoch)),
+    };
     let record = TokenRecord {
         email: email.to_owned(),
-        registration: registration.map(str::to_owned),
+        registrations,
+        epoch,
         expires_at: now + kind.lifetime_secs(),
     };
     let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
@@ -107,8 +128,8 @@ async fn read(kv: &impl Kv, key: &str) -> Result<Option<TokenRecord>, EdgeError>
         })
 }
 
-/// The token's record if it is still valid, without using it up (the reset page is opened
-/// by mail scanners too).
+/// The token's record if it is still valid, without using it up (mail scanners open the
+/// links, so opening one must change nothing).
 pub async fn peek(
     kv: &impl Kv,
     kind: TokenKind,

@@ -29,16 +29,33 @@ fn register_verify_sign_in_and_account() {
         text(&early)
     );
 
+    // Following the link leads to the confirm page and changes nothing.
     let token = token_in(&mail.text, "/api/verify?token=");
-    let verified = h.get(&format!("/api/verify?token={token}"));
-    assert_eq!(verified.status(), 303);
-    assert_eq!(location(&verified), Some("/sign-in/?verified=1"));
+    let followed = h.get(&format!("/api/verify?token={token}"));
+    assert_eq!(followed.status(), 303);
+    let confirm_url = format!("/register/confirm/?token={token}");
+    assert_eq!(location(&followed), Some(confirm_url.as_str()));
+    let page = h.get(&confirm_url);
+    assert_eq!(page.status(), 200);
+    let html = text(&page);
+    assert!(html.contains("Confirm your email address"), "{html}");
+    assert!(html.contains(r#"action="/api/verify""#), "{html}");
+    assert!(
+        html.contains(r#"value="Ada@Example.com""#),
+        "the address: {html}"
+    );
+    assert!(
+        html.contains(&format!(r#"value="{token}""#)),
+        "the token: {html}"
+    );
+    assert!(html.contains("Confirm and sign in"), "{html}");
+    assert_eq!(h.sign_in("ada@example.com", PASSWORD).status(), 422);
 
-    // The address is matched case-insensitively.
-    let signed_in = h.sign_in("  ADA@example.COM ", PASSWORD);
-    assert_eq!(signed_in.status(), 303);
-    assert_eq!(location(&signed_in), Some("/account/"));
-    let set_cookie = header(&signed_in, "set-cookie").expect("cookie").to_owned();
+    // Confirming verifies and signs in at once.
+    let confirmed = h.confirm(&token, PASSWORD);
+    assert_eq!(confirmed.status(), 303, "{}", text(&confirmed));
+    assert_eq!(location(&confirmed), Some("/account/"));
+    let set_cookie = header(&confirmed, "set-cookie").expect("cookie").to_owned();
     for part in [
         "__Host-session=",
         "HttpOnly",
@@ -48,7 +65,12 @@ fn register_verify_sign_in_and_account() {
     ] {
         assert!(set_cookie.contains(part), "{set_cookie} lacks {part}");
     }
-    let cookie = cookie_of(&signed_in);
+    let cookie = cookie_of(&confirmed);
+
+    // The address is matched case-insensitively at sign-in.
+    let signed_in = h.sign_in("  ADA@example.COM ", PASSWORD);
+    assert_eq!(signed_in.status(), 303);
+    assert_eq!(location(&signed_in), Some("/account/"));
 
     let (status, account) = h.account_json(&cookie);
     assert_eq!(status, 200);
@@ -526,27 +548,51 @@ fn verification_links_are_single_use() {
     h.register("ada@example.com", PASSWORD);
     let token = token_in(&h.last_mail_to("ada@example.com").text, "token=");
     assert_eq!(h.get(&format!("/api/verify?token={token}")).status(), 303);
-    let again = h.get(&format!("/api/verify?token={token}"));
-    assert_eq!(again.status(), 400);
-    let html = text(&again);
-    assert!(html.contains("expired or was already used"), "{html}");
-    assert!(
-        html.contains(r#"action="/api/verify/resend""#),
-        "offers to resend: {html}"
-    );
+    assert_eq!(location(&h.confirm(&token, PASSWORD)), Some("/account/"));
+    // The link still leads to the confirm page, which now says it was used.
+    assert_eq!(h.get(&format!("/api/verify?token={token}")).status(), 303);
+    for again in [
+        h.get(&format!("/register/confirm/?token={token}")),
+        h.confirm(&token, PASSWORD),
+    ] {
+        assert_eq!(again.status(), 400);
+        let html = text(&again);
+        assert!(html.contains("expired or was already used"), "{html}");
+        assert!(
+            html.contains(r#"action="/api/verify/resend""#),
+            "offers to resend: {html}"
+        );
+        assert!(header(&again, "set-cookie").is_none());
+    }
 }
 
 #[test]
-fn a_new_registration_replaces_an_unverified_one() {
+fn each_registration_confirms_only_with_its_own_password() {
     let h = Harness::new();
     h.register("ada@example.com", PASSWORD);
     let first = token_in(&h.last_mail_to("ada@example.com").text, "token=");
     h.register("ada@example.com", "Second-pass2");
     let second = token_in(&h.last_mail_to("ada@example.com").text, "token=");
-    assert_eq!(h.get(&format!("/api/verify?token={first}")).status(), 400);
-    assert_eq!(h.get(&format!("/api/verify?token={second}")).status(), 303);
-    assert_eq!(h.sign_in("ada@example.com", PASSWORD).status(), 422);
-    assert_eq!(h.sign_in("ada@example.com", "Second-pass2").status(), 303);
+    // The first link does not take the second registration's password, nor the reverse.
+    let wrong = h.confirm(&first, "Second-pass2");
+    assert_eq!(wrong.status(), 422);
+    let html = text(&wrong);
+    assert!(html.contains("not the password"), "{html}");
+    assert!(
+        html.contains(&format!(r#"value="{first}""#)),
+        "token kept: {html}"
+    );
+    assert!(header(&wrong, "set-cookie").is_none());
+    assert_eq!(h.confirm(&second, PASSWORD).status(), 422);
+    // The first link still works with its own password.
+    assert_eq!(location(&h.confirm(&first, PASSWORD)), Some("/account/"));
+    assert_eq!(h.sign_in("ada@example.com", "Second-pass2").status(), 422);
+    assert_eq!(h.sign_in("ada@example.com", PASSWORD).status(), 303);
+    // The other registration can no longer change the verified account.
+    let late = h.confirm(&second, "Second-pass2");
+    assert_eq!(location(&late), Some("/sign-in/?verified=1"));
+    assert!(header(&late, "set-cookie").is_none());
+    assert_eq!(h.sign_in("ada@example.com", "Second-pass2").status(), 422);
 }
 
 #[test]

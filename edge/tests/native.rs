@@ -145,6 +145,11 @@ fn native_host_end_to_end_with_outbox() {
         ),
     );
     assert_eq!(verified.status(), 303);
+    let confirmed = post(
+        "/api/verify",
+        form(&[("token", token.as_str()), ("password", "Cobol-rules1")]),
+    );
+    assert_eq!(confirmed.status(), 303);
     let signed_in = post(
         "/api/sign-in",
         form(&[("email", "grace@example.com"), ("password", "Cobol-rules1")]),

@@ -7,7 +7,7 @@ use edge::clock::DAY;
 
 fn signed_up(h: &Harness) {
     h.signup("ada@example.com", PASSWORD);
-    // The first sign-in starts the trial.
+    // Confirming signs in and starts the trial; a later sign-in changes nothing.
     h.session("ada@example.com", PASSWORD);
 }
 
@@ -112,13 +112,14 @@ fn a_missed_run_catches_up_without_a_late_reminder() {
 #[test]
 fn the_trial_starts_at_the_first_sign_in_only() {
     let h = Harness::new();
+    // Confirming the address is the first sign-in.
     h.signup("ada@example.com", PASSWORD);
     h.advance(5 * DAY);
-    assert_eq!(account_now(&h)["trial_ends_at"], "2026-02-05T00:00:00Z");
+    assert_eq!(account_now(&h)["trial_ends_at"], "2026-01-31T00:00:00Z");
     h.advance(DAY);
     let account = account_now(&h);
-    assert_eq!(account["trial_ends_at"], "2026-02-05T00:00:00Z");
-    assert_eq!(account["days_left"], 29);
+    assert_eq!(account["trial_ends_at"], "2026-01-31T00:00:00Z");
+    assert_eq!(account["days_left"], 24);
 }
 
 #[test]

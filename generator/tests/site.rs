@@ -232,6 +232,7 @@ fn the_search_index_lists_every_page_with_its_headings() {
     // Pages that only make sense in the middle of a flow say `in_search_index: false`.
     let unsearchable = [
         "/register/check-email/",
+        "/register/confirm/",
         "/forgot-password/sent/",
         "/reset-password/",
         "/account/",

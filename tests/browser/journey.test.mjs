@@ -155,7 +155,13 @@ for (const js of [true, false]) {
       assert.equal(await password.getAttribute('aria-invalid'), 'true');
       assert.ok((await password.getAttribute('aria-describedby')).split(/\s+/).includes('password-error'));
       // Next to the field: just below it, in the same column.
-      const [box, messageBox] = [await password.boundingBox(), await error.boundingBox()];
+      // Both measured at once: forms.js focuses the field, which may scroll the page.
+      const [box, messageBox] = await page.evaluate(() =>
+        ['password', 'password-error'].map((id) => {
+          const { x, y, width, height } = document.getElementById(id).getBoundingClientRect();
+          return { x, y, width, height };
+        }),
+      );
       assert.ok(messageBox.y >= box.y + box.height - 1 && messageBox.y - (box.y + box.height) < 48,
         `the message is not right under the field: ${JSON.stringify({ box, messageBox })}`);
       assert.ok(Math.abs(messageBox.x - box.x) < 24, 'the message is not aligned with the field');
@@ -191,20 +197,43 @@ for (const js of [true, false]) {
       await page.audit();
     });
 
-    step('follows the link in the verification email to the verified notice', async () => {
-      const { link } = await followMailedLink(page, who.email, /^Verify your email address/, '/api/verify');
+    step('follows the link in the verification email to the confirm page', async () => {
+      const { link, href } = await followMailedLink(page, who.email, /^Verify your email address/, '/api/verify');
       await page.audit();
       const answer = await navigate(page, () => link.click());
       assert.equal(answer.status(), 200);
-      assert.equal(pathOf(page), '/sign-in/?verified=1');
-      await page.locator('[data-notice="verified"]').getByText('Your email address is verified').waitFor();
-      assert.ok(await page.locator('[data-notice="reset"]').isHidden());
-      assert.ok(await page.locator('[data-notice="signed-out"]').isHidden());
+      const token = href.searchParams.get('token');
+      assert.equal(pathOf(page), `/register/confirm/?token=${token}`);
+      await page.getByRole('heading', { level: 1, name: 'Confirm your email address' }).waitFor();
+      assert.equal(await field('Email address').inputValue(), who.email);
+      assert.equal(await page.locator('input[name="token"]').inputValue(), token);
+      assert.ok(await page.locator('[data-token-missing]').isHidden());
+      await shot('confirm');
       await page.audit();
     });
 
-    step('signs in to the account page with a 30-day Plus trial', async () => {
-      await signIn(PASSWORD);
+    step('refuses a password that is not the one chosen, keeping the link', async () => {
+      page.guard.allow('/api/verify', 422);
+      await field('Password').fill('Not-the-one-9');
+      const answer = await navigate(page, () =>
+        page.getByRole('button', { name: 'Confirm and sign in', exact: true }).click(),
+      );
+      assert.equal(answer.status(), 422);
+      const message = page.locator('[data-form-message]');
+      await message.waitFor({ state: 'visible' });
+      assert.match(await message.textContent(), /not the password/);
+      assert.equal(await field('Email address').inputValue(), who.email);
+      assert.notEqual(await page.locator('input[name="token"]').inputValue(), '');
+      assert.equal(await field('Password').inputValue(), '');
+      await page.audit();
+    });
+
+    step('confirms with the password chosen, signed in on a 30-day Plus trial', async () => {
+      await field('Password').fill(PASSWORD);
+      const answer = await navigate(page, () =>
+        page.getByRole('button', { name: 'Confirm and sign in', exact: true }).click(),
+      );
+      assert.equal(answer.status(), 200);
       assert.equal(pathOf(page), '/account/');
       const value = (name) => page.locator(`[data-account-field="${name}"]`);
       await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();

@@ -186,27 +186,49 @@ describe('onboarding journey', { concurrency: false }, () => {
     assert.match(await res.text(), /href="\/register\/resend\/"/);
   });
 
-  it('verifies the address once', async () => {
-    const { path } = await mailedLink(ada, '/api/verify');
-    await expectRedirect(await get(path), '/sign-in/?verified=1');
-    const again = await get(path);
-    assert.equal(again.status, 400, 'a used verification link is refused');
-    const html = await again.text();
-    assert.match(html, /expired or was already used/);
-    assert.match(html, /action="\/api\/verify\/resend"/);
+  it('mails no name before the address is verified, and says what the link asks', async () => {
+    const [mail] = await outbox(ada);
+    assert.ok(!mail.text.includes('Grace'), mail.text);
+    assert.match(mail.text, /asked for the password you chose/);
   });
 
-  it('shows the verified notice on the sign-in page', async () => {
-    const res = await get('/sign-in/?verified=1');
-    assert.equal(res.status, 200);
+  it('follows the link to the confirm page, which changes nothing', async () => {
+    const { path, token } = await mailedLink(ada, '/api/verify');
+    const confirmPath = `/register/confirm/?token=${token}`;
+    // A scanner fetching the link and the page, ten times over.
+    for (let i = 0; i < 10; i += 1) {
+      await expectRedirect(await get(path), confirmPath);
+      const head = await fetch(BASE + path, { method: 'HEAD', redirect: 'manual' });
+      assert.equal(head.status, 303);
+      const page = await get(confirmPath);
+      assert.equal(page.status, 200);
+      await page.arrayBuffer();
+    }
+    assert.equal((await signIn(ada, PASSWORD)).status, 422, 'still not verified');
+    const html = await (await get(confirmPath)).text();
+    assert.match(html, /Confirm your email address/);
+    assert.match(html, /action="\/api\/verify"/);
+    assert.ok(html.includes(`value="${ada}"`), 'the address is shown');
+    assert.ok(html.includes(`value="${token}"`), 'the token is filled');
+    assert.match(html, /Confirm and sign in/);
+  });
+
+  it("refuses a password that is not the registration's, keeping the token", async () => {
+    const { token } = await mailedLink(ada, '/api/verify');
+    const res = await post('/api/verify', { token, password: 'Someone-elses9' });
+    assert.equal(res.status, 422);
+    assert.equal(res.headers.get('set-cookie'), null);
     const html = await res.text();
-    assert.ok(!isHidden(tagWith(html, 'data-notice="verified"')));
-    assert.ok(isHidden(tagWith(html, 'data-notice="reset"')));
+    assert.match(html, /not the password/);
+    assert.ok(html.includes(`value="${token}"`));
   });
 
-  it('signs in and starts a 30-day Plus trial', async () => {
+  it('confirms, signs in and starts a 30-day Plus trial', async () => {
     const clock = await devClock();
-    adaSession = await session(ada, PASSWORD);
+    const { token } = await mailedLink(ada, '/api/verify');
+    const res = await post('/api/verify', { token, password: PASSWORD });
+    await expectRedirect(res, '/account/');
+    adaSession = sessionCookie(res);
     const { status, body } = await account(adaSession);
     assert.equal(status, 200);
     assert.equal(body.email, ada);
@@ -217,6 +239,50 @@ describe('onboarding journey', { concurrency: false }, () => {
     assert.equal(body.days_left, 30);
     const trialSeconds = (Date.parse(body.trial_ends_at) - Date.parse(clock.now)) / 1000;
     assert.ok(Math.abs(trialSeconds - 30 * DAY) < 120, `trial ends ${body.trial_ends_at}, now ${clock.now}`);
+  });
+
+  it('uses the link once', async () => {
+    const { token } = await mailedLink(ada, '/api/verify');
+    const again = await get(`/register/confirm/?token=${token}`);
+    assert.equal(again.status, 400, 'a used verification link is refused');
+    const html = await again.text();
+    assert.match(html, /expired or was already used/);
+    assert.match(html, /action="\/api\/verify\/resend"/);
+    assert.equal((await post('/api/verify', { token, password: PASSWORD })).status, 400);
+  });
+
+  it('shows the verified notice on the sign-in page', async () => {
+    const res = await get('/sign-in/?verified=1');
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.ok(!isHidden(tagWith(html, 'data-notice="verified"')));
+    assert.ok(isHidden(tagWith(html, 'data-notice="reset"')));
+  });
+
+  it('signs in again with the same trial', async () => {
+    const cookie = await session(ada, PASSWORD);
+    assert.equal((await account(cookie)).body.days_left, 30);
+  });
+
+  it("never lets an intruder's registration sign in through the owner's link", async () => {
+    const vic = address('victim');
+    const INTRUDER = 'Intruders-pass2';
+    await expectRedirect(await post('/api/register', registration(vic, INTRUDER)), '/register/check-email/');
+    const intruders = await mailedLink(vic, '/api/verify');
+    await expectRedirect(await post('/api/register', registration(vic, PASSWORD)), '/register/check-email/');
+    const owners = await mailedLink(vic, '/api/verify');
+    assert.notEqual(owners.token, intruders.token);
+    // A scanner follows both; nothing happens.
+    for (const { path } of [intruders, owners]) assert.equal((await get(path)).status, 303);
+    // The owner cannot finish from the intruder's mail with their own password...
+    assert.equal((await post('/api/verify', { token: intruders.token, password: PASSWORD })).status, 422);
+    // ...and the owner's link does not take the intruder's password.
+    assert.equal((await post('/api/verify', { token: owners.token, password: INTRUDER })).status, 422);
+    await expectRedirect(await post('/api/verify', { token: owners.token, password: PASSWORD }), '/account/');
+    assert.equal((await signIn(vic, INTRUDER)).status, 422);
+    await expectRedirect(await post('/api/verify', { token: intruders.token, password: INTRUDER }), '/sign-in/?verified=1');
+    assert.equal((await signIn(vic, INTRUDER)).status, 422);
+    await expectRedirect(await signIn(vic, PASSWORD), '/account/');
   });
 
   it('server-fills the account page for a signed-in reader', async () => {
@@ -298,7 +364,10 @@ describe('onboarding journey', { concurrency: false }, () => {
   });
 
   it('resets the password: the link survives being opened twice, old sessions die', async () => {
+    const older = await mailedLink(ada, '/reset-password/');
+    await expectRedirect(await post('/api/forgot-password', { email: ada }), '/forgot-password/sent/');
     const { path, token } = await mailedLink(ada, '/reset-password/');
+    assert.notEqual(token, older.token);
     for (let i = 0; i < 2; i++) {
       const page = await get(path);
       assert.equal(page.status, 200, 'opening the reset link must not use it up');
@@ -317,6 +386,10 @@ describe('onboarding journey', { concurrency: false }, () => {
 
     const reused = await post('/api/reset-password', { token, password: 'Another-pass3' });
     assert.equal(reused.status, 400);
+    // A link issued before the reset is refused too.
+    assert.equal((await get(older.path)).status, 400);
+    const stale = await post('/api/reset-password', { token: older.token, password: 'Another-pass3' });
+    assert.equal(stale.status, 400);
     const html = await reused.text();
     assert.match(html, /expired or was already used/);
     assert.match(html, /href="\/forgot-password\/"/);
@@ -341,15 +414,16 @@ describe('onboarding journey', { concurrency: false }, () => {
   it('refuses an expired verification link and sends a fresh one', async () => {
     const cy = address('cy');
     await expectRedirect(await post('/api/register', registration(cy, PASSWORD)), '/register/check-email/');
-    const { path } = await mailedLink(cy, '/api/verify');
+    const { path, token } = await mailedLink(cy, '/api/verify');
     await advance(DAY + 60);
-    const expired = await get(path);
+    const expired = await get(`/register/confirm/?token=${token}`);
     assert.equal(expired.status, 400);
     assert.match(await expired.text(), /expired or was already used/);
     await expectRedirect(await post('/api/verify/resend', { email: cy }), '/register/check-email/');
     const fresh = await mailedLink(cy, '/api/verify');
     assert.notEqual(fresh.path, path);
-    await expectRedirect(await get(fresh.path), '/sign-in/?verified=1');
+    await expectRedirect(await get(fresh.path), `/register/confirm/?token=${fresh.token}`);
+    await expectRedirect(await post('/api/verify', { token: fresh.token, password: PASSWORD }), '/account/');
   });
 
   it('rate-limits failed sign-ins per address, with Retry-After', async () => {

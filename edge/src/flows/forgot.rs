@@ -30,7 +30,7 @@ pub(crate) async fn post<H: Host>(
             host.rng(),
             TokenKind::Reset,
             &email.key,
-            None,
+            tokens::Binding::Epoch(account.session_epoch),
             ctx.now,
         )
         .await?;

@@ -1,10 +1,14 @@
-//! `POST /api/register`: create an unverified account and mail a verification link.
+//! `POST /api/register`: keep a pending registration and mail a verification link for it.
 //!
 //! Known and unknown addresses get the same answer (303 to `/register/check-email/`) after
 //! the same work (one argon2 hash), so the form does not reveal who has an account; the
 //! owner of a verified address gets a mail saying so instead of a link.
+//!
+//! Each registration of an unverified address is its own record with its own password hash
+//! (`accounts::Registration`), and its link names it: registering again never changes what
+//! an earlier link confirms, nor with which password (see `verify`).
 
-use crate::accounts::{self, Account};
+use crate::accounts::{self, Account, Registration};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
@@ -98,22 +102,41 @@ pub(crate) async fn post<H: Host>(
             host.mailer().send(&mail).await?;
         }
         existing => {
-            // A new registration, or a repeat of one never verified: the latest details
-            // win and earlier links stop working (see `Account::registration`).
-            let registration = tokens::new_secret(host.rng())?;
-            let account = Account {
+            // A new registration, or another one of an address never verified: it gets its
+            // own record and links; earlier ones stay as they were.
+            let id = tokens::new_secret(host.rng())?;
+            let registration = Registration {
+                id: id.clone(),
                 email: email.display.clone(),
                 first_name,
                 last_name,
                 organization,
                 password_hash,
+                created_at: ctx.now,
+                expires_at: ctx.now + accounts::REGISTRATION_LIFETIME_SECS,
+            };
+            accounts::save_registration(kv, &registration).await?;
+            let mut pending = existing
+                .as_ref()
+                .map(|a| a.pending.clone())
+                .unwrap_or_default();
+            pending.push(id.clone());
+            let excess = pending.len().saturating_sub(accounts::MAX_PENDING);
+            pending.drain(..excess);
+            let account = Account {
+                email: registration.email.clone(),
+                first_name: registration.first_name.clone(),
+                last_name: registration.last_name.clone(),
+                organization: registration.organization.clone(),
+                password_hash: registration.password_hash.clone(),
                 verified: false,
                 created_at: existing.as_ref().map_or(ctx.now, |a| a.created_at),
-                registration: registration.clone(),
+                registration: id.clone(),
                 session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
+                pending,
             };
             accounts::save(kv, &account).await?;
-            super::verify::send_link(edge, &account, ctx.now).await?;
+            super::verify::send_link(edge, &account.email, &[id], ctx.now).await?;
         }
     }
     response::redirect("/register/check-email/")

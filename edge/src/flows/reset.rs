@@ -2,12 +2,14 @@
 //!
 //! Opening the link only looks the token up (mail scanners open links); the POST that sets
 //! the new password uses it up, bumps the account's `session_epoch` (every session dies)
-//! and mails a notice.
+//! and mails a notice. A link carries the epoch it was issued in and works only while the
+//! account is still there: a completed reset (or any later credential change) refuses every
+//! link issued before it.
 
 use http::StatusCode;
 use http::header::SET_COOKIE;
 
-use crate::accounts;
+use crate::accounts::{self, Account};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
@@ -35,11 +37,25 @@ fn token_fill(token: &str) -> Vec<(String, String)> {
     vec![("token".to_owned(), token.to_owned())]
 }
 
+/// The account a reset link is for, if the link is valid: known, unexpired, and issued in
+/// the account's current `session_epoch`.
+async fn valid_link<H: Host>(
+    edge: &Edge<H>,
+    token: &str,
+    now: i64,
+) -> Result<Option<Account>, EdgeError> {
+    let kv = edge.host().kv();
+    let Some(record) = tokens::peek(kv, TokenKind::Reset, token, now).await? else {
+        return Ok(None);
+    };
+    Ok(accounts::load(kv, &record.email)
+        .await?
+        .filter(|account| record.epoch == Some(account.session_epoch)))
+}
+
 pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
     let token = ctx.query.text("token");
-    let valid = tokens::peek(edge.host().kv(), TokenKind::Reset, token, ctx.now)
-        .await?
-        .is_some();
+    let valid = valid_link(edge, token, ctx.now).await?.is_some();
     let fill = if valid {
         PageFill {
             fills: token_fill(token),
@@ -81,10 +97,7 @@ pub(crate) async fn post<H: Host>(
         message: Some(bad_link()),
         ..PageFill::default()
     };
-    let Some(record) = tokens::peek(kv, TokenKind::Reset, token, ctx.now).await? else {
-        return form_page(edge, PAGE, StatusCode::BAD_REQUEST, &invalid()).await;
-    };
-    let Some(mut account) = accounts::load(kv, &record.email).await? else {
+    let Some(mut account) = valid_link(edge, token, ctx.now).await? else {
         return form_page(edge, PAGE, StatusCode::BAD_REQUEST, &invalid()).await;
     };
 
@@ -114,8 +127,12 @@ pub(crate) async fn post<H: Host>(
     }
     account.password_hash = password::hash_password(new_password, host.rng())?;
     account.session_epoch += 1;
-    // The reader just proved they read this mailbox.
+    // The reader just proved they read this mailbox; registrations still pending can never
+    // be confirmed now.
     account.verified = true;
+    for id in std::mem::take(&mut account.pending) {
+        accounts::delete_registration(kv, &id).await?;
+    }
     accounts::save(kv, &account).await?;
     if let Some(id) = sessions::cookie_value(&ctx.headers) {
         sessions::delete(kv, &id).await?;

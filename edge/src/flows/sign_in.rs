@@ -11,6 +11,7 @@ use crate::accounts;
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
+use crate::limiter::Rule;
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
 use crate::response::{self, Resp};
@@ -69,10 +70,7 @@ pub(crate) async fn post<H: Host>(
 
     let limits = &edge.config().limits;
     let ip_gate = (ip_key("sign-in", ctx.client_ip), limits.posts_per_ip);
-    let failure_gate = (
-        Some(format!("sign-in-fail:{}", email.key)),
-        limits.sign_in_failures_per_email,
-    );
+    let failure_gate = failure_gate(edge, &email.key);
     if let Some(wait) = limited(edge, &[ip_gate.clone(), failure_gate.clone()], ctx.now).await? {
         return too_many(edge, PAGE, values, wait).await;
     }
@@ -120,16 +118,38 @@ pub(crate) async fn post<H: Host>(
         account.password_hash = password::hash_password(password, host.rng())?;
         accounts::save(kv, &account).await?;
     }
-    let mut sub = trial::load(kv, &email.key).await?;
+    signed_in(edge, ctx, &email.key, account.session_epoch).await
+}
+
+/// The counter of failed sign-ins for an address (a wrong password on the confirm form
+/// counts here too).
+pub(crate) fn failure_gate<H: Host>(edge: &Edge<H>, email_key: &str) -> (Option<String>, Rule) {
+    (
+        Some(format!("sign-in-fail:{email_key}")),
+        edge.config().limits.sign_in_failures_per_email,
+    )
+}
+
+/// Signs the account in: the trial starts if it has not yet, a new session (the one the
+/// request came with is deleted), 303 to `/account/`.
+pub(crate) async fn signed_in<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    email_key: &str,
+    session_epoch: u64,
+) -> Result<Resp, EdgeError> {
+    let host = edge.host();
+    let kv = host.kv();
+    let mut sub = trial::load(kv, email_key).await?;
     if trial::start(&mut sub, ctx.now) {
-        trial::save(kv, &email.key, &sub).await?;
-        trial::write_index(kv, &email.key, &sub).await?;
+        trial::save(kv, email_key, &sub).await?;
+        trial::write_index(kv, email_key, &sub).await?;
     }
     // A new id at every sign-in: a session id planted before sign-in is worth nothing.
     if let Some(old) = sessions::cookie_value(&ctx.headers) {
         sessions::delete(kv, &old).await?;
     }
-    let id = sessions::create(kv, host.rng(), &email.key, account.session_epoch, ctx.now).await?;
+    let id = sessions::create(kv, host.rng(), email_key, session_epoch, ctx.now).await?;
     let mut response = response::redirect("/account/")?;
     response::set(&mut response, SET_COOKIE, &sessions::set_cookie(&id))?;
     Ok(response)

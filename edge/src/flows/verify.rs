@@ -1,36 +1,45 @@
-//! `GET /api/verify?token=…` (the link in the welcome mail) and `POST /api/verify/resend`.
+//! Verifying an address: the link in the mail (`GET /api/verify?token=…`), the confirm page
+//! it leads to (`/register/confirm/?token=…`), the confirmation (`POST /api/verify`), and
+//! `POST /api/verify/resend`.
+//!
+//! Following the link changes nothing: mail scanners fetch links, so the link only leads to
+//! the confirm page, which shows the address and asks for the password chosen at
+//! registration. The POST verifies the address and signs in at once, and only when the
+//! password is the one given in a registration the link names (`TokenRecord::registrations`):
+//! a stranger who registered the same address cannot have the owner's link confirm the
+//! stranger's password, and the owner's own password works from any link of the owner's own
+//! registration. A wrong password counts as a failed sign-in and keeps the token.
 
 use http::StatusCode;
 
-use crate::accounts::{self, Account};
+use crate::accounts::{self, Account, Registration};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
 use crate::mail::{Mailer, templates};
 use crate::pages::{FormMessage, PageFill};
+use crate::password::{self, Verification};
 use crate::response::{self, Resp};
-use crate::tokens::{self, TokenKind};
+use crate::tokens::{self, Binding, TokenKind, TokenRecord};
 use crate::{Edge, Host};
 
-use super::{address_form, form_page};
+use super::{address_form, count, form_page, ip_key, limited, sign_in};
 
 pub(crate) const RESEND_PAGE: &str = "/register/resend/";
+pub(crate) const CONFIRM_PAGE: &str = "/register/confirm/";
 
-pub(crate) async fn get<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
-    let kv = edge.host().kv();
+/// `GET /api/verify?token=T`: 303 to the confirm page; never uses the token.
+pub(crate) fn link(ctx: &Ctx) -> Result<Resp, EdgeError> {
     let token = ctx.query.text("token");
-    if let Some(record) = tokens::consume(kv, TokenKind::Verify, token, ctx.now).await?
-        && let Some(mut account) = accounts::load(kv, &record.email).await?
-    {
-        if account.verified {
-            return response::redirect("/sign-in/?verified=1");
-        }
-        if record.registration.as_deref() == Some(account.registration.as_str()) {
-            account.verified = true;
-            accounts::save(kv, &account).await?;
-            return response::redirect("/sign-in/?verified=1");
-        }
+    if tokens::well_formed(token) {
+        response::redirect(&format!("{CONFIRM_PAGE}?token={token}"))
+    } else {
+        response::redirect(CONFIRM_PAGE)
     }
+}
+
+/// The resend page explaining that the link no longer works (400).
+async fn bad_link<H: Host>(edge: &Edge<H>) -> Result<Resp, EdgeError> {
     let fill = PageFill {
         message: Some(FormMessage::with_link(
             "This verification link has expired or was already used. Enter your email address \
@@ -43,34 +52,227 @@ pub(crate) async fn get<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edge
     form_page(edge, RESEND_PAGE, StatusCode::BAD_REQUEST, &fill).await
 }
 
-/// Mails a fresh verification link for the account's current registration.
+/// What a still-valid link leads to.
+enum Link {
+    /// The address is verified already (by another link, or a reset).
+    Verified,
+    /// The address still waits; `email` is the address to show.
+    Pending { record: TokenRecord, email: String },
+}
+
+async fn look_up<H: Host>(
+    edge: &Edge<H>,
+    token: &str,
+    now: i64,
+) -> Result<Option<Link>, EdgeError> {
+    let kv = edge.host().kv();
+    let Some(record) = tokens::peek(kv, TokenKind::Verify, token, now).await? else {
+        return Ok(None);
+    };
+    Ok(Some(match accounts::load(kv, &record.email).await? {
+        Some(account) if account.verified => Link::Verified,
+        account => Link::Pending {
+            email: account.map_or_else(|| record.email.clone(), |a| a.email),
+            record,
+        },
+    }))
+}
+
+/// The confirm form filled for `token`, with `status` and an optional message.
+async fn confirm_form<H: Host>(
+    edge: &Edge<H>,
+    status: StatusCode,
+    email: &str,
+    token: &str,
+    errors: Vec<(String, String)>,
+    message: Option<FormMessage>,
+) -> Result<Resp, EdgeError> {
+    let fill = PageFill {
+        values: vec![("email".to_owned(), email.to_owned())],
+        fills: vec![("token".to_owned(), token.to_owned())],
+        errors,
+        message,
+        ..PageFill::default()
+    };
+    form_page(edge, CONFIRM_PAGE, status, &fill).await
+}
+
+/// `GET /register/confirm/?token=T`: the form with the address and the token filled in, or
+/// the resend page. Looks the token up only.
+pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
+    let token = ctx.query.text("token");
+    match look_up(edge, token, ctx.now).await? {
+        None => bad_link(edge).await,
+        Some(Link::Verified) => response::redirect("/sign-in/?verified=1"),
+        Some(Link::Pending { email, .. }) => {
+            confirm_form(edge, StatusCode::OK, &email, token, Vec::new(), None).await
+        }
+    }
+}
+
+/// `POST /api/verify` (`token`, `password`): verifies the address and signs in when the
+/// password is one of the link's registrations'.
+pub(crate) async fn confirm<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    form: &Form,
+) -> Result<Resp, EdgeError> {
+    let token = form.text("token");
+    let password = form.text("password");
+    let host = edge.host();
+    let kv = host.kv();
+    let limits = &edge.config().limits;
+
+    let ip_gate = (ip_key("verify", ctx.client_ip), limits.posts_per_ip);
+    let (record, email) = match look_up(edge, token, ctx.now).await? {
+        None => return bad_link(edge).await,
+        Some(Link::Verified) => {
+            tokens::consume(kv, TokenKind::Verify, token, ctx.now).await?;
+            return response::redirect("/sign-in/?verified=1");
+        }
+        Some(Link::Pending { record, email }) => (record, email),
+    };
+    let failure_gate = sign_in::failure_gate(edge, &record.email);
+    if let Some(wait) = limited(edge, &[ip_gate.clone(), failure_gate.clone()], ctx.now).await? {
+        let minutes = wait.div_ceil(60).max(1);
+        let unit = if minutes == 1 { "minute" } else { "minutes" };
+        let message = FormMessage::text(format!(
+            "Too many attempts. Please wait {minutes} {unit} and try again."
+        ));
+        let mut response = confirm_form(
+            edge,
+            StatusCode::TOO_MANY_REQUESTS,
+            &email,
+            token,
+            Vec::new(),
+            Some(message),
+        )
+        .await?;
+        response::retry_after(&mut response, wait);
+        return Ok(response);
+    }
+
+    let field_error = if password.is_empty() {
+        Some("Enter the password you chose when you registered.")
+    } else if password.chars().count() > password::MAX_CHARS {
+        Some(password::PasswordRule::MaxLength.message())
+    } else {
+        None
+    };
+    if let Some(message) = field_error {
+        let errors = vec![("password".to_owned(), message.to_owned())];
+        return confirm_form(
+            edge,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &email,
+            token,
+            errors,
+            None,
+        )
+        .await;
+    }
+    count(edge, &[ip_gate], ctx.now).await?;
+
+    let mut live: Vec<Registration> = Vec::new();
+    for id in &record.registrations {
+        if let Some(registration) =
+            accounts::load_registration(kv, id, &record.email, ctx.now).await?
+        {
+            live.push(registration);
+        }
+    }
+    if live.is_empty() {
+        // Every registration this link names has expired: the link is worth nothing.
+        tokens::consume(kv, TokenKind::Verify, token, ctx.now).await?;
+        return bad_link(edge).await;
+    }
+    let mut matched = None;
+    for registration in live {
+        if let Verification::Right { .. } =
+            password::verify_password(password, &registration.password_hash)?
+        {
+            matched = Some(registration);
+            break;
+        }
+    }
+    let Some(registration) = matched else {
+        count(edge, &[failure_gate], ctx.now).await?;
+        return confirm_form(
+            edge,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &email,
+            token,
+            Vec::new(),
+            Some(FormMessage::text(
+                "This is not the password chosen when this address was registered.",
+            )),
+        )
+        .await;
+    };
+
+    // Use the token up before changing anything: of two racing requests, one gets nothing.
+    if tokens::consume(kv, TokenKind::Verify, token, ctx.now)
+        .await?
+        .is_none()
+    {
+        return bad_link(edge).await;
+    }
+    let existing = accounts::load(kv, &record.email).await?;
+    if existing.as_ref().is_some_and(|a| a.verified) {
+        return response::redirect("/sign-in/?verified=1");
+    }
+    let account = Account {
+        email: registration.email.clone(),
+        first_name: registration.first_name.clone(),
+        last_name: registration.last_name.clone(),
+        organization: registration.organization.clone(),
+        password_hash: registration.password_hash.clone(),
+        verified: true,
+        created_at: existing
+            .as_ref()
+            .map_or(registration.created_at, |a| a.created_at),
+        registration: registration.id.clone(),
+        // The credential is set: reset links issued before stop working.
+        session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
+        pending: Vec::new(),
+    };
+    accounts::save(kv, &account).await?;
+    // The other registrations can never be confirmed now (the address is verified).
+    let mut done = existing.map(|a| a.pending).unwrap_or_default();
+    done.push(registration.id);
+    for id in &done {
+        accounts::delete_registration(kv, id).await?;
+    }
+    sign_in::signed_in(edge, ctx, &record.email, account.session_epoch).await
+}
+
+/// Mails `to` a fresh verification link for `registrations` (newest last). The mail
+/// carries nothing the registrant typed but the address: names come after verification.
 pub(crate) async fn send_link<H: Host>(
     edge: &Edge<H>,
-    account: &Account,
+    to: &str,
+    registrations: &[String],
     now: i64,
 ) -> Result<(), EdgeError> {
     let host = edge.host();
+    let newest_first: Vec<String> = registrations.iter().rev().cloned().collect();
     let token = tokens::issue(
         host.kv(),
         host.rng(),
         TokenKind::Verify,
-        &account.key_email(),
-        Some(&account.registration),
+        &to.to_lowercase(),
+        Binding::Registrations(&newest_first),
         now,
     )
     .await?;
-    let mail = templates::verify(
-        edge.config(),
-        &account.email,
-        &account.first_name,
-        &token,
-        now,
-    );
+    let mail = templates::verify(edge.config(), to, &token, now);
     host.mailer().send(&mail).await?;
     Ok(())
 }
 
-/// Same answer whether or not the address has an account; only an unverified one gets mail.
+/// Same answer whether or not the address has an account; only an unverified one with a
+/// registration still pending gets mail, with a link for every such registration (so the
+/// owner can confirm with their own password whoever registered last).
 pub(crate) async fn resend<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
@@ -81,11 +283,22 @@ pub(crate) async fn resend<H: Host>(
         Err(refusal) => return Ok(refusal),
     };
 
-    let host = edge.host();
-    if let Some(account) = accounts::load(host.kv(), &email.key).await?
+    let kv = edge.host().kv();
+    if let Some(account) = accounts::load(kv, &email.key).await?
         && !account.verified
     {
-        send_link(edge, &account, ctx.now).await?;
+        let mut live = Vec::new();
+        for id in &account.pending {
+            if accounts::load_registration(kv, id, &email.key, ctx.now)
+                .await?
+                .is_some()
+            {
+                live.push(id.clone());
+            }
+        }
+        if !live.is_empty() {
+            send_link(edge, &account.email, &live, ctx.now).await?;
+        }
     }
     response::redirect("/register/check-email/")
 }

@@ -169,12 +169,32 @@ impl Harness {
         self.mail.sent_to(email).pop().expect("a mail was sent")
     }
 
-    /// Registers and follows the verification link.
-    pub fn signup(&self, email: &str, password: &str) {
+    /// Registers, follows the verification link and confirms with the password: verified
+    /// and signed in (the trial starts). Returns the session's `Cookie` value.
+    pub fn signup(&self, email: &str, password: &str) -> String {
         assert_eq!(self.register(email, password).status(), 303);
         let token = token_in(&self.last_mail_to(email).text, "/api/verify?token=");
-        let verified = self.get(&format!("/api/verify?token={token}"));
-        assert_eq!(location(&verified), Some("/sign-in/?verified=1"));
+        let followed = self.get(&format!("/api/verify?token={token}"));
+        assert_eq!(
+            location(&followed),
+            Some(format!("/register/confirm/?token={token}").as_str())
+        );
+        let confirmed = self.confirm(&token, password);
+        assert_eq!(
+            location(&confirmed),
+            Some("/account/"),
+            "{}",
+            text(&confirmed)
+        );
+        cookie_of(&confirmed)
+    }
+
+    /// Posts the confirm form.
+    pub fn confirm(&self, token: &str, password: &str) -> Response<Bytes> {
+        self.post(
+            "/api/verify",
+            &form(&[("token", token), ("password", password)]),
+        )
     }
 
     pub fn sign_in(&self, email: &str, password: &str) -> Response<Bytes> {
