@@ -18,7 +18,7 @@ use crate::sessions;
 use crate::trial;
 use crate::{Edge, Host};
 
-use super::{count, form_page, ip_key, kept, limited, refuse, too_many};
+use super::{count, form_page, ip_key, kept, limited, refuse, sign_in_failure_gates, too_many};
 
 pub(crate) const PAGE: &str = "/sign-in/";
 
@@ -69,11 +69,9 @@ pub(crate) async fn post<H: Host>(
 
     let limits = &edge.config().limits;
     let ip_gate = (ip_key("sign-in", ctx.client_ip), limits.posts_per_ip);
-    let failure_gate = (
-        Some(format!("sign-in-fail:{}", email.key)),
-        limits.sign_in_failures_per_email,
-    );
-    if let Some(wait) = limited(edge, &[ip_gate.clone(), failure_gate.clone()], ctx.now).await? {
+    let failure_gates = sign_in_failure_gates(edge, ctx, &email);
+    let [by_network, ceiling] = failure_gates.clone();
+    if let Some(wait) = limited(edge, &[ip_gate.clone(), by_network, ceiling], ctx.now).await? {
         return too_many(edge, PAGE, values, wait).await;
     }
     count(edge, &[ip_gate], ctx.now).await?;
@@ -89,7 +87,7 @@ pub(crate) async fn post<H: Host>(
         }
     };
     let (Some(mut account), Verification::Right { rehash }) = (account, verification) else {
-        count(edge, &[failure_gate], ctx.now).await?;
+        count(edge, &failure_gates, ctx.now).await?;
         return refuse(
             edge,
             PAGE,

@@ -76,7 +76,16 @@ pub(crate) async fn resend<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let email = match address_form(edge, ctx, form, "resend", RESEND_PAGE).await? {
+    let email = match address_form(
+        edge,
+        ctx,
+        form,
+        "resend",
+        super::MailKind::Verification,
+        RESEND_PAGE,
+    )
+    .await?
+    {
         Ok(email) => email,
         Err(refusal) => return Ok(refusal),
     };
