@@ -12,9 +12,10 @@
 //! `<network>` is [`limiter::network`](crate::limiter::network) (IPv4 address, IPv6 /64,
 //! or `unknown`); `<kind>` is `verify` or `reset` ([`MailKind`]). Counting per network keeps
 //! a stranger's failures from refusing the owner, who signs in from another network; the
-//! ceiling stops an attack spread over many networks. The keys cannot collide: the network
-//! keys have their own prefixes, and a network never contains `@` nor ends where an
-//! address could begin.
+//! ceiling stops an attack spread over many networks. The keys cannot collide: ceilings and
+//! per-network counters have distinct prefixes, and no network is another one followed by
+//! `:` (each is an IPv4 address, a prefix ending in `/64`, or `unknown`), so
+//! `<network>:<email>` splits one way only.
 
 pub(crate) mod account;
 pub(crate) mod forgot;
