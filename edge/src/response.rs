@@ -44,10 +44,12 @@ const FRAME_ANCESTORS_NONE: &str = "frame-ancestors 'none'";
 
 /// Adds a host's site-wide headers (the static site's `_headers`: its
 /// Content-Security-Policy, Permissions-Policy, ...) to the headers of the core's answer.
-/// A header the core did not set is added; a Content-Security-Policy is added beside the
-/// core's as a second policy (a browser enforces every policy it gets, so neither loosens
-/// the other); for any other header the core set, the core's value wins. Names or values
-/// that are not valid headers are skipped.
+/// A header the core did not set is added. The site's Content-Security-Policy replaces the
+/// core's when it forbids framing too (`frame-ancestors 'none'`), so a filled page gets
+/// exactly the policy of the static page; otherwise both are kept, as two policies in one
+/// header (a browser enforces each, so neither loosens the other). For any other header
+/// the core set, the core's value wins. Names or values that are not valid headers are
+/// skipped.
 pub fn add_site_headers<N: AsRef<str>, V: AsRef<str>>(
     headers: &mut HeaderMap,
     site: impl IntoIterator<Item = (N, V)>,
@@ -59,13 +61,44 @@ pub fn add_site_headers<N: AsRef<str>, V: AsRef<str>>(
         ) else {
             continue;
         };
-        let present = headers.get_all(&name).iter().any(|v| *v == value);
-        if !headers.contains_key(&name) {
+        let Some(core) = headers.get(&name) else {
             headers.insert(name, value);
-        } else if name == CONTENT_SECURITY_POLICY && !present {
-            headers.append(name, value);
+            continue;
+        };
+        if name != CONTENT_SECURITY_POLICY {
+            continue;
         }
+        let (Ok(core), Ok(site)) = (core.to_str(), value.to_str()) else {
+            continue;
+        };
+        if core == site || core.starts_with(&format!("{site}, ")) {
+            continue; // already there
+        }
+        let merged = if forbids_framing(site) {
+            value
+        } else {
+            match HeaderValue::from_str(&format!("{site}, {core}")) {
+                Ok(merged) => merged,
+                Err(_) => continue,
+            }
+        };
+        headers.insert(name, merged);
     }
+}
+
+/// Whether a Content-Security-Policy header value (one or more policies) has
+/// `frame-ancestors 'none'`.
+fn forbids_framing(policies: &str) -> bool {
+    policies.split([',', ';']).any(|directive| {
+        let mut tokens = directive.split_ascii_whitespace();
+        tokens
+            .next()
+            .is_some_and(|name| name.eq_ignore_ascii_case("frame-ancestors"))
+            && tokens
+                .next()
+                .is_some_and(|source| source.eq_ignore_ascii_case("'none'"))
+            && tokens.next().is_none()
+    })
 }
 
 pub fn html(status: StatusCode, body: String) -> Resp {
@@ -178,24 +211,21 @@ mod tests {
 
     #[test]
     fn site_headers_add_to_the_core_ones() {
+        let csp_of = |response: &Resp| frame_headers(response).0.join(" | ");
+        // A site policy that forbids framing replaces the core's.
+        let strict = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'";
         let mut response = html(StatusCode::OK, String::new());
         let site = [
-            ("Content-Security-Policy", "default-src 'self'"),
+            ("Content-Security-Policy", strict),
             ("X-Frame-Options", "SAMEORIGIN"),
             ("Referrer-Policy", "strict-origin-when-cross-origin"),
             ("Permissions-Policy", "camera=()"),
             ("Bad Name", "x"),
         ];
         add_site_headers(response.headers_mut(), site);
-        // Twice: nothing is added again.
         add_site_headers(response.headers_mut(), site);
-        assert_eq!(
-            frame_headers(&response),
-            (
-                vec!["frame-ancestors 'none'", "default-src 'self'"],
-                Some("DENY")
-            )
-        );
+        assert_eq!(csp_of(&response), strict);
+        assert_eq!(frame_headers(&response).1, Some("DENY"));
         let headers = response.headers();
         assert_eq!(
             headers.get(REFERRER_POLICY).and_then(|v| v.to_str().ok()),
@@ -207,5 +237,27 @@ mod tests {
                 .and_then(|v| v.to_str().ok()),
             Some("camera=()")
         );
+
+        // One that does not is kept beside the core's, in one header: both apply.
+        for loose in [
+            "default-src 'self'",
+            "default-src 'self'; frame-ancestors 'self'",
+            "frame-ancestors 'none' https://x.example",
+        ] {
+            let mut response = html(StatusCode::OK, String::new());
+            add_site_headers(response.headers_mut(), [("content-security-policy", loose)]);
+            add_site_headers(response.headers_mut(), [("content-security-policy", loose)]);
+            assert_eq!(
+                csp_of(&response),
+                format!("{loose}, frame-ancestors 'none'")
+            );
+        }
+        assert!(forbids_framing(
+            "default-src 'self';FRAME-ANCESTORS  'NONE' "
+        ));
+        assert!(forbids_framing(
+            "default-src 'self', frame-ancestors 'none'"
+        ));
+        assert!(!forbids_framing("frame-ancestors"));
     }
 }

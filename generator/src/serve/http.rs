@@ -99,7 +99,7 @@ impl Server {
             .await;
         let (mut parts, body) = response.into_parts();
         // Production serves the edge's pages with the site's `_headers` too; the edge's
-        // own choices (its Referrer-Policy, say) win, and its CSP stays beside the site's.
+        // own choices (its Referrer-Policy, say) win, and the page never loses frame-ancestors 'none'.
         edge::add_site_headers(
             &mut parts.headers,
             site_files::SECURITY_HEADERS.iter().copied(),
