@@ -12,7 +12,7 @@ use crate::response::{self, Resp};
 use crate::tokens::{self, TokenKind};
 use crate::{Edge, Host};
 
-use super::{address_form, form_page};
+use super::{MailKind::Verification, address_form, form_page};
 
 pub(crate) const RESEND_PAGE: &str = "/register/resend/";
 
@@ -76,16 +76,7 @@ pub(crate) async fn resend<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let email = match address_form(
-        edge,
-        ctx,
-        form,
-        "resend",
-        super::MailKind::Verification,
-        RESEND_PAGE,
-    )
-    .await?
-    {
+    let email = match address_form(edge, ctx, form, "resend", Verification, RESEND_PAGE).await? {
         Ok(email) => email,
         Err(refusal) => return Ok(refusal),
     };

@@ -15,8 +15,8 @@
 //! `EMAIL` (send_email, optional), `SITE_URL`, `PRODUCT_NAME`, `SITE_TITLE`, `MAIL_FROM`,
 //! `MAIL_TRANSPORT`, `MAIL_API_URL`, the secret `MAIL_API_KEY`, `LIMIT_<NAME>` (see
 //! [`Limits::SETTINGS`](crate::Limits::SETTINGS)), and `DEV`, `DEV_ALLOW_REMOTE`
-//! (development only). The core's
-//! settings are read through [`EdgeConfig::from_lookup_or_default_limits`].
+//! (development only). The core's settings are read through
+//! [`EdgeConfig::from_lookup_or_default_limits`].
 
 mod convert;
 mod kv;
@@ -201,7 +201,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
-        // The page's own policy (`_headers`) beside the core's frame-ancestors one.
+        // The page's own headers (`_headers`); the core's frame-ancestors 'none' stays.
         crate::add_site_headers(
             response.headers_mut(),
             edge.host().pages.inherited_headers(),
