@@ -6,13 +6,16 @@
 # account needed). Then:
 #   - runs the browser suite (tests/browser/) against the same Worker;
 #   - triggers the cron entry (#[event(scheduled)]) once through /__scheduled;
-#   - restarts the Worker in production mode (no DEV) with MAIL_API_URL pointing at a
-#     local stub (tests/workers/mail-stub.mjs) and runs tests/workers/: mail through the
-#     HTTP API, the rate-limiting binding, no /_dev/*;
+#   - restarts the Worker in production mode (DEV=yes, which is not `1` or `true`, so off)
+#     with MAIL_API_URL pointing at a local stub (tests/workers/mail-stub.mjs) and runs
+#     tests/workers/: mail through the HTTP API, the rate-limiting binding (IPv4, IPv6 /64),
+#     origins and types, framing headers, no /_dev/* and the log saying DEV is off once;
 #   - restarts it once more with wrangler.toml's mail settings: mail through the EMAIL
 #     send_email binding (Cloudflare Email Service), link followed;
-#   - and once with MAIL_TRANSPORT=api but no MAIL_API_URL: a 500, the log naming what is
-#     missing, no fallback to the binding.
+#   - once with MAIL_TRANSPORT=api but no MAIL_API_URL: a 500, the log naming what is
+#     missing, no fallback to the binding;
+#   - and twice with DEV=1 and wrangler.toml's SITE_URL (not loopback): /_dev/* refused and
+#     the log saying why, then with DEV_ALLOW_REMOTE=1 too: /_dev/* served.
 #
 #   bash scripts/journey-workers.sh
 #
@@ -132,10 +135,11 @@ pids+=("$!")
 port=$(free_port)
 url="http://127.0.0.1:$port"
 key="test-key-$RANDOM$RANDOM"
-start_wrangler prod "$port" --var "SITE_URL:$url" \
+start_wrangler prod "$port" --var "SITE_URL:$url" --var DEV:yes \
   --var "MAIL_API_URL:http://127.0.0.1:$mail_port/emails" --var "MAIL_API_KEY:$key"
-echo "journey: wrangler dev (workerd, production mode) at $url"
+echo "journey: wrangler dev (workerd, production mode: DEV=yes is off) at $url"
 BASE_URL=$url MAIL_LOG="$work/mail.jsonl" MAIL_API_KEY=$key node --test --test-reporter=tap tests/workers/production.test.mjs
+BASE_URL=$url WRANGLER_LOG="$work/prod.log" DEV_MODE=unrecognised node --test --test-reporter=tap tests/workers/dev-mode.test.mjs
 stop_group "${pids[-1]}"
 unset 'pids[-1]'
 
@@ -155,3 +159,21 @@ url="http://127.0.0.1:$port"
 start_wrangler misconfigured "$port" --var "SITE_URL:$url" --var MAIL_TRANSPORT:api
 echo "journey: wrangler dev (workerd, production mode, mail transport not configured) at $url"
 BASE_URL=$url WRANGLER_LOG="$work/misconfigured.log" node --test --test-reporter=tap tests/workers/mail-misconfigured.test.mjs
+stop_group "${pids[-1]}"
+unset 'pids[-1]'
+
+# 6. DEV=1 with wrangler.toml's SITE_URL, which is not a loopback origin: /_dev/* refused.
+port=$(free_port)
+url="http://127.0.0.1:$port"
+start_wrangler remote-dev "$port" --var DEV:1
+echo "journey: wrangler dev (workerd, DEV=1, remote SITE_URL) at $url"
+BASE_URL=$url WRANGLER_LOG="$work/remote-dev.log" DEV_MODE=refused node --test --test-reporter=tap tests/workers/dev-mode.test.mjs
+stop_group "${pids[-1]}"
+unset 'pids[-1]'
+
+# 7. The same with DEV_ALLOW_REMOTE=1: /_dev/* served.
+port=$(free_port)
+url="http://127.0.0.1:$port"
+start_wrangler remote-dev-allowed "$port" --var DEV:1 --var DEV_ALLOW_REMOTE:1
+echo "journey: wrangler dev (workerd, DEV=1 and DEV_ALLOW_REMOTE=1, remote SITE_URL) at $url"
+BASE_URL=$url WRANGLER_LOG="$work/remote-dev-allowed.log" DEV_MODE=allowed node --test --test-reporter=tap tests/workers/dev-mode.test.mjs

@@ -141,22 +141,136 @@ impl EdgeConfig {
     }
 }
 
+/// Development mode (`/_dev/*`, the movable clock, mail kept in the Kv outbox) as a host
+/// that reads it from text decides it: the Workers host, from its `DEV`, `SITE_URL` and
+/// `DEV_ALLOW_REMOTE` vars. It fails closed:
+///
+/// - `DEV` turns it on only when it is exactly `1` or `true`; any other value leaves it off
+///   (with a [`note`](Self::note) saying so, for the log);
+/// - with `DEV` on, a `SITE_URL` that is not a loopback origin (`localhost`, `*.localhost`,
+///   `127.0.0.0/8`, `[::1]`), or no `SITE_URL`, leaves it off too — a deployed site must
+///   never let anyone move its clock or read its mail — unless `DEV_ALLOW_REMOTE` is also
+///   `1` or `true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevMode {
+    /// Development mode is on.
+    pub on: bool,
+    /// Why `DEV` was set and the mode is nonetheless off, or on although the site is remote:
+    /// worth a line in the log.
+    pub note: Option<String>,
+    /// With `DEV` set but refused for the site (not for its value): why `/_dev/*` answers
+    /// 404, for the log of each such request.
+    pub refused: Option<String>,
+}
+
+impl DevMode {
+    /// Decides from the raw values (`None` when unset). A blank `DEV` counts as unset.
+    pub fn decide(dev: Option<&str>, site_url: Option<&str>, allow_remote: Option<&str>) -> Self {
+        let off = |note: Option<String>, refused: Option<String>| Self {
+            on: false,
+            note,
+            refused,
+        };
+        let Some(dev) = dev.filter(|v| !v.trim().is_empty()) else {
+            return off(None, None);
+        };
+        if !is_yes(dev) {
+            return off(
+                Some(format!(
+                    "DEV is `{dev}`, which is not `1` or `true`: development mode is off"
+                )),
+                None,
+            );
+        }
+        let site = site_url.map(str::trim).filter(|v| !v.is_empty());
+        if site.is_some_and(is_loopback_url) {
+            return Self {
+                on: true,
+                note: None,
+                refused: None,
+            };
+        }
+        let site = match site {
+            Some(site) => format!("SITE_URL `{site}` is not a loopback origin"),
+            None => "SITE_URL is not set".to_owned(),
+        };
+        if allow_remote.is_some_and(is_yes) {
+            return Self {
+                on: true,
+                note: Some(format!(
+                    "development mode is on although {site}, because DEV_ALLOW_REMOTE is set: \
+                     anyone who reaches this Worker can move its clock and read its mail"
+                )),
+                refused: None,
+            };
+        }
+        let why = format!(
+            "DEV is set but {site}: /_dev/* is refused and development mode is off \
+             (set DEV_ALLOW_REMOTE=1 as well to allow it)"
+        );
+        off(Some(why.clone()), Some(why))
+    }
+}
+
+/// `1` or `true`, exactly.
+fn is_yes(value: &str) -> bool {
+    matches!(value, "1" | "true")
+}
+
+/// An http(s) URL whose host is loopback: `localhost` or a name under `.localhost`, an
+/// address in 127.0.0.0/8, or `[::1]`.
+pub fn is_loopback_url(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return false;
+    };
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return false;
+    }
+    let Some(authority) = uri.authority() else {
+        return false;
+    };
+    if authority.as_str().contains('@') {
+        return false;
+    }
+    let host = authority.host().to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.to_canonical().is_loopback())
+}
+
 /// Request-size and rate limits. The defaults are meant to be out of reach of a person and
 /// in the way of a script.
+///
+/// Per-address rules are counted per client network ([`network`](crate::limiter::network):
+/// the IPv4 address or the IPv6 /64) so that strangers cannot lock the owner out from
+/// elsewhere, with a much higher ceiling per address from all networks together as the
+/// backstop against an attack spread over many networks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Larger POST bodies are refused with 413.
     pub max_body_bytes: usize,
-    /// POSTs per client IP, counted per route (register, resend, sign-in, forgot, reset).
+    /// POSTs per client network, counted per route (register, resend, sign-in, forgot,
+    /// reset).
     pub posts_per_ip: Rule,
-    /// Failed sign-ins per email address.
+    /// Failed sign-ins per email address from one client network.
     pub sign_in_failures_per_email: Rule,
-    /// Requests that send mail (register, resend, forgot) per email address.
+    /// Failed sign-ins per email address from all networks together (same window).
+    pub sign_in_failures_ceiling: Rule,
+    /// Requests that send mail per email address from one client network, counted apart
+    /// for verification mail (register, resend) and reset mail (forgot).
     pub mails_per_email: Rule,
+    /// Requests that send mail per email address from all networks together, each kind of
+    /// mail apart (same window).
+    pub mails_ceiling: Rule,
 }
 
 impl Default for Limits {
     fn default() -> Self {
+        const FIFTEEN_MINUTES: u64 = 15 * 60;
         Self {
             max_body_bytes: 16 * 1024,
             posts_per_ip: Rule {
@@ -165,11 +279,19 @@ impl Default for Limits {
             },
             sign_in_failures_per_email: Rule {
                 limit: 5,
-                window_secs: 15 * 60,
+                window_secs: FIFTEEN_MINUTES,
+            },
+            sign_in_failures_ceiling: Rule {
+                limit: 100,
+                window_secs: FIFTEEN_MINUTES,
             },
             mails_per_email: Rule {
                 limit: 5,
-                window_secs: 15 * 60,
+                window_secs: FIFTEEN_MINUTES,
+            },
+            mails_ceiling: Rule {
+                limit: 20,
+                window_secs: FIFTEEN_MINUTES,
             },
         }
     }
@@ -178,14 +300,17 @@ impl Default for Limits {
 impl Limits {
     /// The limit names; the settings are `limits.<name>` (see the [module docs](self)):
     /// `site.toml`'s `[edge.limits]` keys (`gatehouse serve`) and, upper-cased with a
-    /// `LIMIT_` prefix, Worker vars (`LIMIT_POSTS_PER_IP`).
-    pub const SETTINGS: [&'static str; 7] = [
+    /// `LIMIT_` prefix, Worker vars (`LIMIT_POSTS_PER_IP`). A window applies to the
+    /// per-network rule and its ceiling alike.
+    pub const SETTINGS: [&'static str; 9] = [
         "max_body_bytes",
         "posts_per_ip",
         "posts_per_ip_window_secs",
         "sign_in_failures_per_email",
+        "sign_in_failures_ceiling",
         "sign_in_failures_window_secs",
         "mails_per_email",
+        "mails_ceiling",
         "mails_window_secs",
     ];
 
@@ -210,11 +335,17 @@ impl Limits {
                 "posts_per_ip" => self.posts_per_ip.limit = small()?,
                 "posts_per_ip_window_secs" => self.posts_per_ip.window_secs = value,
                 "sign_in_failures_per_email" => self.sign_in_failures_per_email.limit = small()?,
+                "sign_in_failures_ceiling" => self.sign_in_failures_ceiling.limit = small()?,
                 "sign_in_failures_window_secs" => {
-                    self.sign_in_failures_per_email.window_secs = value
+                    self.sign_in_failures_per_email.window_secs = value;
+                    self.sign_in_failures_ceiling.window_secs = value;
                 }
                 "mails_per_email" => self.mails_per_email.limit = small()?,
-                _ => self.mails_per_email.window_secs = value,
+                "mails_ceiling" => self.mails_ceiling.limit = small()?,
+                _ => {
+                    self.mails_per_email.window_secs = value;
+                    self.mails_ceiling.window_secs = value;
+                }
             }
         }
         Ok(self)
@@ -299,9 +430,53 @@ mod tests {
         );
         assert_eq!(config.limits.max_body_bytes, 1024);
         assert_eq!(config.limits.posts_per_ip, Limits::default().posts_per_ip);
+        // A window setting moves the per-network rule and its ceiling together.
+        assert_eq!(config.limits.mails_ceiling.window_secs, 60);
+        assert_eq!(config.limits.sign_in_failures_ceiling.limit, 100);
         let named = read(&[("site_title", "Docs"), ("product_name", "Konnect")]).unwrap();
         assert_eq!(named.product_name, "Konnect");
         assert_eq!(named.site_title, "Docs");
+    }
+
+    #[test]
+    fn the_ceilings_are_settings() {
+        let defaults = Limits::default();
+        assert_eq!(
+            defaults.sign_in_failures_ceiling,
+            Rule {
+                limit: 100,
+                window_secs: 900
+            }
+        );
+        assert_eq!(
+            defaults.mails_ceiling,
+            Rule {
+                limit: 20,
+                window_secs: 900
+            }
+        );
+        let config = read(&[
+            ("limits.sign_in_failures_ceiling", "40"),
+            ("limits.sign_in_failures_window_secs", "300"),
+            ("limits.mails_ceiling", "9"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.limits.sign_in_failures_ceiling,
+            Rule {
+                limit: 40,
+                window_secs: 300
+            }
+        );
+        assert_eq!(config.limits.sign_in_failures_per_email.window_secs, 300);
+        assert_eq!(config.limits.mails_ceiling.limit, 9);
+        assert!(matches!(
+            read(&[("limits.mails_ceiling", "0")]),
+            Err(ConfigError::NotAWholeNumber {
+                name: "mails_ceiling",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -362,6 +537,96 @@ mod tests {
         );
         assert_eq!(problem, None);
         assert_eq!(config.limits.posts_per_ip.limit, 7);
+    }
+
+    #[test]
+    fn dev_is_on_only_for_1_or_true() {
+        let local = Some("http://127.0.0.1:8787");
+        for value in ["1", "true"] {
+            let mode = DevMode::decide(Some(value), local, None);
+            assert!(mode.on, "{value}");
+            assert_eq!(mode.note, None);
+        }
+        assert_eq!(
+            DevMode::decide(None, local, None),
+            DevMode {
+                on: false,
+                note: None,
+                refused: None
+            }
+        );
+        assert!(!DevMode::decide(Some(" "), local, None).on);
+        for value in [
+            "0", "false", "yes", "on", "TRUE", "True", " 1", "1 ", "2", "dev",
+        ] {
+            let mode = DevMode::decide(Some(value), local, Some("1"));
+            assert!(!mode.on, "{value:?} turned development mode on");
+            assert_eq!(
+                mode.note,
+                Some(format!(
+                    "DEV is `{value}`, which is not `1` or `true`: development mode is off"
+                ))
+            );
+            assert_eq!(mode.refused, None);
+        }
+    }
+
+    #[test]
+    fn dev_is_refused_for_a_remote_site_unless_allowed() {
+        let mode = DevMode::decide(Some("1"), Some("https://docs.example.com"), None);
+        assert!(!mode.on);
+        let why = "DEV is set but SITE_URL `https://docs.example.com` is not a loopback \
+                   origin: /_dev/* is refused and development mode is off (set \
+                   DEV_ALLOW_REMOTE=1 as well to allow it)";
+        assert_eq!(mode.refused.as_deref(), Some(why));
+        assert_eq!(mode.note.as_deref(), Some(why));
+        let unset = DevMode::decide(Some("true"), None, None);
+        assert!(!unset.on);
+        assert!(
+            unset
+                .refused
+                .is_some_and(|why| why.contains("SITE_URL is not set"))
+        );
+        for allow in [None, Some("0"), Some("yes"), Some("")] {
+            assert!(!DevMode::decide(Some("1"), Some("https://docs.example.com"), allow).on);
+        }
+        let allowed = DevMode::decide(Some("1"), Some("https://docs.example.com"), Some("1"));
+        assert!(allowed.on);
+        assert_eq!(allowed.refused, None);
+        assert!(
+            allowed
+                .note
+                .is_some_and(|note| note.contains("DEV_ALLOW_REMOTE"))
+        );
+    }
+
+    #[test]
+    fn loopback_urls() {
+        for url in [
+            "http://127.0.0.1:8787",
+            "http://127.9.9.9/",
+            "https://localhost",
+            "http://LOCALHOST:1111/docs/",
+            "http://app.localhost:3000",
+            "http://[::1]:8787",
+            "http://[::ffff:127.0.0.1]",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://docs.example.com",
+            "http://10.0.0.1",
+            "http://localhost.example.com",
+            "http://127.0.0.1.nip.io",
+            "http://[::2]",
+            "ftp://127.0.0.1",
+            "127.0.0.1:8787",
+            "http://localhost@evil.example",
+            "http://evil.example@localhost",
+            "",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
     }
 
     fn config(base_url: &str) -> EdgeConfig {

@@ -20,12 +20,19 @@ use crate::{Edge, Host};
 
 pub const CLOCK_OFFSET_KEY: &str = "dev:clock-offset";
 
+/// How far `/_dev/clock` may move the clock from the host's, either way: 100 years, enough
+/// for any trial and far from where time arithmetic or RFC 3339 years could overflow.
+pub const MAX_CLOCK_OFFSET_SECS: i64 = 100 * 366 * clock::DAY;
+
 pub(crate) async fn clock_offset(kv: &impl Kv) -> Result<i64, EdgeError> {
     Ok(kv
         .get(CLOCK_OFFSET_KEY)
         .await?
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0))
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        // Whatever the Kv holds, the clock stays within the bounds `clock` keeps.
+        .map_or(0, |offset| {
+            offset.clamp(-MAX_CLOCK_OFFSET_SECS, MAX_CLOCK_OFFSET_SECS)
+        }))
 }
 
 #[derive(Serialize)]
@@ -35,7 +42,8 @@ struct ClockState {
 }
 
 /// `advance=SECONDS` moves the clock forward (or back, if negative); `reset=1` clears the
-/// offset. Answers the resulting state.
+/// offset. Answers the resulting state, or 400 when `advance` is not a whole number or
+/// would take the offset past [`MAX_CLOCK_OFFSET_SECS`] (the offset is then unchanged).
 pub(crate) async fn clock<H: Host>(edge: &Edge<H>, form: &Form) -> Result<Resp, EdgeError> {
     let kv = edge.host().kv();
     let mut offset = clock_offset(kv).await?;
@@ -51,7 +59,17 @@ pub(crate) async fn clock<H: Host>(edge: &Edge<H>, form: &Form) -> Result<Resp, 
                 "advance must be a whole number of seconds.",
             ));
         };
-        offset = offset.saturating_add(seconds);
+        let Some(moved) = offset
+            .checked_add(seconds)
+            .filter(|moved| moved.abs() <= MAX_CLOCK_OFFSET_SECS)
+        else {
+            return Ok(response::notice(
+                StatusCode::BAD_REQUEST,
+                "The request was refused",
+                "advance would move the clock more than 100 years from the real time.",
+            ));
+        };
+        offset = moved;
         kv.put(CLOCK_OFFSET_KEY, &offset.to_string(), None).await?;
     }
     let host_now = edge.host().clock().now_ms().div_euclid(1000);

@@ -53,11 +53,11 @@ impl Form {
     }
 }
 
-/// Refuses bodies of any type but urlencoded forms. A missing `Content-Type` is accepted:
-/// browsers always send one, and scripts that omit it still send urlencoded data.
+/// Refuses bodies of any type but urlencoded forms, and bodies of no declared type: a
+/// browser's form always declares its type, and an untyped body is not known to be a form.
 pub fn check_content_type(headers: &HeaderMap) -> Result<(), FormError> {
     let Some(value) = headers.get(CONTENT_TYPE) else {
-        return Ok(());
+        return Err(FormError::UnsupportedType);
     };
     let value = value.to_str().map_err(|_| FormError::UnsupportedType)?;
     let essence = value.split(';').next().unwrap_or("").trim();
@@ -214,6 +214,30 @@ mod tests {
         assert_eq!(
             parse_urlencoded(many.as_bytes(), 10_000),
             Err(FormError::TooManyFields)
+        );
+    }
+
+    #[test]
+    fn only_urlencoded_forms_are_accepted() {
+        let typed = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(CONTENT_TYPE, http::HeaderValue::from_static(value));
+            check_content_type(&headers)
+        };
+        assert_eq!(typed("application/x-www-form-urlencoded"), Ok(()));
+        assert_eq!(
+            typed("Application/X-WWW-Form-Urlencoded; charset=UTF-8"),
+            Ok(())
+        );
+        assert_eq!(typed("application/json"), Err(FormError::UnsupportedType));
+        assert_eq!(
+            typed("multipart/form-data"),
+            Err(FormError::UnsupportedType)
+        );
+        assert_eq!(typed(""), Err(FormError::UnsupportedType));
+        assert_eq!(
+            check_content_type(&HeaderMap::new()),
+            Err(FormError::UnsupportedType)
         );
     }
 

@@ -84,6 +84,7 @@ pub use crate::{
     limiter::{KvLimiter, Limiter, Rule, Verdict},
     mail::{CapturingMailer, Mail, Mailer, OutboxEntry, OutboxMailer},
     pages::{NoPages, Pages, StaticPages},
+    response::add_site_headers,
     rng::{Rng, SeededRng},
     trial::ScheduledReport,
 };

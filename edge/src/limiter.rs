@@ -1,6 +1,9 @@
 //! Rate limiting. The default [`KvLimiter`] is a fixed-window counter in the Kv: cheap and
 //! good enough against scripts, though not exact (no atomic increment in KV; see
-//! `edge/README.md`). A Workers host can swap in the rate-limiting binding.
+//! `edge/README.md`). A Workers host can swap in the rate-limiting binding. [`network`]
+//! names the client network a per-IP or per-network counter is keyed on.
+
+use std::net::{IpAddr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +24,21 @@ pub enum Verdict {
     Limited {
         retry_after_secs: u64,
     },
+}
+
+/// The client network a counter is keyed on: an IPv4 address itself, an IPv6 address's /64
+/// (`2001:db8:1:2::/64`: one subscriber usually holds a whole /64, so counting single IPv6
+/// addresses would give them 2^64 tries), and `unknown` when the host does not know the
+/// client. IPv4-mapped IPv6 addresses count as the IPv4 address.
+pub fn network(ip: Option<IpAddr>) -> String {
+    match ip.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let prefix = u128::from(v6) & !(u128::from(u64::MAX));
+            format!("{}/64", Ipv6Addr::from(prefix))
+        }
+        None => "unknown".to_owned(),
+    }
 }
 
 /// `key` names one counter, e.g. `sign-in-fail:<email>`; the limiter adds its own prefix.
@@ -106,6 +124,21 @@ mod tests {
             std::task::Poll::Ready(output) => output,
             std::task::Poll::Pending => panic!("the in-memory store never waits"),
         }
+    }
+
+    #[test]
+    fn networks_are_ipv4_addresses_and_ipv6_slash_64s() {
+        let ip = |s: &str| s.parse::<IpAddr>().ok();
+        assert_eq!(network(ip("192.0.2.7")), "192.0.2.7");
+        assert_eq!(network(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(
+            network(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(network(ip("2001:db8:1:3::1")), "2001:db8:1:3::/64");
+        assert_eq!(network(ip("::ffff:192.0.2.7")), "192.0.2.7");
+        assert_eq!(network(ip("::1")), "::/64");
+        assert_eq!(network(None), "unknown");
     }
 
     #[test]

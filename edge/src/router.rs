@@ -147,8 +147,10 @@ fn check_post<H: Host>(
 
 /// Forms may only be posted from the site itself. Browsers send `Sec-Fetch-Site` and, on
 /// POSTs, `Origin`; a request with neither (curl, the test suite) is not a browser being
-/// abused, so it passes. The origin may be `base_url`'s or the one the request was sent to
-/// (its `Host`), since the dev server can be reached on a port picked at run time.
+/// abused, so it passes. `Origin` must be the same origin — scheme, host and port — as
+/// `base_url`, or as the request itself (the dev server can be reached on a port picked at
+/// run time): the request's scheme is its URI's, else `base_url`'s; its host and port are
+/// its URI's authority, else `Host`. An origin that cannot be compared is cross-site.
 pub(crate) fn is_cross_site(base_origin: Option<&str>, uri: &Uri, headers: &HeaderMap) -> bool {
     if headers
         .get("sec-fetch-site")
@@ -159,30 +161,65 @@ pub(crate) fn is_cross_site(base_origin: Option<&str>, uri: &Uri, headers: &Head
     let Some(origin) = headers.get(ORIGIN) else {
         return false;
     };
-    let Ok(origin) = origin.to_str() else {
+    let Some(origin) = origin.to_str().ok().and_then(|o| Origin::parse(o.trim())) else {
         return true;
     };
-    let origin = origin.trim().to_ascii_lowercase();
-    if base_origin.is_some_and(|base| base == origin) {
+    let base = base_origin.and_then(Origin::parse);
+    if base.as_ref() == Some(&origin) {
         return false;
     }
+    let scheme = uri
+        .scheme_str()
+        .map(str::to_owned)
+        .or_else(|| base.map(|b| b.scheme));
     let authority = uri.authority().map(|a| a.as_str().to_owned()).or_else(|| {
         headers
             .get(HOST)
             .and_then(|h| h.to_str().ok())
             .map(str::to_owned)
     });
-    let Some(authority) = authority else {
-        return true;
-    };
-    let authority = authority.to_ascii_lowercase();
-    let same = |scheme: &str| {
-        origin
-            .strip_prefix(scheme)
-            .and_then(|rest| rest.strip_prefix("://"))
-            .is_some_and(|host| host == authority)
-    };
-    !(same("http") || same("https"))
+    let own = scheme
+        .zip(authority)
+        .and_then(|(scheme, authority)| Origin::parse(&format!("{scheme}://{authority}")));
+    own != Some(origin)
+}
+
+/// A web origin as compared by [`is_cross_site`]: lower-case scheme and host, and the port
+/// with the scheme's default filled in.
+#[derive(Debug, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    /// `scheme://host[:port]` (an `Origin` header, or `base_url`'s origin); `None` for
+    /// anything else, `null` included, and for schemes other than http and https.
+    fn parse(text: &str) -> Option<Self> {
+        let uri: Uri = text.parse().ok()?;
+        if uri
+            .path_and_query()
+            .is_some_and(|p| !matches!(p.as_str(), "" | "/"))
+        {
+            return None;
+        }
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let authority = uri.authority()?;
+        if authority.as_str().contains('@') {
+            return None;
+        }
+        Some(Self {
+            host: authority.host().to_ascii_lowercase(),
+            port: authority.port_u16().unwrap_or(default_port),
+            scheme,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -210,13 +247,96 @@ mod tests {
         assert!(!check(&[("origin", "https://docs.example.com")]));
         assert!(check(&[("origin", "https://evil.example")]));
         assert!(check(&[("origin", "null")]));
+        // The request's own origin: its Host, with base_url's scheme (this URI has none).
         assert!(!check(&[
+            ("origin", "https://127.0.0.1:4000"),
+            ("host", "127.0.0.1:4000")
+        ]));
+        assert!(check(&[
             ("origin", "http://127.0.0.1:4000"),
             ("host", "127.0.0.1:4000")
         ]));
         assert!(check(&[
-            ("origin", "http://127.0.0.1:4001"),
+            ("origin", "https://127.0.0.1:4001"),
             ("host", "127.0.0.1:4000")
         ]));
+        assert!(!check(&[("origin", "HTTPS://Docs.Example.COM:443")]));
+    }
+
+    #[test]
+    fn the_whole_origin_is_compared() {
+        let http_site = Some("http://docs.example.com");
+        let path: Uri = "/api/sign-in".parse().unwrap_or_default();
+        let check = |base, uri: &Uri, pairs: &[(&'static str, &'static str)]| {
+            is_cross_site(base, uri, &headers(pairs))
+        };
+        // Another scheme, against base_url and against the request's own Host.
+        assert!(check(
+            http_site,
+            &path,
+            &[("origin", "https://docs.example.com")]
+        ));
+        assert!(check(
+            http_site,
+            &path,
+            &[
+                ("origin", "https://docs.example.com"),
+                ("host", "docs.example.com")
+            ]
+        ));
+        assert!(!check(
+            http_site,
+            &path,
+            &[
+                ("origin", "http://docs.example.com"),
+                ("host", "docs.example.com:80")
+            ]
+        ));
+        // An absolute request URI (the Workers host) brings its own scheme.
+        let https_uri: Uri = "https://preview.example.com/api/sign-in"
+            .parse()
+            .unwrap_or_default();
+        assert!(!check(
+            http_site,
+            &https_uri,
+            &[("origin", "https://preview.example.com")]
+        ));
+        assert!(check(
+            http_site,
+            &https_uri,
+            &[("origin", "http://preview.example.com")]
+        ));
+        // Another port; default ports; things that are not origins.
+        assert!(check(
+            http_site,
+            &path,
+            &[("origin", "http://docs.example.com:8080")]
+        ));
+        assert!(!check(
+            http_site,
+            &path,
+            &[("origin", "http://docs.example.com:80")]
+        ));
+        for bad in [
+            "docs.example.com",
+            "http://docs.example.com/path",
+            "ftp://docs.example.com",
+            "http://user@docs.example.com",
+        ] {
+            let value = HeaderValue::from_str(bad).unwrap_or(HeaderValue::from_static("null"));
+            let mut map = HeaderMap::new();
+            map.insert(ORIGIN, value);
+            map.insert(HOST, HeaderValue::from_static("docs.example.com"));
+            assert!(is_cross_site(http_site, &path, &map), "{bad} accepted");
+        }
+        // Without base_url's origin, a path-only request has no scheme to compare.
+        assert!(check(
+            None,
+            &path,
+            &[
+                ("origin", "http://docs.example.com"),
+                ("host", "docs.example.com")
+            ]
+        ));
     }
 }

@@ -178,6 +178,7 @@ fn native_host_end_to_end_with_outbox() {
     let again = block_on(
         edge.handle(
             http::Request::post("/api/sign-in")
+                .header("content-type", "application/x-www-form-urlencoded")
                 .body(bytes::Bytes::from(form(&[
                     ("email", "grace@example.com"),
                     ("password", "Cobol-rules1"),

@@ -73,6 +73,58 @@ describe('Workers host, production mode', { concurrency: false }, () => {
     assert.equal(other.status, 422, 'another IP is not limited');
   });
 
+  it('keys the rate-limiting binding on the IPv6 /64', async () => {
+    // As above, with every request from another address of one /64.
+    const hex = () => Math.floor(Math.random() * 0xffff).toString(16);
+    const net = `2001:db8:${hex()}:${hex()}`;
+    const statuses = [];
+    for (let i = 0; i < 41 && !statuses.includes(429); i++) {
+      const res = await fetch(`${BASE}/api/sign-in`, form(
+        { email: `rl6-${RUN}-${i}@example.test`, password: 'Wrong-pass9' },
+        { 'cf-connecting-ip': `${net}:${hex()}:${hex()}::${(i + 1).toString(16)}` },
+      ));
+      statuses.push(res.status);
+      await res.arrayBuffer();
+    }
+    const refusedAt = statuses.indexOf(429);
+    assert.ok(refusedAt >= 20, `refused after ${refusedAt} requests: ${statuses}`);
+    const other = await fetch(`${BASE}/api/sign-in`, form(
+      { email: `rl6-${RUN}-x@example.test`, password: 'Wrong-pass9' },
+      { 'cf-connecting-ip': `2001:db8:${hex()}:${hex()}::1` },
+    ));
+    assert.equal(other.status, 422, 'another /64 is not limited');
+  });
+
+  it('refuses a POST from another scheme and one without Content-Type', async () => {
+    // SITE_URL is http://127.0.0.1:<port>: https on the same host and port is another origin.
+    const https = BASE.replace(/^http:/, 'https:');
+    const crossScheme = await fetch(`${BASE}/api/forgot-password`, form(
+      { email: `scheme-${RUN}@example.test` }, { origin: https },
+    ));
+    assert.equal(crossScheme.status, 403);
+    await crossScheme.arrayBuffer();
+    const untyped = await fetch(`${BASE}/api/forgot-password`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new TextEncoder().encode(`email=untyped-${RUN}%40example.test`),
+    });
+    assert.equal(untyped.status, 400);
+    assert.match(await untyped.text(), /application\/x-www-form-urlencoded/);
+  });
+
+  it('refuses framing on every page the core makes', async () => {
+    const unframeable = async (what, res) => {
+      assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, what);
+      assert.equal(res.headers.get('x-frame-options'), 'DENY', what);
+      await res.arrayBuffer();
+    };
+    await unframeable('filled page', await fetch(`${BASE}/sign-in/?verified=1`));
+    await unframeable('not found', await fetch(`${BASE}/api/nothing`));
+    await unframeable('redirect', await fetch(`${BASE}/account/`, { redirect: 'manual' }));
+    await unframeable('refused form', await fetch(`${BASE}/api/sign-in`, form({ email: 'x' })));
+    await unframeable('account JSON', await fetch(`${BASE}/api/account`));
+  });
+
   it('serves the static site and the filled pages with the site headers', async () => {
     const page = await fetch(`${BASE}/sign-in/`);
     assert.equal(page.status, 200);

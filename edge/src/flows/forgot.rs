@@ -9,7 +9,7 @@ use crate::response::{self, Resp};
 use crate::tokens::{self, TokenKind};
 use crate::{Edge, Host};
 
-use super::address_form;
+use super::{MailKind, address_form};
 
 pub(crate) const PAGE: &str = "/forgot-password/";
 
@@ -18,7 +18,7 @@ pub(crate) async fn post<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let email = match address_form(edge, ctx, form, "forgot", PAGE).await? {
+    let email = match address_form(edge, ctx, form, "forgot", MailKind::Reset, PAGE).await? {
         Ok(email) => email,
         Err(refusal) => return Ok(refusal),
     };

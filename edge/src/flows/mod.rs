@@ -1,5 +1,21 @@
 //! One module per flow; this file holds what they share: re-serving a form page, and the
-//! rate-limit gate.
+//! rate-limit gates with their counter keys.
+//!
+//! | gate | counter key | rule |
+//! |---|---|---|
+//! | POSTs per client network and route | `ip:<route>:<network>` | `posts_per_ip` |
+//! | failed sign-ins, one network | `sign-in-fail-net:<network>:<email>` | `sign_in_failures_per_email` |
+//! | failed sign-ins, all networks | `sign-in-fail:<email>` | `sign_in_failures_ceiling` |
+//! | mail of one kind, one network | `mail-net:<kind>:<network>:<email>` | `mails_per_email` |
+//! | mail of one kind, all networks | `mail:<kind>:<email>` | `mails_ceiling` |
+//!
+//! `<network>` is [`limiter::network`](crate::limiter::network) (IPv4 address, IPv6 /64,
+//! or `unknown`); `<kind>` is `verify` or `reset` ([`MailKind`]). Counting per network keeps
+//! a stranger's failures from refusing the owner, who signs in from another network; the
+//! ceiling stops an attack spread over many networks. The keys cannot collide: ceilings and
+//! per-network counters have distinct prefixes, and no network is another one followed by
+//! `:` (each is an IPv4 address, a prefix ending in `/64`, or `unknown`), so
+//! `<network>:<email>` splits one way only.
 
 pub(crate) mod account;
 pub(crate) mod forgot;
@@ -16,7 +32,7 @@ use http::StatusCode;
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Email, Form};
-use crate::limiter::{Limiter, Rule, Verdict};
+use crate::limiter::{Limiter, Rule, Verdict, network};
 use crate::pages::{self, FormMessage, PageFill, Pages};
 use crate::response::{self, Resp};
 use crate::{Edge, Host};
@@ -36,13 +52,14 @@ pub(crate) async fn form_page<H: Host>(
 }
 
 /// The first steps of a form that takes only an address and may send mail (resend the
-/// verification, forgot password): the address checked, then the per-IP and per-address
-/// gates checked and counted. `Err` carries the refusal to send back.
+/// verification, forgot password): the address checked, then the per-IP and mail gates
+/// ([`mail_gates`]) checked and counted. `Err` carries the refusal to send back.
 pub(crate) async fn address_form<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
     form: &Form,
     route: &str,
+    kind: MailKind,
     page: &str,
 ) -> Result<Result<Email, Resp>, EdgeError> {
     let values = kept(form, &["email"]);
@@ -53,11 +70,7 @@ pub(crate) async fn address_form<H: Host>(
             return refuse(edge, page, values, errors, None).await.map(Err);
         }
     };
-    let limits = &edge.config().limits;
-    let gates = [
-        (ip_key(route, ctx.client_ip), limits.posts_per_ip),
-        (Some(format!("mail:{}", email.key)), limits.mails_per_email),
-    ];
+    let gates = mail_gates(edge, ctx, route, kind, &email);
     if let Some(wait) = limited(edge, &gates, ctx.now).await? {
         return too_many(edge, page, values, wait).await.map(Err);
     }
@@ -91,14 +104,83 @@ pub(crate) async fn refuse<H: Host>(
     form_page(edge, path, StatusCode::UNPROCESSABLE_ENTITY, &fill).await
 }
 
+/// One counter and its rule; no key when the counter does not apply (the per-IP gate
+/// without a client IP).
+pub(crate) type Gate = (Option<String>, Rule);
+
+/// The mail a request sends. Each kind has its own counters, so that asking for reset
+/// links cannot use up the verification mail, nor the other way round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MailKind {
+    /// Register and resend.
+    Verification,
+    /// Forgot password.
+    Reset,
+}
+
+impl MailKind {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Verification => "verify",
+            Self::Reset => "reset",
+        }
+    }
+}
+
+/// The per-IP counter of `route`: keyed on the client's network (an IPv6 client on its
+/// /64); `None` without a client IP.
 pub(crate) fn ip_key(route: &str, ip: Option<IpAddr>) -> Option<String> {
-    ip.map(|ip| format!("ip:{route}:{ip}"))
+    ip.map(|ip| format!("ip:{route}:{}", network(Some(ip))))
+}
+
+/// The gates of a request to `route` that sends `kind` mail to `email`: per IP, per
+/// address and network, per address (the ceiling). Check them all, then count them all.
+pub(crate) fn mail_gates<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    route: &str,
+    kind: MailKind,
+    email: &Email,
+) -> [Gate; 3] {
+    let limits = &edge.config().limits;
+    let (kind, net, email) = (kind.key(), network(ctx.client_ip), &email.key);
+    [
+        (ip_key(route, ctx.client_ip), limits.posts_per_ip),
+        (
+            Some(format!("mail-net:{kind}:{net}:{email}")),
+            limits.mails_per_email,
+        ),
+        (Some(format!("mail:{kind}:{email}")), limits.mails_ceiling),
+    ]
+}
+
+/// The counters a failed sign-in adds to (check them before trying the password, count
+/// them only when it is wrong): per address and network, and per address from all
+/// networks (the ceiling). A correct password from another network is not refused until
+/// the ceiling is reached.
+pub(crate) fn sign_in_failure_gates<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    email_key: &str,
+) -> [Gate; 2] {
+    let limits = &edge.config().limits;
+    let (net, email) = (network(ctx.client_ip), email_key);
+    [
+        (
+            Some(format!("sign-in-fail-net:{net}:{email}")),
+            limits.sign_in_failures_per_email,
+        ),
+        (
+            Some(format!("sign-in-fail:{email}")),
+            limits.sign_in_failures_ceiling,
+        ),
+    ]
 }
 
 /// Checks every counter without counting; the longest wait if any is full.
 pub(crate) async fn limited<H: Host>(
     edge: &Edge<H>,
-    checks: &[(Option<String>, Rule)],
+    checks: &[Gate],
     now: i64,
 ) -> Result<Option<u64>, EdgeError> {
     let mut wait = None;
@@ -115,7 +197,7 @@ pub(crate) async fn limited<H: Host>(
 
 pub(crate) async fn count<H: Host>(
     edge: &Edge<H>,
-    events: &[(Option<String>, Rule)],
+    events: &[Gate],
     now: i64,
 ) -> Result<(), EdgeError> {
     for (key, rule) in events {

@@ -19,7 +19,7 @@ use crate::response::{self, Resp};
 use crate::tokens;
 use crate::{Edge, Host};
 
-use super::{count, ip_key, kept, limited, refuse, too_many};
+use super::{MailKind, count, kept, limited, mail_gates, refuse, too_many};
 
 pub(crate) const PAGE: &str = "/register/";
 const FIELDS: [&str; 5] = [
@@ -81,11 +81,7 @@ pub(crate) async fn post<H: Host>(
         .await;
     };
 
-    let limits = &edge.config().limits;
-    let gates = [
-        (ip_key("register", ctx.client_ip), limits.posts_per_ip),
-        (Some(format!("mail:{}", email.key)), limits.mails_per_email),
-    ];
+    let gates = mail_gates(edge, ctx, "register", MailKind::Verification, &email);
     if let Some(wait) = limited(edge, &gates, ctx.now).await? {
         return too_many(edge, PAGE, values, wait).await;
     }

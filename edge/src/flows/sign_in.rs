@@ -11,7 +11,6 @@ use crate::accounts;
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
-use crate::limiter::Rule;
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
 use crate::response::{self, Resp};
@@ -19,7 +18,7 @@ use crate::sessions;
 use crate::trial;
 use crate::{Edge, Host};
 
-use super::{count, form_page, ip_key, kept, limited, refuse, too_many};
+use super::{count, form_page, ip_key, kept, limited, refuse, sign_in_failure_gates, too_many};
 
 pub(crate) const PAGE: &str = "/sign-in/";
 
@@ -70,8 +69,9 @@ pub(crate) async fn post<H: Host>(
 
     let limits = &edge.config().limits;
     let ip_gate = (ip_key("sign-in", ctx.client_ip), limits.posts_per_ip);
-    let failure_gate = failure_gate(edge, &email.key);
-    if let Some(wait) = limited(edge, &[ip_gate.clone(), failure_gate.clone()], ctx.now).await? {
+    let failure_gates = sign_in_failure_gates(edge, ctx, &email.key);
+    let [by_network, ceiling] = failure_gates.clone();
+    if let Some(wait) = limited(edge, &[ip_gate.clone(), by_network, ceiling], ctx.now).await? {
         return too_many(edge, PAGE, values, wait).await;
     }
     count(edge, &[ip_gate], ctx.now).await?;
@@ -87,7 +87,7 @@ pub(crate) async fn post<H: Host>(
         }
     };
     let (Some(mut account), Verification::Right { rehash }) = (account, verification) else {
-        count(edge, &[failure_gate], ctx.now).await?;
+        count(edge, &failure_gates, ctx.now).await?;
         return refuse(
             edge,
             PAGE,
@@ -119,15 +119,6 @@ pub(crate) async fn post<H: Host>(
         accounts::save(kv, &account).await?;
     }
     signed_in(edge, ctx, &email.key, account.session_epoch).await
-}
-
-/// The counter of failed sign-ins for an address (a wrong password on the confirm form
-/// counts here too).
-pub(crate) fn failure_gate<H: Host>(edge: &Edge<H>, email_key: &str) -> (Option<String>, Rule) {
-    (
-        Some(format!("sign-in-fail:{email_key}")),
-        edge.config().limits.sign_in_failures_per_email,
-    )
 }
 
 /// Signs the account in: the trial starts if it has not yet, a new session (the one the

@@ -23,7 +23,9 @@ use crate::response::{self, Resp};
 use crate::tokens::{self, Binding, TokenKind, TokenRecord};
 use crate::{Edge, Host};
 
-use super::{address_form, count, form_page, ip_key, limited, sign_in};
+use super::{
+    MailKind, address_form, count, form_page, ip_key, limited, sign_in, sign_in_failure_gates,
+};
 
 pub(crate) const RESEND_PAGE: &str = "/register/resend/";
 pub(crate) const CONFIRM_PAGE: &str = "/register/confirm/";
@@ -132,8 +134,9 @@ pub(crate) async fn confirm<H: Host>(
         }
         Some(Link::Pending { record, email }) => (record, email),
     };
-    let failure_gate = sign_in::failure_gate(edge, &record.email);
-    if let Some(wait) = limited(edge, &[ip_gate.clone(), failure_gate.clone()], ctx.now).await? {
+    let failure_gates = sign_in_failure_gates(edge, ctx, &record.email);
+    let [by_network, ceiling] = failure_gates.clone();
+    if let Some(wait) = limited(edge, &[ip_gate.clone(), by_network, ceiling], ctx.now).await? {
         let minutes = wait.div_ceil(60).max(1);
         let unit = if minutes == 1 { "minute" } else { "minutes" };
         let message = FormMessage::text(format!(
@@ -196,7 +199,7 @@ pub(crate) async fn confirm<H: Host>(
         }
     }
     let Some(registration) = matched else {
-        count(edge, &[failure_gate], ctx.now).await?;
+        count(edge, &failure_gates, ctx.now).await?;
         return confirm_form(
             edge,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -278,7 +281,16 @@ pub(crate) async fn resend<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let email = match address_form(edge, ctx, form, "resend", RESEND_PAGE).await? {
+    let email = match address_form(
+        edge,
+        ctx,
+        form,
+        "resend",
+        MailKind::Verification,
+        RESEND_PAGE,
+    )
+    .await?
+    {
         Ok(email) => email,
         Err(refusal) => return Ok(refusal),
     };

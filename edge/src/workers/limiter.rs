@@ -17,7 +17,9 @@
 //! Differences for the per-IP rule when the binding is used: its limit and period come from
 //! wrangler.toml (`simple = { limit, period }`), not from `Limits::posts_per_ip`; every POST
 //! that reaches a flow's gate is counted, including the ones then refused (422) or limited
-//! (429); counts are per Cloudflare location; `Retry-After` is the period.
+//! (429); counts are per Cloudflare location; `Retry-After` is the period. The binding's key
+//! is the core's counter key, `ip:<route>:<network>` ([`network`](crate::limiter::network)),
+//! so an IPv6 client is counted on its /64 there as in the Kv.
 
 use worker::RateLimiter;
 

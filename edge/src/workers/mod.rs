@@ -2,16 +2,21 @@
 //! `worker-build` (`scripts/build-worker.sh`) and configured by `wrangler.toml`.
 //!
 //! - `fetch`: requests the core answers ([`routes::is_edge_route`]) go to [`Edge::handle`]
-//!   (client IP from `CF-Connecting-IP`), `/_dev/*` included: without the `DEV` var the
+//!   (client IP from `CF-Connecting-IP`), `/_dev/*` included: outside development mode the
 //!   core answers them 404, whatever the method; everything else goes to the ASSETS
 //!   binding (the built `public/`).
+//! - Development mode is [`DevMode::decide`]'s answer for the `DEV`, `SITE_URL` and
+//!   `DEV_ALLOW_REMOTE` vars: on only for `DEV` exactly `1` or `true`, and then only for a
+//!   loopback `SITE_URL` unless `DEV_ALLOW_REMOTE` is set too. Its note goes to the log once
+//!   per isolate; each `/_dev/*` request it refuses is logged with the reason.
 //! - `scheduled` (the daily cron): [`Edge::run_scheduled`].
 //!
 //! Bindings and vars (wrangler.toml): `ACCOUNTS` (KV), `ASSETS`, `RATE_LIMITER` (optional),
 //! `EMAIL` (send_email, optional), `SITE_URL`, `PRODUCT_NAME`, `SITE_TITLE`, `MAIL_FROM`,
 //! `MAIL_TRANSPORT`, `MAIL_API_URL`, the secret `MAIL_API_KEY`, `LIMIT_<NAME>` (see
-//! [`Limits::SETTINGS`](crate::Limits::SETTINGS)) and `DEV` (development only). The core's
-//! settings are read through [`EdgeConfig::from_lookup_or_default_limits`].
+//! [`Limits::SETTINGS`](crate::Limits::SETTINGS)), and `DEV`, `DEV_ALLOW_REMOTE`
+//! (development only). The core's settings are read through
+//! [`EdgeConfig::from_lookup_or_default_limits`].
 
 mod convert;
 mod kv;
@@ -20,9 +25,11 @@ mod mail;
 mod pages;
 mod system;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use worker::{
     Context, Env, Request, Response, ScheduleContext, ScheduledEvent, console_error, console_log,
-    event,
+    console_warn, event,
 };
 
 pub use kv::WorkersKv;
@@ -31,7 +38,7 @@ pub use mail::{ApiMailer, EMAIL_BINDING, MailSettings, WorkersMailer};
 pub use pages::AssetPages;
 pub use system::{CryptoRng, DateClock};
 
-use crate::config::setting;
+use crate::config::{DevMode, setting};
 use crate::routes;
 use crate::{Edge, EdgeConfig, EdgeError, OutboxMailer, Services};
 
@@ -48,7 +55,12 @@ struct Settings {
     site_url: Option<String>,
     mail: MailSettings,
     dev: bool,
+    /// Why `/_dev/*` is refused although `DEV` is set (see [`DevMode`]).
+    dev_refused: Option<String>,
 }
+
+/// Whether this isolate has logged its development-mode note.
+static DEV_NOTE_LOGGED: AtomicBool = AtomicBool::new(false);
 
 /// A var or secret, `None` when unset or blank.
 fn text(env: &Env, name: &str) -> Option<String> {
@@ -71,14 +83,28 @@ fn var_name(name: &str) -> String {
 
 impl Settings {
     fn from_env(env: &Env) -> Self {
+        let site_url = text(env, "SITE_URL");
+        // As written: `DEV` must be exactly `1` or `true`.
+        let raw = |name: &str| env.var(name).ok().map(|v| v.to_string());
+        let dev = DevMode::decide(
+            raw("DEV").as_deref(),
+            site_url.as_deref(),
+            raw("DEV_ALLOW_REMOTE").as_deref(),
+        );
+        if let Some(note) = &dev.note
+            && !DEV_NOTE_LOGGED.swap(true, Ordering::Relaxed)
+        {
+            console_warn!("edge: {note}");
+        }
         Self {
-            site_url: text(env, "SITE_URL"),
+            site_url,
             mail: MailSettings {
                 transport: text(env, "MAIL_TRANSPORT"),
                 api_url: text(env, "MAIL_API_URL"),
                 api_key: text(env, "MAIL_API_KEY"),
             },
-            dev: text(env, "DEV").is_some_and(|v| !matches!(v.as_str(), "0" | "false")),
+            dev: dev.on,
+            dev_refused: dev.refused,
         }
     }
 
@@ -142,6 +168,12 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     if !for_core {
         return env.assets(ASSETS_BINDING)?.fetch_request(req).await;
     }
+    if let Some(why) = &settings.dev_refused
+        && path.starts_with("/_dev/")
+    {
+        // Development mode is off, so the core answers 404; the log says why.
+        console_warn!("edge: {path} refused: {why}");
+    }
 
     // Links in mail point at SITE_URL. In development they point at wherever the worker was
     // reached (like `gatehouse serve`), so a local run never mails production links.
@@ -162,18 +194,20 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
             return plain(400, "Bad request\n");
         }
     };
-    let response = edge.handle(core_req, client_ip).await;
+    let mut response = edge.handle(core_req, client_ip).await;
     let is_html = response
         .headers()
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let extra = if is_html {
-        edge.host().pages.inherited_headers()
-    } else {
-        Vec::new()
-    };
-    convert::from_core(response, &extra)
+    if is_html {
+        // The page's own headers (`_headers`); the core's frame-ancestors 'none' stays.
+        crate::add_site_headers(
+            response.headers_mut(),
+            edge.host().pages.inherited_headers(),
+        );
+    }
+    convert::from_core(response, &[])
 }
 
 #[event(scheduled)]

@@ -99,12 +99,11 @@ impl Server {
             .await;
         let (mut parts, body) = response.into_parts();
         // Production serves the edge's pages with the site's `_headers` too; the edge's
-        // own choices (its Referrer-Policy, say) win.
-        for (name, value) in site_files::SECURITY_HEADERS {
-            if !parts.headers.contains_key(*name) {
-                parts.headers.insert(*name, HeaderValue::from_static(value));
-            }
-        }
+        // own choices (its Referrer-Policy, say) win, and the page never loses frame-ancestors 'none'.
+        edge::add_site_headers(
+            &mut parts.headers,
+            site_files::SECURITY_HEADERS.iter().copied(),
+        );
         let is_html = parts
             .headers
             .get(header::CONTENT_TYPE)
