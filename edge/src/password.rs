@@ -10,11 +10,15 @@
 //! - `not-email`: not the email's local part, and, when that part has 3 or more characters,
 //!   not containing it; compared in lower case. A 1–2 character local part would otherwise
 //!   forbid half the alphabet.
+//!
+//! The flows hash through [`hash`], [`verify`] and [`burn`], which run argon2 where the host
+//! says ([`Host::run_hashing`]: inline on Workers, on other threads in `gatehouse serve`).
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
 use serde::{Deserialize, Serialize};
 
+use crate::Host;
 use crate::error::EdgeError;
 use crate::rng::{Rng, random_bytes};
 
@@ -118,10 +122,40 @@ fn hasher() -> Result<Argon2<'static>, EdgeError> {
 /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) with a 16-byte salt from `rng`.
 pub fn hash_password(password: &str, rng: &impl Rng) -> Result<String, EdgeError> {
     let salt: [u8; 16] = random_bytes(rng)?;
+    hash_with_salt(password, &salt)
+}
+
+/// [`hash_password`] with the salt drawn already: the part that may run on another thread.
+pub fn hash_with_salt(password: &str, salt: &[u8; 16]) -> Result<String, EdgeError> {
     let hash = hasher()?
-        .hash_password_with_salt(password.as_bytes(), &salt)
+        .hash_password_with_salt(password.as_bytes(), salt)
         .map_err(|e| EdgeError::Hash(e.to_string()))?;
     Ok(hash.to_string())
+}
+
+/// [`hash_password`], run where the host runs hashing ([`Host::run_hashing`]); the salt
+/// comes from the host's `Rng`.
+pub async fn hash(host: &impl Host, password: &str) -> Result<String, EdgeError> {
+    let salt: [u8; 16] = random_bytes(host.rng())?;
+    let password = password.to_owned();
+    host.run_hashing(move || hash_with_salt(&password, &salt))
+        .await?
+}
+
+/// [`verify_password`], run where the host runs hashing ([`Host::run_hashing`]).
+pub async fn verify(
+    host: &impl Host,
+    password: &str,
+    phc: &str,
+) -> Result<Verification, EdgeError> {
+    let (password, phc) = (password.to_owned(), phc.to_owned());
+    host.run_hashing(move || verify_password(&password, &phc))
+        .await?
+}
+
+/// [`burn_verification`], run where the host runs hashing ([`Host::run_hashing`]).
+pub async fn burn(host: &impl Host, password: &str) -> Result<(), EdgeError> {
+    verify(host, password, DUMMY_HASH).await.map(|_| ())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

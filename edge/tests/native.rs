@@ -7,9 +7,28 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{BASE, block_on, config, form, token_in};
+use common::{BASE, config, form, token_in};
 use edge::native::{self, RedbKv};
 use edge::{Kv, ManualClock, NoPages};
+
+/// Waits for a future, parking between polls: the native host hashes on its own threads.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let mut future = std::pin::pin!(future);
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("edge-test-{name}-{}", std::process::id()));

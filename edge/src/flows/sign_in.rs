@@ -82,9 +82,9 @@ pub(crate) async fn post<H: Host>(
     let kv = host.kv();
     let account = accounts::load(kv, &email.key).await?;
     let verification = match &account {
-        Some(account) => password::verify_password(password, &account.password_hash)?,
+        Some(account) => password::verify(host, password, &account.password_hash).await?,
         None => {
-            password::burn_verification(password)?;
+            password::burn(host, password).await?;
             Verification::Wrong
         }
     };
@@ -117,7 +117,7 @@ pub(crate) async fn post<H: Host>(
     }
 
     if rehash {
-        account.password_hash = password::hash_password(password, host.rng())?;
+        account.password_hash = password::hash(host, password).await?;
         accounts::save(kv, &account).await?;
     }
     let mut sub = trial::load(kv, &email.key).await?;

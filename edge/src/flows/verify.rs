@@ -6,7 +6,7 @@ use crate::accounts::{self, Account};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
-use crate::mail::{Mailer, templates};
+use crate::mail::templates;
 use crate::pages::{FormMessage, PageFill};
 use crate::response::{self, Resp};
 use crate::tokens::{self, TokenKind};
@@ -43,9 +43,10 @@ pub(crate) async fn get<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edge
     form_page(edge, RESEND_PAGE, StatusCode::BAD_REQUEST, &fill).await
 }
 
-/// Mails a fresh verification link for the account's current registration.
+/// Queues a mail with a fresh verification link for the account's current registration.
 pub(crate) async fn send_link<H: Host>(
     edge: &Edge<H>,
+    ctx: &Ctx,
     account: &Account,
     now: i64,
 ) -> Result<(), EdgeError> {
@@ -66,7 +67,7 @@ pub(crate) async fn send_link<H: Host>(
         &token,
         now,
     );
-    host.mailer().send(&mail).await?;
+    ctx.mail.queue(mail);
     Ok(())
 }
 
@@ -82,10 +83,10 @@ pub(crate) async fn resend<H: Host>(
     };
 
     let host = edge.host();
-    if let Some(account) = accounts::load(host.kv(), &email.key).await?
-        && !account.verified
-    {
-        send_link(edge, &account, ctx.now).await?;
+    match accounts::load(host.kv(), &email.key).await? {
+        Some(account) if !account.verified => send_link(edge, ctx, &account, ctx.now).await?,
+        // The same token write as for a link, so the answer takes as long.
+        _ => tokens::issue_decoy(host.kv(), host.rng(), TokenKind::Verify, ctx.now).await?,
     }
     response::redirect("/register/check-email/")
 }
