@@ -220,3 +220,18 @@ fn native_futures_are_send() {
     drop(edge);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `gatehouse serve` answers every request on one thread: argon2 must run elsewhere, or a
+/// sign-in stalls page loads and live reload.
+#[test]
+fn the_native_host_hashes_off_the_calling_thread() {
+    use edge::Host;
+    let dir = temp_dir("hashing");
+    let host = native::host(&dir, NoPages, native::MailNotices::Quiet).expect("host");
+    assert!(host.hashing.threads() >= 1);
+    let caller = std::thread::current().id();
+    let ran_on = block_on(host.run_hashing(|| std::thread::current().id())).expect("ran");
+    assert_ne!(ran_on, caller);
+    drop(host);
+    let _ = std::fs::remove_dir_all(dir);
+}

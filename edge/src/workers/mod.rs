@@ -1,10 +1,11 @@
 //! The Cloudflare Workers host: the same core as `gatehouse serve`, built to wasm32 with
 //! `worker-build` (`scripts/build-worker.sh`) and configured by `wrangler.toml`.
 //!
-//! - `fetch`: requests the core answers ([`routes::is_edge_route`]) go to [`Edge::handle`]
+//! - `fetch`: requests the core answers ([`routes::is_edge_route`]) go to [`Edge::answer`]
 //!   (client IP from `CF-Connecting-IP`), `/_dev/*` included: without the `DEV` var the
 //!   core answers them 404, whatever the method; everything else goes to the ASSETS
-//!   binding (the built `public/`).
+//!   binding (the built `public/`). The mail an answer causes is sent after it, in
+//!   `ctx.wait_until` ([`Edge::run_deferred`]).
 //! - `scheduled` (the daily cron): [`Edge::run_scheduled`].
 //!
 //! Bindings and vars (wrangler.toml): `ACCOUNTS` (KV), `ASSETS`, `RATE_LIMITER` (optional),
@@ -19,6 +20,8 @@ mod limiter;
 mod mail;
 mod pages;
 mod system;
+
+use std::rc::Rc;
 
 use worker::{
     Context, Env, Request, Response, ScheduleContext, ScheduledEvent, console_error, console_log,
@@ -132,7 +135,7 @@ fn plain(status: u16, text: &str) -> worker::Result<Response> {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let settings = Settings::from_env(&env);
     let method = http::Method::from_bytes(req.inner().method().as_bytes()).ok();
     let path = req.path();
@@ -150,10 +153,11 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         (Some(site), false) => site.clone(),
         _ => origin.clone(),
     };
-    let edge = Edge::new(
+    // Shared with the mail sent after the answer, which outlives this function.
+    let edge = Rc::new(Edge::new(
         host(&env, &settings, origin)?,
         settings.config(&env, base_url),
-    );
+    ));
     let client_ip = convert::client_ip(&req);
     let core_req = match convert::to_core(&mut req, edge.config().limits.max_body_bytes).await {
         Ok(core_req) => core_req,
@@ -162,7 +166,12 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
             return plain(400, "Bad request\n");
         }
     };
-    let response = edge.handle(core_req, client_ip).await;
+    let answer = edge.answer(core_req, client_ip).await;
+    if !answer.deferred.is_empty() {
+        let sender = edge.clone();
+        ctx.wait_until(async move { sender.run_deferred(answer.deferred).await });
+    }
+    let response = answer.response;
     let is_html = response
         .headers()
         .get(http::header::CONTENT_TYPE)
