@@ -11,7 +11,8 @@
 #     HTTP API, the rate-limiting binding, no /_dev/*;
 #   - restarts it once more with wrangler.toml's mail settings: mail through the EMAIL
 #     send_email binding (Cloudflare Email Service), link followed;
-#   - and once with MAIL_TRANSPORT=api but no MAIL_API_URL: a 500, the log naming what is
+#   - and once with MAIL_TRANSPORT=api but no MAIL_API_URL: the usual answer (mail goes
+#     out after it), the log naming what is
 #     missing, no fallback to the binding.
 #
 #   bash scripts/journey-workers.sh
