@@ -38,6 +38,7 @@ if [ "$which" = serve ] || [ "$which" = all ]; then
   cp -r generator/tests/fixtures/small "$work/site"
   printf '\n[edge.limits]\nposts_per_ip = %s\nsign_in_failures_per_email = %s\nmails_per_email = %s\n' \
     "$big" "$big" "$big" >>"$work/site/site.toml"
+  : >"$work/serve.out"
   setsid "$bin" serve -q --port 0 --root "$work/site" --state-dir "$work/serve-state" \
     >"$work/serve.out" 2>"$work/serve.err" </dev/null &
   pid=$!
