@@ -252,7 +252,8 @@ fn known_and_unknown_addresses_do_the_same_work_before_the_answer() {
     let known = "ada@example.com";
     let unknown = "nobody@example.com";
     let wrong = [("password", "Wrong-pass1")];
-    let cases: [(&str, &str, fn(&Site, &str)); 4] = [
+    type Setup = fn(&Site, &str);
+    let cases: [(&str, &str, Setup); 4] = [
         (
             "/api/sign-in",
             "sign-in (verified account, wrong password)",
@@ -326,7 +327,8 @@ fn mail_is_sent_after_the_answer() {
     let site = Site::new();
     site.verified("ada@example.com");
     site.register("eve@example.com"); // unverified
-    let requests: [(&str, Vec<(&str, &str)>, &str); 3] = [
+    type Fields<'a> = Vec<(&'a str, &'a str)>;
+    let requests: [(&str, Fields, &str); 3] = [
         (
             "/api/forgot-password",
             vec![("email", "ada@example.com")],
