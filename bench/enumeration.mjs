@@ -20,7 +20,7 @@ const [mode, rawBase, ...rest] = process.argv.slice(2);
 const BASE = rawBase.replace(/\/+$/, '');
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const PASSWORD = 'Bench-pass1';
-const GAP_MS = 15;
+const GAP_MS = 40;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
