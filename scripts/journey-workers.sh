@@ -12,8 +12,8 @@
 #     origins and types, framing headers, no /_dev/* and the log saying DEV is off once;
 #   - restarts it once more with wrangler.toml's mail settings: mail through the EMAIL
 #     send_email binding (Cloudflare Email Service), link followed;
-#   - once with MAIL_TRANSPORT=api but no MAIL_API_URL: a 500, the log naming what is
-#     missing, no fallback to the binding;
+#   - once with MAIL_TRANSPORT=api but no MAIL_API_URL: the usual answer (mail goes out
+#     after it), the log naming what is missing, no fallback to the binding;
 #   - and twice with DEV=1 and wrangler.toml's SITE_URL (not loopback): /_dev/* refused and
 #     the log saying why, then with DEV_ALLOW_REMOTE=1 too: /_dev/* served.
 #

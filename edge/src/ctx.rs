@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use http::HeaderMap;
 
 use crate::forms::Form;
+use crate::mail::MailQueue;
 
 /// The request as a flow sees it.
 pub(crate) struct Ctx {
@@ -14,4 +15,6 @@ pub(crate) struct Ctx {
     pub client_ip: Option<IpAddr>,
     pub headers: HeaderMap,
     pub query: Form,
+    /// Mail to send after the answer (never while the reader waits).
+    pub mail: MailQueue,
 }

@@ -82,7 +82,7 @@ pub use crate::{
     error::{EdgeError, KvError, LimitError, MailError, RngError},
     kv::{Kv, ListPage, MemoryKv},
     limiter::{KvLimiter, Limiter, Rule, Verdict},
-    mail::{CapturingMailer, Mail, Mailer, OutboxEntry, OutboxMailer},
+    mail::{CapturingMailer, Deferred, Mail, Mailer, OutboxEntry, OutboxMailer},
     pages::{NoPages, Pages, StaticPages},
     response::add_site_headers,
     rng::{Rng, SeededRng},
@@ -113,9 +113,24 @@ pub trait Host {
     fn pages(&self) -> &Self::Pages;
 
     /// Receives every internal error before the reader gets a plain 500 page (which says
-    /// nothing about it). Log it here.
+    /// nothing about it), and every mail that could not be sent after an answer. Log it
+    /// here.
     fn report(&self, error: &EdgeError) {
         let _ = error;
+    }
+
+    /// Runs password hashing (`work` is one argon2id hash or verification: tens of
+    /// milliseconds of CPU and 19 MiB). The default runs it right here, which suits Workers
+    /// (an isolate has no other thread, and each request has its own CPU budget). A host
+    /// whose event loop also serves other requests runs it on other threads, so a sign-in
+    /// does not stall them (the native host, `native::NativeHost`). `Err` only when
+    /// `work` could not be run.
+    async fn run_hashing<T, F>(&self, work: F) -> Result<T, EdgeError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        Ok(work())
     }
 }
 
@@ -173,6 +188,15 @@ where
     }
 }
 
+/// An answer, and what to do once it has been sent ([`Edge::answer`]).
+#[cfg(feature = "core")]
+#[derive(Debug)]
+pub struct Answer {
+    pub response: http::Response<Bytes>,
+    /// Run it with [`Edge::run_deferred`] after sending `response`.
+    pub deferred: Deferred,
+}
+
 /// The backend core. Cheap to share behind an `Rc`/`Arc`; holds no per-request state.
 #[cfg(feature = "core")]
 pub struct Edge<H: Host> {
@@ -205,20 +229,48 @@ impl<H: Host> Edge<H> {
         self.origin.as_deref()
     }
 
-    /// Answers one request. Never fails: internal errors become a plain 500 page and go to
-    /// [`Host::report`]. `client_ip` keys the per-IP rate limits (`None` skips them).
-    pub async fn handle(
-        &self,
-        req: http::Request<Bytes>,
-        client_ip: Option<IpAddr>,
-    ) -> http::Response<Bytes> {
-        match router::route(self, req, client_ip).await {
+    /// Answers one request, sending no mail: the mail the request causes comes back as
+    /// [`Answer::deferred`], for the host to run with [`Edge::run_deferred`] once the
+    /// response is on its way (Workers: `ctx.wait_until`; `gatehouse serve`: a background
+    /// task). So an answer never waits for a mail transport, and takes as long whether or
+    /// not the address gets mail. Never fails: internal errors become a plain 500 page and
+    /// go to [`Host::report`]. `client_ip` keys the per-IP rate limits (`None` skips them).
+    pub async fn answer(&self, req: http::Request<Bytes>, client_ip: Option<IpAddr>) -> Answer {
+        let mail = mail::MailQueue::default();
+        let response = match router::route(self, req, client_ip, mail.clone()).await {
             Ok(response) => response,
             Err(error) => {
                 self.host.report(&error);
                 response::internal_error()
             }
+        };
+        Answer {
+            response,
+            deferred: mail.take(),
         }
+    }
+
+    /// Sends the mail of an [`Answer`]. A mail that cannot be sent goes to [`Host::report`]
+    /// (the reader has had their answer already, and it must not depend on the mail); the
+    /// others are still sent.
+    pub async fn run_deferred(&self, deferred: Deferred) {
+        for mail in &deferred.mails {
+            if let Err(error) = self.host.mailer().send(mail).await {
+                self.host.report(&EdgeError::Mail(error));
+            }
+        }
+    }
+
+    /// [`Edge::answer`] and then [`Edge::run_deferred`], before returning the response: for
+    /// tests and tools that do not care when the mail goes out.
+    pub async fn handle(
+        &self,
+        req: http::Request<Bytes>,
+        client_ip: Option<IpAddr>,
+    ) -> http::Response<Bytes> {
+        let Answer { response, deferred } = self.answer(req, client_ip).await;
+        self.run_deferred(deferred).await;
+        response
     }
 
     /// The daily job: sends trial reminders 3 days before the end (once) and moves trials

@@ -1,5 +1,11 @@
 //! Outgoing mail: the [`Mailer`] trait, the message type, the development outbox, a
 //! capturing mailer for tests, and the text of every email the core sends.
+//!
+//! Flows never send mail while a reader waits: they queue it on the request's
+//! [`MailQueue`], and [`Edge::answer`](crate::Edge::answer) hands it to the host as
+//! [`Deferred`] work to run after the answer has gone out. Whether an address gets mail
+//! therefore never shows in how long the answer takes, and a failing transport is logged
+//! (through [`Host::report`](crate::Host::report)), never shown to the reader.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,6 +41,53 @@ pub fn split_mailbox(from: &str) -> (Option<&str>, &str) {
             ((!name.is_empty()).then_some(name), address)
         }
         _ => (None, from),
+    }
+}
+
+/// The mail one request queued, to send once its answer has gone out: the host runs it with
+/// [`Edge::run_deferred`](crate::Edge::run_deferred) (Workers: in `ctx.wait_until`;
+/// `gatehouse serve`: on a background task). Dropping it drops the mail.
+#[derive(Debug, Default)]
+#[must_use = "the queued mail is sent only when the host runs it (Edge::run_deferred)"]
+pub struct Deferred {
+    pub(crate) mails: Vec<Mail>,
+}
+
+impl Deferred {
+    /// Nothing to do after the answer.
+    pub fn is_empty(&self) -> bool {
+        self.mails.is_empty()
+    }
+
+    /// The queued mail, in the order it was queued.
+    pub fn mails(&self) -> &[Mail] {
+        &self.mails
+    }
+}
+
+/// Where a flow queues mail during one request (see [`Deferred`]); clones share the queue.
+/// A `Mutex`, not a `RefCell`, so the native futures stay `Send`; it is never contended.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct MailQueue(Arc<Mutex<Vec<Mail>>>);
+
+impl MailQueue {
+    pub(crate) fn queue(&self, mail: Mail) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(mail);
+    }
+
+    /// Everything queued so far, leaving the queue empty.
+    pub(crate) fn take(&self) -> Deferred {
+        Deferred {
+            mails: std::mem::take(
+                &mut *self
+                    .0
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            ),
+        }
     }
 }
 

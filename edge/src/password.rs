@@ -20,6 +20,9 @@
 //!   case). Checked only when every other clause passes: the list holds only the entries
 //!   that some capitalisation would let through the clauses above, so checking it earlier
 //!   would answer differently for the entries left out.
+//!
+//! The flows hash through [`hash`], [`verify`] and [`burn`], which run argon2 where the host
+//! says ([`Host::run_hashing`]: inline on Workers, on other threads in `gatehouse serve`).
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
@@ -27,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
 
+use crate::Host;
 use crate::error::EdgeError;
 use crate::rng::{Rng, random_bytes};
 
@@ -220,10 +224,40 @@ fn hasher() -> Result<Argon2<'static>, EdgeError> {
 pub fn hash_password(password: &str, rng: &impl Rng) -> Result<String, EdgeError> {
     let password = normalize(password);
     let salt: [u8; 16] = random_bytes(rng)?;
+    hash_with_salt(&password, &salt)
+}
+
+/// [`hash_password`] with the salt drawn already: the part that may run on another thread.
+pub fn hash_with_salt(password: &str, salt: &[u8; 16]) -> Result<String, EdgeError> {
     let hash = hasher()?
-        .hash_password_with_salt(password.as_bytes(), &salt)
+        .hash_password_with_salt(password.as_bytes(), salt)
         .map_err(|e| EdgeError::Hash(e.to_string()))?;
     Ok(hash.to_string())
+}
+
+/// [`hash_password`], run where the host runs hashing ([`Host::run_hashing`]); the salt
+/// comes from the host's `Rng`.
+pub async fn hash(host: &impl Host, password: &str) -> Result<String, EdgeError> {
+    let salt: [u8; 16] = random_bytes(host.rng())?;
+    let password = normalize(password).into_owned();
+    host.run_hashing(move || hash_with_salt(&password, &salt))
+        .await?
+}
+
+/// [`verify_password`], run where the host runs hashing ([`Host::run_hashing`]).
+pub async fn verify(
+    host: &impl Host,
+    password: &str,
+    phc: &str,
+) -> Result<Verification, EdgeError> {
+    let (password, phc) = (password.to_owned(), phc.to_owned());
+    host.run_hashing(move || verify_password(&password, &phc))
+        .await?
+}
+
+/// [`burn_verification`], run where the host runs hashing ([`Host::run_hashing`]).
+pub async fn burn(host: &impl Host, password: &str) -> Result<(), EdgeError> {
+    verify(host, password, DUMMY_HASH).await.map(|_| ())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form, FormError};
+use crate::mail::MailQueue;
 use crate::response::{self, Resp};
 use crate::routes::{self, Lookup, Route};
 use crate::{Edge, Host, dev, flows};
@@ -19,6 +20,7 @@ pub(crate) async fn route<H: Host>(
     edge: &Edge<H>,
     req: Request<Bytes>,
     client_ip: Option<IpAddr>,
+    mail: MailQueue,
 ) -> Result<Resp, EdgeError> {
     let (parts, body) = req.into_parts();
     let head = parts.method == Method::HEAD;
@@ -40,6 +42,7 @@ pub(crate) async fn route<H: Host>(
         client_ip,
         headers: parts.headers,
         query,
+        mail,
     };
 
     // Every POST is checked, whatever its path, before the route is looked at; a GET has

@@ -7,9 +7,28 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{BASE, block_on, config, form, token_in};
+use common::{BASE, config, form, token_in};
 use edge::native::{self, RedbKv};
 use edge::{Kv, ManualClock, NoPages};
+
+/// Waits for a future, parking between polls: the native host hashes on its own threads.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let mut future = std::pin::pin!(future);
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("edge-test-{name}-{}", std::process::id()));
@@ -205,5 +224,20 @@ fn native_futures_are_send() {
     assert_send(&scheduled);
     drop((future, scheduled));
     drop(edge);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `gatehouse serve` answers every request on one thread: argon2 must run elsewhere, or a
+/// sign-in stalls page loads and live reload.
+#[test]
+fn the_native_host_hashes_off_the_calling_thread() {
+    use edge::Host;
+    let dir = temp_dir("hashing");
+    let host = native::host(&dir, NoPages, native::MailNotices::Quiet).expect("host");
+    assert!(host.hashing.threads() >= 1);
+    let caller = std::thread::current().id();
+    let ran_on = block_on(host.run_hashing(|| std::thread::current().id())).expect("ran");
+    assert_ne!(ran_on, caller);
+    drop(host);
     let _ = std::fs::remove_dir_all(dir);
 }

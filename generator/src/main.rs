@@ -54,7 +54,7 @@ enum Command {
     },
     /// Preview the site with live reload; the sign-up forms work on a local store.
     #[command(
-        after_help = "Examples:\n  gatehouse serve\n  gatehouse serve --port 0 --open\n  gatehouse serve --root docs --bind 0.0.0.0 --port 8080"
+        after_help = "Examples:\n  gatehouse serve\n  gatehouse serve --port 0 --open\n  gatehouse serve --root docs --bind 0.0.0.0 --port 8080 --allow-host docs.lan"
     )]
     Serve {
         /// The site folder (with site.toml and content/).
@@ -75,6 +75,11 @@ enum Command {
         /// Where the forms' accounts and dev outbox live [default: <root>/.gatehouse]
         #[arg(long, value_name = "DIR")]
         state_dir: Option<PathBuf>,
+        /// Also answer requests for this host name (repeatable). Loopback names and IP
+        /// addresses are always answered; other names get 403 (a guard against DNS
+        /// rebinding).
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_host: Vec<String>,
     },
 }
 
@@ -145,6 +150,7 @@ fn main() -> ExitCode {
             open,
             drafts,
             state_dir,
+            allow_host,
         } => {
             let options = gatehouse::serve::ServeOptions {
                 root,
@@ -154,6 +160,7 @@ fn main() -> ExitCode {
                 drafts,
                 quiet: cli.quiet,
                 state_dir,
+                allow_hosts: allow_host,
             };
             match gatehouse::serve::run(options) {
                 Ok(()) => ExitCode::SUCCESS,

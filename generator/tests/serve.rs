@@ -54,8 +54,12 @@ impl Server {
     }
 
     fn launch_in(root: tempfile::TempDir, quiet: bool) -> Self {
+        Self::launch_with_args(root, quiet, &[])
+    }
+
+    fn launch_with_args(root: tempfile::TempDir, quiet: bool, args: &[&str]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
-        command.args(["serve", "--port", "0"]);
+        command.args(["serve", "--port", "0"]).args(args);
         // Writers run `gatehouse serve` inside the site (the default root, `.`); the
         // talking server covers that, the others pass --root.
         if quiet {
@@ -587,4 +591,89 @@ fn the_terminal_says_when_there_is_no_good_build_to_fall_back_on() {
         stderr,
         "error: 1 problem found; nothing to serve until they are fixed (watching for changes)",
     );
+}
+
+/// Sends `request_line` with `Host: host` (and `body`, if any) and returns the status and
+/// the body.
+fn send_as(server: &Server, host: &str, request_line: &str, body: &str) -> (u16, String) {
+    let address = server.url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{request_line}\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, body.to_string())
+}
+
+/// DNS rebinding: a page on a name the attacker points at 127.0.0.1 sends its own name in
+/// `Host`; `serve` answers only loopback names, IP addresses and `--allow-host` names.
+#[test]
+fn requests_for_other_host_names_are_refused() {
+    let root = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"),
+        root.path(),
+    );
+    let server = Server::launch_with_args(root, true, &["--allow-host", "Docs.Test"]);
+    let port = server.url.rsplit(':').next().unwrap().to_string();
+
+    for host in [
+        "evil.example",
+        &format!("evil.example:{port}"),
+        "localhost.evil.example",
+    ] {
+        let (status, body) = send_as(&server, host, "GET / HTTP/1.1", "");
+        assert_eq!(status, 403, "{host}");
+        let name = host.split(':').next().unwrap();
+        assert!(body.contains(&format!("--allow-host {name}")), "{body}");
+        assert_eq!(
+            send_as(&server, host, "GET /_dev/outbox HTTP/1.1", "").0,
+            403
+        );
+    }
+    let register =
+        "email=victim%40example.test&first_name=A&last_name=B&organization=C&password=Rebind-pass1";
+    assert_eq!(
+        send_as(
+            &server,
+            "evil.example",
+            "POST /api/register HTTP/1.1",
+            register
+        )
+        .0,
+        403
+    );
+    let (status, outbox) = send_as(
+        &server,
+        "127.0.0.1",
+        "GET /_dev/outbox?to=victim%40example.test HTTP/1.1",
+        "",
+    );
+    assert_eq!(status, 200);
+    assert!(
+        !outbox.contains("victim@example.test"),
+        "nothing was registered"
+    );
+
+    for host in [
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        format!("preview.localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        format!("docs.test:{port}"),
+        "DOCS.TEST".to_string(),
+    ] {
+        assert_eq!(
+            send_as(&server, &host, "GET / HTTP/1.1", "").0,
+            200,
+            "{host}"
+        );
+    }
 }

@@ -14,6 +14,17 @@ const KEY = process.env.MAIL_API_KEY;
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 
+/** The mail the stub received, once `until(mails)` holds (mail is sent after the answer,
+ * in `ctx.wait_until`), or what there is after a few seconds. */
+async function mailsWhen(until) {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const all = mails();
+    if (until(all) || Date.now() > deadline) return all;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 function mails() {
   if (!existsSync(MAIL_LOG)) return [];
   return readFileSync(MAIL_LOG, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
@@ -27,7 +38,8 @@ describe('Workers host, production mode', { concurrency: false }, () => {
       email, first_name: 'Ada', last_name: 'L', organization: 'Org', password: 'Prod-pass1',
     }));
     assert.equal(res.status, 303);
-    const sent = mails().filter((m) => JSON.parse(m.body).to?.[0] === email);
+    const to = (m) => JSON.parse(m.body).to?.[0] === email;
+    const sent = (await mailsWhen((all) => all.some(to))).filter(to);
     assert.equal(sent.length, 1, JSON.stringify(mails()));
     const [mail] = sent;
     assert.equal(mail.method, 'POST');

@@ -13,7 +13,7 @@ use crate::accounts::{self, Account};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
-use crate::mail::{Mailer, templates};
+use crate::mail::templates;
 use crate::pages::{FormMessage, PageFill};
 use crate::password;
 use crate::response::{self, Resp};
@@ -125,7 +125,7 @@ pub(crate) async fn post<H: Host>(
     {
         return form_page(edge, PAGE, StatusCode::BAD_REQUEST, &invalid()).await;
     }
-    account.password_hash = password::hash_password(new_password, host.rng())?;
+    account.password_hash = password::hash(host, new_password).await?;
     account.session_epoch += 1;
     // The reader just proved they read this mailbox; registrations still pending can never
     // be confirmed now.
@@ -137,8 +137,11 @@ pub(crate) async fn post<H: Host>(
     if let Some(id) = sessions::cookie_value(&ctx.headers) {
         sessions::delete(kv, &id).await?;
     }
-    let mail = templates::password_changed(edge.config(), &account.email, ctx.now)?;
-    host.mailer().send(&mail).await?;
+    ctx.mail.queue(templates::password_changed(
+        edge.config(),
+        &account.email,
+        ctx.now,
+    )?);
 
     let mut response = response::redirect("/sign-in/?reset=1")?;
     response::set(&mut response, SET_COOKIE, &sessions::clear_cookie())?;

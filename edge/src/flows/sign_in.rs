@@ -80,9 +80,9 @@ pub(crate) async fn post<H: Host>(
     let kv = host.kv();
     let account = accounts::load(kv, &email.key).await?;
     let verification = match &account {
-        Some(account) => password::verify_password(password, &account.password_hash)?,
+        Some(account) => password::verify(host, password, &account.password_hash).await?,
         None => {
-            password::burn_verification(password)?;
+            password::burn(host, password).await?;
             Verification::Wrong
         }
     };
@@ -115,7 +115,7 @@ pub(crate) async fn post<H: Host>(
     }
 
     if rehash {
-        account.password_hash = password::hash_password(password, host.rng())?;
+        account.password_hash = password::hash(host, password).await?;
         accounts::save(kv, &account).await?;
     }
     signed_in(edge, ctx, &email.key, account.session_epoch).await

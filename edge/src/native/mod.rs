@@ -1,5 +1,6 @@
 //! The native host used by `gatehouse serve`: a redb file for the Kv, the system clock, OS
-//! randomness, and the development outbox as the mailer. Not built for wasm32.
+//! randomness, the development outbox as the mailer, and password hashing on a small pool
+//! of threads ([`HashPool`]) so argon2 never stalls the event loop. Not built for wasm32.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), edge::native::NativeError> {
@@ -19,6 +20,7 @@
 //! ```
 
 mod dir_pages;
+mod hash_pool;
 mod redb_kv;
 mod system;
 
@@ -27,12 +29,13 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use dir_pages::DirPages;
+pub use hash_pool::HashPool;
 pub use redb_kv::RedbKv;
 pub use system::{OsRng, SystemClock};
 
 use crate::error::MailError;
 use crate::mail::{Mail, Mailer};
-use crate::{Edge, EdgeConfig, EdgeError, KvLimiter, OutboxMailer, Pages, Services};
+use crate::{Edge, EdgeConfig, EdgeError, Host, KvLimiter, OutboxMailer, Pages, Services};
 
 /// File name of the store inside the state directory.
 pub const STORE_FILE: &str = "edge.redb";
@@ -49,8 +52,59 @@ pub enum NativeError {
     Store { path: PathBuf, message: String },
 }
 
-/// The native host: every part shares one redb store.
-pub type NativeHost<P> = Services<RedbKv, NativeMailer, SystemClock, OsRng, KvLimiter<RedbKv>, P>;
+/// The native host's parts: every one shares one redb store.
+pub type NativeServices<P> =
+    Services<RedbKv, NativeMailer, SystemClock, OsRng, KvLimiter<RedbKv>, P>;
+
+/// The native host: [`NativeServices`], with password hashing on a [`HashPool`].
+#[derive(Debug)]
+pub struct NativeHost<P> {
+    pub services: NativeServices<P>,
+    pub hashing: HashPool,
+}
+
+impl<P: Pages> Host for NativeHost<P> {
+    type Kv = RedbKv;
+    type Mailer = NativeMailer;
+    type Clock = SystemClock;
+    type Rng = OsRng;
+    type Limiter = KvLimiter<RedbKv>;
+    type Pages = P;
+
+    fn kv(&self) -> &RedbKv {
+        &self.services.kv
+    }
+    fn mailer(&self) -> &NativeMailer {
+        &self.services.mailer
+    }
+    fn clock(&self) -> &SystemClock {
+        &self.services.clock
+    }
+    fn rng(&self) -> &OsRng {
+        &self.services.rng
+    }
+    fn limiter(&self) -> &KvLimiter<RedbKv> {
+        &self.services.limiter
+    }
+    fn pages(&self) -> &P {
+        &self.services.pages
+    }
+    fn report(&self, error: &EdgeError) {
+        self.services.report(error);
+    }
+
+    /// On the pool: the event loop goes on serving while argon2 runs.
+    async fn run_hashing<T, F>(&self, work: F) -> Result<T, EdgeError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.hashing
+            .run(work)
+            .await
+            .ok_or_else(|| EdgeError::Hash("the hashing thread did not finish the job".into()))
+    }
+}
 
 /// Whether each mail sent is also announced on stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +143,7 @@ fn log_error(error: &EdgeError) {
 
 /// Opens `<state_dir>/edge.redb` (creating both if needed) and assembles the host. Mail goes
 /// to the outbox in the same store (`GET /_dev/outbox` when `config.dev`); internal errors
-/// are printed to stderr.
+/// are printed to stderr; hashing runs on [`HashPool::for_this_machine`].
 pub fn host<P: Pages>(
     state_dir: impl AsRef<Path>,
     pages: P,
@@ -101,17 +155,20 @@ pub fn host<P: Pages>(
         source,
     })?;
     let kv = RedbKv::open(dir.join(STORE_FILE))?;
-    Ok(Services {
-        mailer: NativeMailer {
-            outbox: OutboxMailer::new(kv.clone(), SystemClock),
-            notices,
+    Ok(NativeHost {
+        services: Services {
+            mailer: NativeMailer {
+                outbox: OutboxMailer::new(kv.clone(), SystemClock),
+                notices,
+            },
+            limiter: KvLimiter::new(kv.clone()),
+            kv,
+            clock: SystemClock,
+            rng: OsRng,
+            pages,
+            on_error: log_error,
         },
-        limiter: KvLimiter::new(kv.clone()),
-        kv,
-        clock: SystemClock,
-        rng: OsRng,
-        pages,
-        on_error: log_error,
+        hashing: HashPool::for_this_machine(),
     })
 }
 

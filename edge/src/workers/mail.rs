@@ -33,8 +33,8 @@ pub enum WorkersMailer {
     Outbox(OutboxMailer<WorkersKv, DateClock>),
     EmailService(SendEmail),
     Api(ApiMailer),
-    /// Production with no usable transport: every send fails (the reader gets a 500 and the
-    /// log says what is missing).
+    /// Production with no usable transport: every send fails, and the log says what is
+    /// missing (the reader, answered before the mail, sees nothing of it).
     Unconfigured(String),
 }
 

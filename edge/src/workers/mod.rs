@@ -1,10 +1,11 @@
 //! The Cloudflare Workers host: the same core as `gatehouse serve`, built to wasm32 with
 //! `worker-build` (`scripts/build-worker.sh`) and configured by `wrangler.toml`.
 //!
-//! - `fetch`: requests the core answers ([`routes::is_edge_route`]) go to [`Edge::handle`]
+//! - `fetch`: requests the core answers ([`routes::is_edge_route`]) go to [`Edge::answer`]
 //!   (client IP from `CF-Connecting-IP`), `/_dev/*` included: outside development mode the
 //!   core answers them 404, whatever the method; everything else goes to the ASSETS
-//!   binding (the built `public/`).
+//!   binding (the built `public/`). The mail an answer causes is sent after it, in
+//!   `ctx.wait_until` ([`Edge::run_deferred`]).
 //! - Development mode is [`DevMode::decide`]'s answer for the `DEV`, `SITE_URL` and
 //!   `DEV_ALLOW_REMOTE` vars: on only for `DEV` exactly `1` or `true`, and then only for a
 //!   loopback `SITE_URL` unless `DEV_ALLOW_REMOTE` is set too. Its note goes to the log once
@@ -25,11 +26,13 @@ mod mail;
 mod pages;
 mod system;
 
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use worker::{
-    Context, Env, Request, Response, ScheduleContext, ScheduledEvent, console_error, console_log,
-    console_warn, event,
+    Context, Delay, Env, Request, Response, ScheduleContext, ScheduledEvent, console_error,
+    console_log, console_warn, event,
 };
 
 pub use kv::WorkersKv;
@@ -45,6 +48,8 @@ use crate::{Edge, EdgeConfig, EdgeError, OutboxMailer, Services};
 pub const KV_BINDING: &str = "ACCOUNTS";
 pub const ASSETS_BINDING: &str = "ASSETS";
 pub const RATE_LIMIT_BINDING: &str = "RATE_LIMITER";
+/// How long the mail of an answer waits in `ctx.wait_until` before it starts (see `fetch`).
+const DEFER_MAIL_BY: Duration = Duration::from_millis(5);
 
 pub type WorkersHost =
     Services<WorkersKv, WorkersMailer, DateClock, CryptoRng, WorkersLimiter<WorkersKv>, AssetPages>;
@@ -158,7 +163,7 @@ fn plain(status: u16, text: &str) -> worker::Result<Response> {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let settings = Settings::from_env(&env);
     let method = http::Method::from_bytes(req.inner().method().as_bytes()).ok();
     let path = req.path();
@@ -182,10 +187,11 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         (Some(site), false) => site.clone(),
         _ => origin.clone(),
     };
-    let edge = Edge::new(
+    // Shared with the mail sent after the answer, which outlives this function.
+    let edge = Rc::new(Edge::new(
         host(&env, &settings, origin)?,
         settings.config(&env, base_url),
-    );
+    ));
     let client_ip = convert::client_ip(&req);
     let core_req = match convert::to_core(&mut req, edge.config().limits.max_body_bytes).await {
         Ok(core_req) => core_req,
@@ -194,7 +200,18 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
             return plain(400, "Bad request\n");
         }
     };
-    let mut response = edge.handle(core_req, client_ip).await;
+    let answer = edge.answer(core_req, client_ip).await;
+    if !answer.deferred.is_empty() {
+        let sender = edge.clone();
+        ctx.wait_until(async move {
+            // Let the answer leave first: started at once, the first step of the mail (in
+            // development a KV write) runs ahead of delivering the response in workerd,
+            // and a known address would answer later than an unknown one again.
+            Delay::from(DEFER_MAIL_BY).await;
+            sender.run_deferred(answer.deferred).await;
+        });
+    }
+    let mut response = answer.response;
     let is_html = response
         .headers()
         .get(http::header::CONTENT_TYPE)

@@ -1,5 +1,6 @@
-//! Answering requests: the edge backend's routes, live-reload plumbing, pages rendered
-//! from memory, static files, and the 404 page.
+//! Answering requests: the Host check, the edge backend's routes (their mail sent on a
+//! background task after the answer), live-reload plumbing, pages rendered from memory,
+//! static files, and the 404 page.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -7,8 +8,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use edge::Edge;
 use edge::native::NativeHost;
+use edge::{Answer, Edge};
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, Limited};
@@ -30,8 +31,54 @@ pub struct Server {
     pub live: Arc<LiveSite>,
     pub edge: Edge<NativeHost<LivePages>>,
     pub events: broadcast::Sender<LiveEvent>,
+    pub allowed_hosts: AllowedHosts,
     /// Changes at every start, so pages open across a restart reload themselves.
     pub instance: String,
+}
+
+/// The host names `serve` answers to: loopback names (`localhost`, `*.localhost`), any IP
+/// address, and the names given with `--allow-host`; with or without a port.
+///
+/// DNS rebinding needs a name: a page on `evil.example` whose address is switched to
+/// 127.0.0.1 still sends `Host: evil.example`. An IP address in `Host` can only come from a
+/// page of that very origin (or from a tool, which can send anything anyway), so addresses
+/// (the bound one, a LAN one with `--bind 0.0.0.0`) are all let through.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedHosts {
+    names: Vec<String>,
+}
+
+impl AllowedHosts {
+    /// `names` as given to `--allow-host` (a port, a trailing dot and the case are ignored).
+    pub fn new(names: &[String]) -> Self {
+        Self {
+            names: names.iter().filter_map(|n| host_name(n)).collect(),
+        }
+    }
+
+    /// Whether a request whose `Host` (or absolute URI) names `authority` is answered.
+    pub fn allows(&self, authority: &str) -> bool {
+        let Some(name) = host_name(authority) else {
+            return false;
+        };
+        name == "localhost"
+            || name.ends_with(".localhost")
+            || name.parse::<std::net::IpAddr>().is_ok()
+            || self.names.contains(&name)
+    }
+}
+
+/// The name of `host[:port]` in lower case, without the port, the brackets of an IPv6
+/// address or a trailing dot; `None` if it is not a host.
+fn host_name(authority: &str) -> Option<String> {
+    let authority: http::uri::Authority = authority.trim().parse().ok()?;
+    let host = authority.host();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let host = host.strip_suffix('.').unwrap_or(host);
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 impl Server {
@@ -40,6 +87,9 @@ impl Server {
         req: Request<Incoming>,
         peer: SocketAddr,
     ) -> Response<Body> {
+        if let Some(refusal) = self.check_host(&req) {
+            return refusal;
+        }
         let path = req.uri().path().to_string();
         let method = req.method().clone();
         match path.as_str() {
@@ -81,7 +131,40 @@ impl Server {
         response
     }
 
-    async fn edge_route(&self, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+    /// 403 for a request addressed to a name this machine does not answer to (see
+    /// [`AllowedHosts`]), saying how to allow it.
+    fn check_host(&self, req: &Request<Incoming>) -> Option<Response<Body>> {
+        let authority = req.uri().authority().map(|a| a.as_str()).or_else(|| {
+            req.headers()
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+        });
+        if authority.is_some_and(|a| self.allowed_hosts.allows(a)) {
+            return None;
+        }
+        let name = authority.and_then(host_name);
+        let text = match &name {
+            Some(name) => format!(
+                "Blocked: this preview does not answer to the host name `{name}` (a guard \
+                 against DNS rebinding). If you meant to reach it by that name, restart it \
+                 with: gatehouse serve --allow-host {name}\n"
+            ),
+            None => "Blocked: the request names no host. Open the preview at \
+                     http://localhost:<port>/ or http://127.0.0.1:<port>/.\n"
+                .to_owned(),
+        };
+        Some(no_store(respond(
+            StatusCode::FORBIDDEN,
+            "text/plain; charset=utf-8",
+            Bytes::from(text),
+        )))
+    }
+
+    async fn edge_route(
+        self: Rc<Self>,
+        req: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Response<Body> {
         let (parts, body) = req.into_parts();
         let bytes = match Limited::new(body, MAX_BODY).collect().await {
             Ok(collected) => collected.to_bytes(),
@@ -93,10 +176,16 @@ impl Server {
                 );
             }
         };
-        let response = self
+        let Answer { response, deferred } = self
             .edge
-            .handle(Request::from_parts(parts, bytes), Some(peer.ip()))
+            .answer(Request::from_parts(parts, bytes), Some(peer.ip()))
             .await;
+        // The mail goes out after the answer: the reader never waits for it, and whether
+        // an address gets mail does not show in how long the answer takes.
+        if !deferred.is_empty() {
+            let server = self.clone();
+            tokio::task::spawn_local(async move { server.edge.run_deferred(deferred).await });
+        }
         let (mut parts, body) = response.into_parts();
         // Production serves the edge's pages with the site's `_headers` too; the edge's
         // own choices (its Referrer-Policy, say) win, and the page never loses frame-ancestors 'none'.
@@ -325,5 +414,42 @@ pub fn content_type(path: &str) -> &'static str {
         "pdf" => "application/pdf",
         "wasm" => "application/wasm",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AllowedHosts;
+
+    #[test]
+    fn loopback_names_addresses_and_allowed_names_pass() {
+        let allowed = AllowedHosts::new(&["Docs.Test:8080".to_string(), "lan.".to_string()]);
+        for host in [
+            "localhost",
+            "LOCALHOST:1111",
+            "localhost.",
+            "a.b.localhost:1",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "192.168.1.20:1111",
+            "[::1]:1111",
+            "[::1]",
+            "docs.test",
+            "docs.test:9999",
+            "lan",
+        ] {
+            assert!(allowed.allows(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "notlocalhost",
+            "docs.test.evil.example",
+            "",
+            "a b",
+        ] {
+            assert!(!allowed.allows(host), "{host}");
+        }
     }
 }

@@ -6,7 +6,14 @@
 //! HTTP server runs on a single-threaded async runtime with `spawn_local`, because the
 //! edge core promises no `Send` futures (its traits cannot: Workers futures are not
 //! `Send`), even though the native host's happen to be. One thread is plenty for a
-//! preview.
+//! preview, because nothing slow runs on it: password hashing goes to the edge's native
+//! hashing threads, and the mail a form causes is sent on a background task after the
+//! answer.
+//!
+//! Only requests for this machine are answered ([`http::host_allowed`]): loopback names,
+//! IP addresses and the names given with `--allow-host`. Anything else gets 403, so a web
+//! page whose name an attacker points at 127.0.0.1 (DNS rebinding) cannot read the dev
+//! outbox or post the forms.
 
 pub mod http;
 pub mod live;
@@ -41,6 +48,8 @@ pub struct ServeOptions {
     pub quiet: bool,
     /// Where the backend keeps accounts and the dev outbox; `<root>/.gatehouse` by default.
     pub state_dir: Option<PathBuf>,
+    /// Host names answered besides loopback names and IP addresses (`--allow-host`).
+    pub allow_hosts: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +164,7 @@ pub fn run(mut options: ServeOptions) -> Result<(), ServeError> {
         live,
         edge,
         events,
+        allowed_hosts: http::AllowedHosts::new(&options.allow_hosts),
         instance: format!(
             "{:x}",
             std::time::SystemTime::now()
