@@ -122,10 +122,7 @@ impl<'a, I: Stage<Item = Spanned<'a>>> Attributes<'a, I> {
     #[inline(never)]
     fn buffered(&mut self) -> Option<Spanned<'a>> {
         if let State::Pending = self.state {
-            let mut events = Vec::new();
-            while let Some(item) = self.inner.next() {
-                events.push(item);
-            }
+            let events: Vec<Spanned<'a>> = self.inner.by_ref().collect();
             let events = rewrite(events, self.text, self.inner.found());
             self.state = State::Buffered(events.into_iter());
         }
@@ -832,8 +829,8 @@ fn take_leading_label(out: &mut [Spanned<'_>], at: usize) {
     escape_into(&title, &mut html);
     html.push_str("</p>\n");
     out[at].0 = Event::Html(html.into());
-    for k in at + 2..at + 5 {
-        out[k].0 = Event::Text("".into());
+    for (event, _) in &mut out[at + 2..at + 5] {
+        *event = Event::Text("".into());
     }
     if matches!(out[at + 5].0, Event::Text(_)) {
         out[at + 5].0 = Event::Text(rest.into());
