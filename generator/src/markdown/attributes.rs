@@ -13,13 +13,14 @@
 //! of its own (`{:.note}` after a heading, or before a blockquote), or lines of the
 //! paragraph around it (`A paragraph.\n{: #one}`), or the lazy last line of a blockquote's
 //! paragraph (`> **Note:** …\n{:.note}`, as Kong's docs write callouts) — that one
-//! applies to the blockquote, since its line has no `>`.
+//! applies to the blockquote, since its line has no `>` — or a line of a list item's text
+//! (the item's, or the list's when the line is not indented into the item).
 //!
 //! A blockquote with class `note`, `tip`, `important`, `warning` or `danger` becomes that
 //! callout; a GitHub alert becomes the same callout with GitHub's title. Other classes,
 //! ids and `key="value"` pairs are set on the block.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
 
@@ -386,10 +387,55 @@ fn adjacent(text: &str, mut before_end: usize, after_start: usize) -> bool {
             .all(|line| !line.chars().all(|c| c.is_whitespace() || c == '>'))
 }
 
-/// How many blockquote markers start the line that `offset` is on.
-fn quote_depth_of_line(text: &str, offset: usize) -> usize {
+/// A block an IAL's line may be outside of although pulldown-cmark put it inside (a lazy
+/// continuation line): kramdown ends a paragraph at an IAL line, and so the blockquote
+/// or list item whose marker the line lacks.
+#[derive(Debug, Clone, Copy)]
+enum Container {
+    Quote(usize),
+    /// A list item: the start of its list, and the column of its marker.
+    Item {
+        list: usize,
+        marker: usize,
+    },
+}
+
+/// Where the line of `offset` puts it: how many blockquote markers start the line, and
+/// the column of `offset` after them.
+fn line_position(text: &str, offset: usize) -> (usize, usize) {
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    text[start..offset].chars().filter(|c| *c == '>').count()
+    let prefix = &text[start..offset];
+    let quotes = prefix.chars().filter(|c| *c == '>').count();
+    let after = prefix.rfind('>').map_or(prefix, |i| &prefix[i + 1..]);
+    let mut column = after.chars().count();
+    if quotes > 0 && after.starts_with(' ') {
+        column -= 1;
+    }
+    (quotes, column)
+}
+
+/// The block an IAL line at `offset` follows when its line is outside one of the
+/// `containers` it was parsed into (outermost first): that container (a blockquote) or
+/// its list.
+fn outside_of(text: &str, offset: usize, containers: &[Container]) -> Option<usize> {
+    let (quotes, column) = line_position(text, offset);
+    let mut depth = 0;
+    for container in containers {
+        match *container {
+            Container::Quote(start) => {
+                depth += 1;
+                if quotes < depth {
+                    return Some(start);
+                }
+            }
+            Container::Item { list, marker } => {
+                if quotes == depth && column <= marker {
+                    return Some(list);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// One line of a paragraph: its events (`from..to`), and, if it is an IAL, what it says.
@@ -434,14 +480,40 @@ fn rewrite<'a>(events: Vec<Spanned<'a>>, text: &str, found: &mut Found) -> Vec<S
     let mut on_block: HashMap<usize, Attrs> = HashMap::new();
     // Paragraphs rewritten whole: start index → (end index, new events).
     let mut paragraphs: HashMap<usize, (usize, Vec<Spanned<'a>>)> = HashMap::new();
-    let mut quotes: Vec<usize> = Vec::new();
+    // Events left out: IAL lines in a tight list item's text.
+    let mut skip: HashSet<usize> = HashSet::new();
+    let mut containers: Vec<Container> = Vec::new();
+    let mut lists: Vec<usize> = Vec::new();
 
     let mut i = 0;
     while i < events.len() {
         match &events[i].0 {
-            Event::Start(Tag::BlockQuote(_)) => quotes.push(i),
-            Event::End(TagEnd::BlockQuote(_)) => {
-                quotes.pop();
+            Event::Start(Tag::BlockQuote(_)) => containers.push(Container::Quote(i)),
+            Event::Start(Tag::List(_)) => lists.push(i),
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+            }
+            Event::Start(Tag::Item) => {
+                if let Some(list) = lists.last() {
+                    let marker = line_position(text, events[i].1.start).1;
+                    containers.push(Container::Item {
+                        list: *list,
+                        marker,
+                    });
+                }
+                tight_item(
+                    &events,
+                    text,
+                    i,
+                    &ends,
+                    &containers,
+                    &mut on_block,
+                    &mut skip,
+                    found,
+                );
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::Item) => {
+                containers.pop();
             }
             Event::Start(Tag::Paragraph) => {
                 let end = ends.get(&i).copied().unwrap_or(events.len());
@@ -453,7 +525,7 @@ fn rewrite<'a>(events: Vec<Spanned<'a>>, text: &str, found: &mut Found) -> Vec<S
                         i,
                         end,
                         lines,
-                        &quotes,
+                        &containers,
                         &ends,
                         &starts,
                         &mut on_block,
@@ -485,6 +557,9 @@ fn rewrite<'a>(events: Vec<Spanned<'a>>, text: &str, found: &mut Found) -> Vec<S
             while events.peek().is_some_and(|(k, _)| *k <= end) {
                 events.next();
             }
+            continue;
+        }
+        if skip.contains(&i) {
             continue;
         }
         if let Some(closer) = closers.remove(&i) {
@@ -561,6 +636,16 @@ fn rewrite<'a>(events: Vec<Spanned<'a>>, text: &str, found: &mut Found) -> Vec<S
                 }
                 out.push((Event::Html(html.into()), range));
             }
+            (Event::Start(Tag::Item), Some(attrs)) => {
+                let mut html = String::from("<li");
+                attrs.write(&[], &mut html);
+                html.push('>');
+                remember_id(&attrs, found);
+                if let Some(end) = ends.get(&i) {
+                    closers.insert(*end, "</li>\n".into());
+                }
+                out.push((Event::Html(html.into()), range));
+            }
             (Event::Start(Tag::Paragraph), Some(attrs)) => {
                 let mut html = String::from("<p");
                 attrs.write(&[], &mut html);
@@ -603,6 +688,47 @@ fn rewrite<'a>(events: Vec<Spanned<'a>>, text: &str, found: &mut Found) -> Vec<S
     out
 }
 
+/// A tight list item's text (no paragraph around it): an IAL line in it applies to the
+/// item, or, on a line outside the item (a lazy line), to the list.
+#[allow(clippy::too_many_arguments)]
+fn tight_item(
+    events: &[Spanned<'_>],
+    text: &str,
+    item: usize,
+    ends: &HashMap<usize, usize>,
+    containers: &[Container],
+    on_block: &mut HashMap<usize, Attrs>,
+    skip: &mut HashSet<usize>,
+    found: &mut Found,
+) {
+    let Some(&end) = ends.get(&item) else {
+        return;
+    };
+    let run_end = (item + 1..end)
+        .find(|&k| block_name(&events[k].0).is_some())
+        .unwrap_or(end);
+    if run_end == item + 1 {
+        return;
+    }
+    for line in lines_of(events, item + 1, run_end) {
+        let Some((offset, parsed)) = line.ial else {
+            continue;
+        };
+        match parsed {
+            Ok(attrs) => {
+                let target = outside_of(text, offset, containers).unwrap_or(item);
+                on_block.entry(target).or_default().merge(attrs);
+            }
+            Err(message) => found.problems.push((offset, message)),
+        }
+        skip.extend(line.from..line.to);
+        // The line break before it goes too.
+        if line.from > item + 1 {
+            skip.insert(line.from - 1);
+        }
+    }
+}
+
 /// A paragraph that holds IAL lines: split where kramdown would, and each IAL applied
 /// to the text before it, else after it, else to a neighbouring block.
 #[allow(clippy::too_many_arguments)]
@@ -612,7 +738,7 @@ fn paragraph<'a>(
     start: usize,
     end: usize,
     lines: Vec<Line>,
-    quotes: &[usize],
+    containers: &[Container],
     ends: &HashMap<usize, usize>,
     starts: &HashMap<usize, usize>,
     on_block: &mut HashMap<usize, Attrs>,
@@ -625,7 +751,6 @@ fn paragraph<'a>(
     // Whether IAL lines now apply to the last segment (they follow its text).
     let mut after_content = false;
     let mut last_was_content = false;
-    let paragraph_depth = quotes.len();
     for line in lines {
         match line.ial {
             Some((offset, Err(message))) => {
@@ -633,11 +758,13 @@ fn paragraph<'a>(
                 last_was_content = false;
             }
             Some((offset, Ok(attrs))) => {
-                let depth = quote_depth_of_line(text, offset);
-                if after_content && depth < paragraph_depth {
-                    // A lazy line after a blockquote's text: it follows the blockquote
-                    // that its line is outside of.
-                    on_block.entry(quotes[depth]).or_default().merge(attrs);
+                let outside = after_content
+                    .then(|| outside_of(text, offset, containers))
+                    .flatten();
+                if let Some(block) = outside {
+                    // A lazy line after a blockquote's or list item's text: it follows
+                    // the blockquote or list that its line is outside of.
+                    on_block.entry(block).or_default().merge(attrs);
                 } else if after_content && let Some(last) = segments.last_mut() {
                     last.2.merge(attrs);
                 } else {
@@ -945,6 +1072,44 @@ mod tests {
     }
 
     #[test]
+    fn ials_in_lists_apply_to_the_item_or_on_an_outer_line_to_the_list() {
+        assert_eq!(
+            html("- a\n- b\n{:.x}\n"),
+            "<ul class=\"x\">\n<li>a</li>\n<li>b</li>\n</ul>\n"
+        );
+        assert_eq!(
+            html("- a\n- b\n  {:.x}\n"),
+            "<ul>\n<li>a</li>\n<li class=\"x\">b</li>\n</ul>\n"
+        );
+        assert_eq!(
+            html("1. a\n   - b\n   {:.inner}\n"),
+            "<ol>\n<li>a<ul class=\"inner\">\n<li>b</li>\n</ul>\n</li>\n</ol>\n"
+        );
+        // A loose list: the paragraph in the item, or the list.
+        assert_eq!(
+            html("- a\n\n- b\n  {: #b}\n"),
+            "<ul>\n<li>\n<p>a</p>\n</li>\n<li><p id=\"b\">b</p>\n</li>\n</ul>\n"
+        );
+        assert_eq!(
+            html("- a\n\n- b\n{:.steps}\n"),
+            "<ul class=\"steps\">\n<li>\n<p>a</p>\n</li>\n<li>\n<p>b</p>\n</li>\n</ul>\n"
+        );
+        // After a code block in a list item, as Kong's steps write `{:.indent}`.
+        assert_eq!(
+            html("1. Run:\n\n   ```bash\n   ls\n   ```\n   {:.indent}\n"),
+            "<ol>\n<li>\n<p>Run:</p>\n<pre class=\"code indent\" data-lang=\"bash\"><code><span class=\"hl-fn\">ls</span>\n</code></pre>\n</li>\n</ol>\n"
+        );
+    }
+
+    #[test]
+    fn several_ial_lines_add_up() {
+        assert_eq!(
+            html("{:.a #first}\n{: .b #second k=\"1\"}\n> q\n"),
+            "<blockquote id=\"second\" class=\"a b\" k=\"1\">\n<p>q</p>\n</blockquote>\n"
+        );
+    }
+
+    #[test]
     fn an_ial_between_two_blocks_applies_to_the_one_before() {
         assert_eq!(
             html("## Title\n{:.x}\n> quote\n"),
@@ -964,7 +1129,14 @@ mod tests {
         );
         let out = render(text, "a.md");
         assert!(!out.html.contains("{:"), "{}", out.html);
-        assert_eq!(problems("- a\n- b\n{:.x}\n")[0].0, 8);
+        let in_a_table = "| a |\n|---|\n| {:.x} |\n";
+        assert_eq!(
+            problems(in_a_table),
+            [(
+                in_a_table.find("{:").unwrap(),
+                "this block attribute list applies to nothing here: put it on a line of its own right before or after a block (kramdown's rule)".to_string()
+            )]
+        );
     }
 
     #[test]
