@@ -599,8 +599,24 @@ fn rewrite<'a>(events: Vec<Spanned<'a>>, text: &str, found: &mut Found) -> Vec<S
                     mut classes,
                     mut attrs,
                 }),
-                Some(extra),
+                extra,
             ) => {
+                // `## Title {:.x}`: pulldown-cmark reads the braces as heading attributes,
+                // the colon as a name (`:`, `:.x`, `:#id`); kramdown's meaning is kept.
+                let mut id = id;
+                attrs.retain(|(key, _)| {
+                    if let Some(class) = key.strip_prefix(":.") {
+                        classes.push(class.to_string().into());
+                    } else if let Some(name) = key.strip_prefix(":#") {
+                        id = Some(name.to_string().into());
+                    } else if key.starts_with(':') {
+                        return false;
+                    } else {
+                        return true;
+                    }
+                    false
+                });
+                let extra = extra.unwrap_or_default();
                 let id = extra.id.map(CowStr::from).or(id);
                 for class in extra.classes {
                     if !classes.iter().any(|c| **c == *class) {
@@ -1098,6 +1114,18 @@ mod tests {
         assert_eq!(
             html("1. Run:\n\n   ```bash\n   ls\n   ```\n   {:.indent}\n"),
             "<ol>\n<li>\n<p>Run:</p>\n<pre class=\"code indent\" data-lang=\"bash\"><code><span class=\"hl-fn\">ls</span>\n</code></pre>\n</li>\n</ol>\n"
+        );
+    }
+
+    #[test]
+    fn kramdown_braces_at_the_end_of_a_heading_keep_their_meaning() {
+        assert_eq!(
+            html("## One {:.a}\n\n## Two {: .b #second}\n\n## Three {#third .c}\n"),
+            concat!(
+                "<h2 id=\"one\" class=\"a\">One<a class=\"anchor\" href=\"#one\" aria-label=\"Link to this section\">#</a></h2>\n",
+                "<h2 id=\"second\" class=\"b\">Two<a class=\"anchor\" href=\"#second\" aria-label=\"Link to this section\">#</a></h2>\n",
+                "<h2 id=\"third\" class=\"c\">Three<a class=\"anchor\" href=\"#third\" aria-label=\"Link to this section\">#</a></h2>\n",
+            )
         );
     }
 
