@@ -609,12 +609,8 @@ fn rewrite<'a>(events: Vec<Spanned<'a>>, text: &str, found: &mut Found) -> Vec<S
                         classes.push(class.to_string().into());
                     } else if let Some(name) = key.strip_prefix(":#") {
                         id = Some(name.to_string().into());
-                    } else if key.starts_with(':') {
-                        return false;
-                    } else {
-                        return true;
                     }
-                    false
+                    !key.starts_with(':')
                 });
                 let extra = extra.unwrap_or_default();
                 let id = extra.id.map(CowStr::from).or(id);
