@@ -1173,12 +1173,16 @@ mod tests {
             ("{: k=v}\n> q\n", "the value of 'k' must be quoted"),
             ("{: 1k=\"v\"}\n> q\n", "'1k' is not an attribute name"),
         ];
+        let mut shown = String::new();
         for (text, wanted) in cases {
             let found = problems(text);
             assert_eq!(found.len(), 1, "{text}: {found:?}");
             assert_eq!(found[0].0, 0);
             assert!(found[0].1.contains(wanted), "{text}: {}", found[0].1);
+            shown.push_str(&found[0].1);
+            shown.push('\n');
         }
+        insta::assert_snapshot!("malformed_ials", shown);
     }
 
     #[test]
