@@ -1,14 +1,17 @@
 //! `site.toml` and data files: the site's variables.
 //!
 //! As in Jekyll, every top-level key of `site.toml` is a site variable. Files in
-//! `data/` (TOML, YAML or JSON) appear under `site.data.<file stem>`.
+//! `data/` (TOML, YAML or JSON) appear under `site.data.<file stem>`. The YAML files
+//! `variables_from` names (a Jekyll site's `_config.yml`) add their top-level keys as
+//! `site.KEY`, unless `site.toml` has that key; Gatehouse's own settings (`title`,
+//! `base_url`, `theme`, `lang`, `[links]`) come from `site.toml` alone.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::diagnostic::{Diagnostic, LineIndex, Location, Severity};
 
 /// The site's configuration, as templates and variable substitution see it.
 #[derive(Debug, Clone)]
@@ -20,6 +23,88 @@ pub struct SiteConfig {
     pub base_url: String,
     pub theme: String,
     pub lang: String,
+    /// The `[links]` table: how the link checker treats what it finds.
+    pub links: LinkSettings,
+}
+
+/// `[links]` in `site.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkSettings {
+    /// Site paths published elsewhere (`/gateway/`): links under them are not checked,
+    /// only listed with the external links.
+    pub skip_prefixes: Vec<String>,
+    /// What a broken link is (`level = "warn"`: a warning; the build goes on).
+    pub level: Severity,
+    /// What a link to a missing anchor is; `level`'s unless `anchors` says otherwise.
+    pub anchors: Severity,
+}
+
+impl LinkSettings {
+    /// Reads the `[links]` table (absent: every problem is an error, nothing is skipped).
+    pub fn from_site(site: &Value) -> Result<Self, Vec<Diagnostic>> {
+        let Some(table) = site.get("links") else {
+            return Ok(Self::default());
+        };
+        let mut problems = Vec::new();
+        let mut problem = |message: String| {
+            problems.push(Diagnostic::file("site.toml", message));
+        };
+        let Value::Object(table) = table else {
+            problem("'links' must be a table ([links])".into());
+            return Err(problems);
+        };
+        let mut settings = Self::default();
+        for (key, value) in table {
+            match key.as_str() {
+                "skip_prefixes" => match value.as_array() {
+                    Some(items) => {
+                        for item in items {
+                            match item.as_str() {
+                                Some(prefix) if prefix.starts_with('/') => {
+                                    settings.skip_prefixes.push(prefix.to_string())
+                                }
+                                _ => problem(format!(
+                                    "[links] skip_prefixes: {item} is not a site path starting with '/' (e.g. \"/gateway/\")"
+                                )),
+                            }
+                        }
+                    }
+                    None => problem(
+                        "[links] skip_prefixes must be a list of site paths, e.g. [\"/gateway/\"]"
+                            .into(),
+                    ),
+                },
+                "level" | "anchors" => {
+                    let severity = match value.as_str() {
+                        Some("error") => Severity::Error,
+                        Some("warn") => Severity::Warning,
+                        _ => {
+                            problem(format!(
+                                "[links] {key} must be \"error\" or \"warn\", not {value}"
+                            ));
+                            continue;
+                        }
+                    };
+                    if key == "level" {
+                        settings.level = severity;
+                    } else {
+                        settings.anchors = severity;
+                    }
+                }
+                other => problem(format!(
+                    "[links] has no setting '{other}' (it has skip_prefixes, level and anchors)"
+                )),
+            }
+        }
+        if !table.contains_key("anchors") {
+            settings.anchors = settings.level;
+        }
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(problems)
+        }
+    }
 }
 
 impl SiteConfig {
@@ -66,6 +151,17 @@ impl SiteConfig {
         map.insert("title".into(), Value::String(title.clone()));
         map.insert("theme".into(), Value::String(theme.clone()));
         map.insert("lang".into(), Value::String(lang.clone()));
+        let links = LinkSettings::from_site(&site).unwrap_or_else(|mut p| {
+            problems.append(&mut p);
+            LinkSettings::default()
+        });
+        let Value::Object(map) = &mut site else {
+            unreachable!("site.toml parses to a table")
+        };
+        let from_files = variables_from(root, map.get("variables_from"), &mut problems);
+        for (key, value) in from_files {
+            map.entry(key).or_insert(value);
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -75,6 +171,7 @@ impl SiteConfig {
             base_url,
             theme,
             lang,
+            links,
         })
     }
 
@@ -93,6 +190,7 @@ impl SiteConfig {
                 .to_string(),
             theme: get("theme", "default"),
             lang: get("lang", "en"),
+            links: LinkSettings::from_site(&site).unwrap_or_default(),
             site,
         }
     }
@@ -136,6 +234,64 @@ fn flatten(prefix: &str, value: &Value, vars: &mut Variables) {
     }
 }
 
+/// The top-level keys of the YAML files `variables_from` names (relative to the site
+/// root), a later file's winning over an earlier one's, as Jekyll's `--config a,b` does.
+fn variables_from(
+    root: &Path,
+    setting: Option<&Value>,
+    problems: &mut Vec<Diagnostic>,
+) -> Map<String, Value> {
+    let mut vars = Map::new();
+    let Some(setting) = setting else {
+        return vars;
+    };
+    let names: Vec<&str> = match setting.as_array() {
+        Some(items) if items.iter().all(Value::is_string) => {
+            items.iter().filter_map(Value::as_str).collect()
+        }
+        _ => {
+            problems.push(Diagnostic::file(
+                "site.toml",
+                "variables_from must be a list of YAML files, e.g. [\"_config.yml\"]",
+            ));
+            return vars;
+        }
+    };
+    for name in names {
+        let shown = PathBuf::from(name);
+        let text = match std::fs::read_to_string(root.join(name)) {
+            Ok(text) => text,
+            Err(err) => {
+                problems.push(Diagnostic::file(
+                    &shown,
+                    format!("cannot read the file site.toml's variables_from names: {err}"),
+                ));
+                continue;
+            }
+        };
+        match serde_yaml_ng::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => vars.extend(map),
+            Ok(Value::Null) => {}
+            Ok(_) => problems.push(Diagnostic::file(
+                &shown,
+                "variables_from: the file must hold a mapping of names to values",
+            )),
+            Err(e) => {
+                let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+                problems.push(Diagnostic::new(
+                    &shown,
+                    Location {
+                        line: line as u32,
+                        col: col as u32,
+                    },
+                    format!("malformed YAML: {}", first_sentence(&e.to_string())),
+                ));
+            }
+        }
+    }
+    vars
+}
+
 fn load_data(dir: &Path, problems: &mut Vec<Diagnostic>) -> Map<String, Value> {
     let mut data = Map::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -167,18 +323,24 @@ fn load_data(dir: &Path, problems: &mut Vec<Diagnostic>) -> Map<String, Value> {
                 .map_err(|e| toml_diagnostic(&shown, &text, &e)),
             "yaml" | "yml" => serde_yaml_ng::from_str::<Value>(&text).map_err(|e| {
                 let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-                Diagnostic {
-                    path: shown.clone(),
-                    line: line as u32,
-                    col: col as u32,
-                    message: format!("malformed YAML: {}", first_sentence(&e.to_string())),
-                }
+                Diagnostic::new(
+                    &shown,
+                    Location {
+                        line: line as u32,
+                        col: col as u32,
+                    },
+                    format!("malformed YAML: {}", first_sentence(&e.to_string())),
+                )
             }),
-            "json" => serde_json::from_str::<Value>(&text).map_err(|e| Diagnostic {
-                path: shown.clone(),
-                line: e.line() as u32,
-                col: e.column() as u32,
-                message: format!("malformed JSON: {e}"),
+            "json" => serde_json::from_str::<Value>(&text).map_err(|e| {
+                Diagnostic::new(
+                    &shown,
+                    Location {
+                        line: e.line() as u32,
+                        col: e.column() as u32,
+                    },
+                    format!("malformed JSON: {e}"),
+                )
             }),
             _ => continue,
         };
@@ -196,12 +358,11 @@ fn toml_diagnostic(path: &Path, text: &str, err: &toml::de::Error) -> Diagnostic
     let location = err
         .span()
         .map(|span| LineIndex::new(text).location(span.start));
-    Diagnostic {
-        path: path.to_path_buf(),
-        line: location.map_or(0, |l| l.line),
-        col: location.map_or(0, |l| l.col),
-        message: format!("malformed TOML: {}", err.message()),
-    }
+    Diagnostic::new(
+        path,
+        location.unwrap_or(Location { line: 0, col: 0 }),
+        format!("malformed TOML: {}", err.message()),
+    )
 }
 
 /// serde_yaml appends "at line X column Y" to its messages; we print the location
@@ -279,6 +440,109 @@ mod tests {
             problems[1].to_string().starts_with("data/a.yaml:"),
             "{}",
             problems[1]
+        );
+    }
+
+    #[test]
+    fn links_settings_default_to_errors_and_anchors_follow_level() {
+        let settings = |toml_text: &str| {
+            let table: toml::Table = toml::from_str(toml_text).unwrap();
+            LinkSettings::from_site(&toml_to_json(toml::Value::Table(table)))
+        };
+        assert_eq!(settings("").unwrap(), LinkSettings::default());
+        assert_eq!(
+            settings("[links]\nlevel = \"warn\"\nskip_prefixes = [\"/gateway/\"]\n").unwrap(),
+            LinkSettings {
+                skip_prefixes: vec!["/gateway/".into()],
+                level: Severity::Warning,
+                anchors: Severity::Warning,
+            }
+        );
+        let anchors_only = settings("[links]\nanchors = \"warn\"\n").unwrap();
+        assert_eq!(
+            (anchors_only.level, anchors_only.anchors),
+            (Severity::Error, Severity::Warning)
+        );
+        let messages: Vec<String> = settings(
+            "[links]\nlevel = \"warning\"\nskip_prefixes = [\"gateway/\"]\ncheck = true\n",
+        )
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            messages,
+            [
+                "site.toml: [links] has no setting 'check' (it has skip_prefixes, level and anchors)",
+                "site.toml: [links] level must be \"error\" or \"warn\", not \"warning\"",
+                "site.toml: [links] skip_prefixes: \"gateway/\" is not a site path starting with '/' (e.g. \"/gateway/\")",
+            ]
+        );
+    }
+
+    #[test]
+    fn variables_from_adds_yaml_keys_that_site_toml_does_not_have() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("site.toml"),
+            "title = \"Ours\"\nvariables_from = [\"_config.yml\", \"_config.dev.yml\"]\nproduct = \"Kong\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("_config.yml"),
+            "title: Theirs\ntheme: minima\nproduct: Other\nkonnect_product_name: Konnect\nlinks:\n  docs: /docs/\nversion: 1\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("_config.dev.yml"), "version: 2\n").unwrap();
+        let config = SiteConfig::load(dir.path(), None).unwrap();
+        let vars = config.variables();
+        assert_eq!(vars.values["site.konnect_product_name"], "Konnect");
+        assert_eq!(vars.values["site.links.docs"], "/docs/");
+        // A later file wins over an earlier one; site.toml over both.
+        assert_eq!(vars.values["site.version"], "2");
+        assert_eq!(vars.values["site.product"], "Kong");
+        assert_eq!(vars.values["site.title"], "Ours");
+        // Gatehouse's settings come from site.toml alone.
+        assert_eq!(config.theme, "default");
+        assert_eq!(vars.values["site.theme"], "default");
+        assert_eq!(config.links, LinkSettings::default());
+    }
+
+    #[test]
+    fn a_missing_or_malformed_variables_from_file_is_an_error_there() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("site.toml"),
+            "variables_from = [\"_config.yml\", \"missing.yml\"]\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("_config.yml"), "a: 1\nb: [1,\n").unwrap();
+        let problems: Vec<String> = SiteConfig::load(dir.path(), None)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("_config.yml:3:1: malformed YAML"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[1]
+                .starts_with("missing.yml: cannot read the file site.toml's variables_from names"),
+            "{}",
+            problems[1]
+        );
+        std::fs::write(
+            dir.path().join("site.toml"),
+            "variables_from = \"_config.yml\"\n",
+        )
+        .unwrap();
+        let problems = SiteConfig::load(dir.path(), None).unwrap_err();
+        assert_eq!(
+            problems[0].to_string(),
+            "site.toml: variables_from must be a list of YAML files, e.g. [\"_config.yml\"]"
         );
     }
 }

@@ -7,7 +7,27 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// One problem found in a source file, printed as `path:line:col: message`.
+/// How bad a problem is: an error fails the build; a warning is printed and the build
+/// goes on (`[links] level = "warn"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
+impl Severity {
+    /// What the command line prints before the problem: `error` or `warning`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+/// One problem found in a source file, printed as `path:line:col: message` (the
+/// command line puts `error: ` or `warning: ` before it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Path relative to the site root, e.g. `content/a.md`.
@@ -17,6 +37,7 @@ pub struct Diagnostic {
     /// 1-based, in characters.
     pub col: u32,
     pub message: String,
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -26,7 +47,18 @@ impl Diagnostic {
             line: location.line,
             col: location.col,
             message: message.into(),
+            severity: Severity::Error,
         }
+    }
+
+    /// The same problem with another severity.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     /// A problem that belongs to a file but to no particular line of it.

@@ -7,6 +7,10 @@
 //! against the edge's route table instead, and must name a route the edge answers with
 //! GET, since following a link sends GET (`/api/verify` may be linked, the form action
 //! `/api/sign-in` may not).
+//!
+//! `[links]` in `site.toml` ([`LinkSettings`]) can leave site paths published elsewhere
+//! unchecked (`skip_prefixes`: listed with the external links instead) and make broken
+//! links, or broken anchors alone, warnings rather than errors.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -14,6 +18,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::config::LinkSettings;
 use crate::diagnostic::{Diagnostic, Location, suggest};
 use crate::page::Page;
 use crate::urls;
@@ -75,14 +80,16 @@ impl<'a> LinkTargets<'a> {
     }
 }
 
-/// Checks every page's links; returns the problems and the external links seen.
+/// Checks every page's links; returns the problems (errors, or warnings as `settings`
+/// say) and the external links seen, with the links `skip_prefixes` leaves unchecked.
 pub fn check(
     pages: &[Arc<Page>],
     targets: &LinkTargets<'_>,
+    settings: &LinkSettings,
 ) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
     let per_page: Vec<(Vec<Diagnostic>, Vec<ExternalLink>)> = pages
         .par_iter()
-        .map(|page| check_page(page, targets))
+        .map(|page| check_page(page, targets, settings))
         .collect();
     let mut problems = Vec::new();
     let mut external = Vec::new();
@@ -93,12 +100,16 @@ pub fn check(
     (problems, external)
 }
 
-pub fn check_page(page: &Page, targets: &LinkTargets<'_>) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
+pub fn check_page(
+    page: &Page,
+    targets: &LinkTargets<'_>,
+    settings: &LinkSettings,
+) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
     let mut problems = Vec::new();
     let mut external = Vec::new();
     for link in &page.links {
         let href = link.href.trim();
-        if urls::is_external(href) {
+        if urls::is_external(href) || is_skipped(page, href, settings) {
             external.push(ExternalLink {
                 source: page.source_path.clone(),
                 location: link.location,
@@ -106,28 +117,55 @@ pub fn check_page(page: &Page, targets: &LinkTargets<'_>) -> (Vec<Diagnostic>, V
             });
             continue;
         }
-        if let Err(message) = check_link(page, href, targets) {
-            problems.push(Diagnostic::new(&page.source_path, link.location, message));
+        if let Err(broken) = check_link(page, href, targets) {
+            let (severity, message) = match broken {
+                Broken::Link(message) => (settings.level, message),
+                Broken::Anchor(message) => (settings.anchors, message),
+            };
+            problems.push(
+                Diagnostic::new(&page.source_path, link.location, message).with_severity(severity),
+            );
         }
     }
     (problems, external)
 }
 
-fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), String> {
+/// Whether a link points under one of `skip_prefixes` (resolved as the browser would,
+/// so `../gateway/x/` from `/a/` counts as `/gateway/x/`).
+fn is_skipped(page: &Page, href: &str, settings: &LinkSettings) -> bool {
+    if settings.skip_prefixes.is_empty() || href.starts_with('#') {
+        return false;
+    }
+    let (path, _) = urls::split_link(href);
+    urls::resolve(&page.url, path).is_some_and(|resolved| {
+        settings
+            .skip_prefixes
+            .iter()
+            .any(|prefix| resolved.starts_with(prefix.as_str()))
+    })
+}
+
+/// What is wrong with a link: `[links] anchors` may treat a missing anchor apart.
+enum Broken {
+    Link(String),
+    Anchor(String),
+}
+
+fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), Broken> {
     if href.is_empty() {
-        return Err("empty link target".into());
+        return Err(Broken::Link("empty link target".into()));
     }
     if let Some(fragment) = href.strip_prefix('#') {
-        return check_anchor(href, &page.url, &page.anchors, fragment);
+        return check_anchor(href, &page.url, &page.anchors, fragment).map_err(Broken::Anchor);
     }
     let (path, fragment) = urls::split_link(href);
     let Some(resolved) = urls::resolve(&page.url, path) else {
-        return Err(format!(
+        return Err(Broken::Link(format!(
             "broken link '{href}': it climbs above the site root"
-        ));
+        )));
     };
     if edge::routes::is_reserved(&resolved) {
-        return check_edge_link(href, &resolved);
+        return check_edge_link(href, &resolved).map_err(Broken::Link);
     }
     let page_url = if resolved.ends_with('/') {
         resolved.clone()
@@ -139,10 +177,12 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
     if let Some(target) = targets.pages.get(page_url.as_str()) {
         return match (fragment, target.redirects_to) {
             (None, _) => Ok(()),
-            (Some(fragment), None) => check_anchor(href, &page_url, target.anchors, fragment),
+            (Some(fragment), None) => {
+                check_anchor(href, &page_url, target.anchors, fragment).map_err(Broken::Anchor)
+            }
             (Some(fragment), Some(to)) => {
                 let shown = format!("{page_url} (which redirects to {to})");
-                check_anchor(href, &shown, target.anchors, fragment)
+                check_anchor(href, &shown, target.anchors, fragment).map_err(Broken::Anchor)
             }
         };
     }
@@ -150,10 +190,10 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
         return Ok(());
     }
     if let Some(source) = targets.drafts.get(&page_url) {
-        return Err(format!(
+        return Err(Broken::Link(format!(
             "link '{href}' points at a draft ({}); build with --drafts or link elsewhere",
             crate::diagnostic::display_path(source)
-        ));
+        )));
     }
     let candidates = targets
         .pages
@@ -165,12 +205,12 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
     } else {
         page_url.clone()
     };
-    Err(match suggest(&wanted, candidates) {
+    Err(Broken::Link(match suggest(&wanted, candidates) {
         Some(near) => format!(
             "broken link '{href}': nothing is published at {resolved} (did you mean '{near}'?)"
         ),
         None => format!("broken link '{href}': nothing is published at {resolved}"),
-    })
+    }))
 }
 
 /// A link into the edge's reserved space: the edge must answer a GET of it (following a
@@ -219,6 +259,7 @@ fn check_anchor(
 mod tests {
     use super::*;
     use crate::config::Variables;
+    use crate::diagnostic::Severity;
     use crate::page::{SourceFile, process};
 
     fn page(path: &str, text: &str) -> Arc<Page> {
@@ -231,6 +272,14 @@ mod tests {
     }
 
     fn messages(text: &str) -> Vec<String> {
+        checked(text, &LinkSettings::default())
+            .0
+            .into_iter()
+            .map(|d| d.to_string())
+            .collect()
+    }
+
+    fn checked(text: &str, settings: &LinkSettings) -> (Vec<Diagnostic>, Vec<ExternalLink>) {
         let pages: Vec<Arc<Page>> = vec![
             page(
                 "konnect/legacy/getting-started/configure-runtime.md",
@@ -243,8 +292,54 @@ mod tests {
         let drafts: HashMap<String, PathBuf> =
             [("/wip/".to_string(), PathBuf::from("content/wip.md"))].into();
         let targets = LinkTargets::new(&pages, &files, &drafts);
-        let (problems, _) = check(&pages, &targets);
-        problems.into_iter().map(|d| d.to_string()).collect()
+        check(&pages, &targets, settings)
+    }
+
+    #[test]
+    fn links_under_skip_prefixes_are_listed_not_checked() {
+        let settings = LinkSettings {
+            skip_prefixes: vec!["/gateway/".into(), "/assets/".into()],
+            ..LinkSettings::default()
+        };
+        let (problems, external) = checked(
+            "[a](/gateway/latest/install/) [b](../../../assets/logo.png) [c](/gatewa/)\n",
+            &settings,
+        );
+        let problems: Vec<String> = problems.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(
+            problems,
+            ["broken link '/gatewa/': nothing is published at /gatewa/"]
+        );
+        let listed: Vec<&str> = external.iter().map(|l| l.href.as_str()).collect();
+        assert_eq!(
+            listed,
+            ["/gateway/latest/install/", "../../../assets/logo.png"]
+        );
+    }
+
+    #[test]
+    fn warn_levels_make_link_or_anchor_problems_warnings() {
+        use crate::diagnostic::Severity::{Error, Warning};
+        let text = "[a](/nowhere/) [b](#nowhere)\n";
+        let severities = |settings: LinkSettings| -> Vec<Severity> {
+            checked(text, &settings)
+                .0
+                .iter()
+                .map(|d| d.severity)
+                .collect()
+        };
+        assert_eq!(severities(LinkSettings::default()), [Error, Error]);
+        let all = LinkSettings {
+            level: Warning,
+            anchors: Warning,
+            ..LinkSettings::default()
+        };
+        assert_eq!(severities(all), [Warning, Warning]);
+        let anchors = LinkSettings {
+            anchors: Warning,
+            ..LinkSettings::default()
+        };
+        assert_eq!(severities(anchors), [Error, Warning]);
     }
 
     #[test]

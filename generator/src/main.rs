@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use gatehouse::{BuildError, BuildOptions, Mode, diagnostic::display_path};
+use gatehouse::diagnostic::{Diagnostic, display_path};
+use gatehouse::{BuildError, BuildOptions, Mode};
 
 #[derive(Parser)]
 #[command(
@@ -122,6 +123,9 @@ fn main() -> ExitCode {
                 // Clear the progress line before the results.
                 eprint!("\r\x1b[K");
             }
+            if let Ok(r) = &result {
+                print_warnings(&r.warnings, cli.quiet);
+            }
             report(result, cli.quiet, |r| {
                 let out = options
                     .out
@@ -135,11 +139,12 @@ fn main() -> ExitCode {
                     );
                 }
                 format!(
-                    "Built {} pages ({} files) into {} in {:.2} s",
+                    "Built {} pages ({} files) into {} in {:.2} s{}",
                     r.pages,
                     r.files,
                     display_path(&out),
-                    r.elapsed.as_secs_f64()
+                    r.elapsed.as_secs_f64(),
+                    warning_count(&r.warnings)
                 )
             })
         }
@@ -173,6 +178,9 @@ fn main() -> ExitCode {
         Command::Check { site, external } => {
             let options = site.options(None);
             let result = gatehouse::build(&options, Mode::Check);
+            if let Ok(r) = &result {
+                print_warnings(&r.warnings, cli.quiet);
+            }
             if external && let Ok(report) = &result {
                 for link in &report.external_links {
                     println!(
@@ -185,14 +193,38 @@ fn main() -> ExitCode {
                 }
             }
             report(result, cli.quiet, |r| {
+                let verdict = if r.warnings.is_empty() {
+                    "no problems".to_string()
+                } else {
+                    format!("no errors{}", warning_count(&r.warnings))
+                };
                 format!(
-                    "Checked {} pages in {:.2} s: no problems ({} external links not fetched)",
+                    "Checked {} pages in {:.2} s: {verdict} ({} external links not fetched)",
                     r.pages,
                     r.elapsed.as_secs_f64(),
                     r.external_links.len()
                 )
             })
         }
+    }
+}
+
+/// Problems that did not stop the build, as `warning: path:line:col: message`.
+fn print_warnings(warnings: &[Diagnostic], quiet: bool) {
+    if quiet {
+        return;
+    }
+    for warning in warnings {
+        eprintln!("{}: {warning}", warning.severity.label());
+    }
+}
+
+/// ", 2 warnings" for the summary line; nothing without warnings.
+fn warning_count(warnings: &[Diagnostic]) -> String {
+    match warnings.len() {
+        0 => String::new(),
+        1 => ", 1 warning".to_string(),
+        n => format!(", {n} warnings"),
     }
 }
 
@@ -210,7 +242,7 @@ fn report<T>(
         }
         Err(BuildError::Diagnostics(problems)) => {
             for problem in &problems {
-                eprintln!("error: {problem}");
+                eprintln!("{}: {problem}", problem.severity.label());
             }
             eprintln!(
                 "error: {} problem{} found; nothing was written",

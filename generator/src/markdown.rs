@@ -14,6 +14,8 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 use serde::Serialize;
 
 use crate::highlight::highlight_block;
+
+mod attributes;
 use crate::urls;
 use edge::html::escape_into;
 
@@ -46,6 +48,9 @@ pub struct RenderedMarkdown {
     /// Every id a `#fragment` may point at: headings and `id="…"` in raw HTML.
     pub anchors: HashSet<String>,
     pub links: Vec<FoundLink>,
+    /// Errors in the Markdown itself (a block attribute list that applies to nothing),
+    /// each with its byte offset in the rendered text, as for [`FoundLink`].
+    pub problems: Vec<(usize, String)>,
 }
 
 fn options() -> Options {
@@ -67,7 +72,10 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
         found: &mut found,
     };
     // Each stage sees what the stages inside it made of the events.
-    let events = headings(code_blocks(raw_html(links(start, source))));
+    let events = headings(attributes::attributes(
+        code_blocks(raw_html(links(start, source))),
+        text,
+    ));
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.map(|(event, _)| event));
     RenderedMarkdown {
@@ -75,6 +83,7 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
         toc: found.toc,
         anchors: found.anchors,
         links: found.links,
+        problems: found.problems,
     }
 }
 
@@ -87,6 +96,7 @@ struct Found {
     links: Vec<FoundLink>,
     anchors: HashSet<String>,
     toc: Vec<TocEntry>,
+    problems: Vec<(usize, String)>,
 }
 
 /// A stage of [`render`]'s chain: an iterator over [`Spanned`] events that wraps the
@@ -333,7 +343,7 @@ impl<'a, I: Stage<Item = Spanned<'a>>> Headings<'a, I> {
                 level,
                 id: explicit_id,
                 classes,
-                ..
+                attrs,
             }),
             start,
         )) = item
@@ -364,6 +374,13 @@ impl<'a, I: Stage<Item = Spanned<'a>>> Headings<'a, I> {
         if !classes.is_empty() {
             html.push_str(" class=\"");
             escape_into(&classes.join(" "), &mut html);
+            html.push('"');
+        }
+        for (key, value) in &attrs {
+            html.push(' ');
+            escape_into(key, &mut html);
+            html.push_str("=\"");
+            escape_into(value.as_deref().unwrap_or(""), &mut html);
             html.push('"');
         }
         html.push('>');

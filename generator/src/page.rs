@@ -99,6 +99,13 @@ pub fn process(source: &SourceFile, site: &Variables) -> (Page, Vec<Diagnostic>)
     let (text, offsets) = (substituted.text, substituted.offsets);
 
     let rendered = markdown::render(&text, &source.content_path);
+    problems.extend(rendered.problems.iter().map(|(offset, message)| {
+        Diagnostic::new(
+            &source.path,
+            lines.location(body_start + offsets.original(*offset)),
+            message.clone(),
+        )
+    }));
     let links = rendered
         .links
         .into_iter()

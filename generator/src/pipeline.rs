@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::config::{SiteConfig, Variables};
+use crate::config::{LinkSettings, SiteConfig, Variables};
 use crate::diagnostic::{Diagnostic, display_path};
 use crate::links::{self, ExternalLink, LinkTargets};
 use crate::load::{self, StaticFile};
@@ -61,6 +61,8 @@ pub struct BuildReport {
     /// Of `elapsed`: reading, Markdown, variables and every check.
     pub checking: Duration,
     pub external_links: Vec<ExternalLink>,
+    /// Problems that did not stop the build (`[links] level = "warn"`), to print.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A site after every stage except writing. Cheap to clone: `serve` keeps the last
@@ -83,6 +85,8 @@ pub struct Site {
     /// Draft URL → source, for links that point at a draft.
     pub drafts: HashMap<String, PathBuf>,
     pub external_links: Vec<ExternalLink>,
+    /// Warnings of the run that made this site (for a revision: of the pages it checked).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A change to one Markdown file, for [`Site::revise`].
@@ -173,6 +177,8 @@ impl SiteStage {
 struct SiteWide {
     tree: Arc<SiteTree>,
     external_links: Vec<ExternalLink>,
+    /// The warnings of this run (`[links] level = "warn"`).
+    warnings: Vec<Diagnostic>,
 }
 
 /// The inputs of the site-wide stages.
@@ -180,12 +186,14 @@ struct StageInputs<'a> {
     pages: &'a [Arc<Page>],
     file_urls: &'a HashSet<String>,
     drafts: &'a HashMap<String, PathBuf>,
+    links: &'a LinkSettings,
     /// `None` when the templates did not parse (already reported).
     renderer: Option<&'a Renderer>,
 }
 
 /// Runs [`SITE_STAGES`] in order, each over what `change` obliges it to look at; results
-/// of skipped stages come from `last`. Returns every problem found.
+/// of skipped stages come from `last`. Returns every error found; warnings go with
+/// the result.
 fn run_site_stages(
     inputs: &StageInputs<'_>,
     change: Change<'_>,
@@ -206,6 +214,7 @@ fn run_site_stages(
         Coverage::All => Some(inputs.pages),
     };
     let mut problems = Vec::new();
+    let mut warnings = Vec::new();
     let mut tree = last.map(|l| l.tree.clone());
     let mut external_links = last.map(|l| l.external_links.clone()).unwrap_or_default();
     for stage in SITE_STAGES {
@@ -218,8 +227,11 @@ fn run_site_stages(
             SiteStage::Aliases => problems.extend(check_aliases(pages)),
             SiteStage::Links => {
                 let targets = LinkTargets::new(inputs.pages, inputs.file_urls, inputs.drafts);
-                let (found, external) = links::check(pages, &targets);
-                problems.extend(found);
+                let (found, external) = links::check(pages, &targets, inputs.links);
+                let (errors, found_warnings): (Vec<_>, Vec<_>) =
+                    found.into_iter().partition(Diagnostic::is_error);
+                problems.extend(errors);
+                warnings.extend(found_warnings);
                 if coverage == Coverage::All {
                     external_links = external;
                 } else {
@@ -240,6 +252,7 @@ fn run_site_stages(
         Some(tree) if problems.is_empty() => Ok(SiteWide {
             tree,
             external_links,
+            warnings: sorted(warnings),
         }),
         _ => Err(sorted(problems)),
     }
@@ -295,6 +308,7 @@ impl Site {
                 pages: &pages,
                 file_urls: &file_urls,
                 drafts: &drafts,
+                links: &config.links,
                 renderer: renderer.as_ref(),
             },
             Change::Everything,
@@ -321,6 +335,7 @@ impl Site {
                 file_urls: Arc::new(file_urls),
                 drafts,
                 external_links: site_wide.external_links,
+                warnings: site_wide.warnings,
             }),
             _ => Err(BuildError::Diagnostics(sorted(problems))),
         }
@@ -330,6 +345,7 @@ impl Site {
         SiteWide {
             tree: self.tree.clone(),
             external_links: self.external_links.clone(),
+            warnings: Vec::new(),
         }
     }
 
@@ -344,6 +360,7 @@ impl Site {
                 pages: &self.pages,
                 file_urls: &self.file_urls,
                 drafts: &self.drafts,
+                links: &self.config.links,
                 renderer: Some(&renderer),
             },
             Change::Templates,
@@ -354,6 +371,7 @@ impl Site {
             renderer: Arc::new(renderer),
             tree: site_wide.tree,
             external_links: site_wide.external_links,
+            warnings: site_wide.warnings,
             ..self.clone()
         })
     }
@@ -408,6 +426,7 @@ impl Site {
                 pages: &pages,
                 file_urls: &self.file_urls,
                 drafts: &drafts,
+                links: &self.config.links,
                 renderer: Some(&self.renderer),
             },
             Change::Pages {
@@ -433,6 +452,7 @@ impl Site {
             pages,
             tree: site_wide.tree,
             external_links: site_wide.external_links,
+            warnings: site_wide.warnings,
             drafts,
             ..self.clone()
         };
@@ -579,6 +599,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         elapsed: started.elapsed(),
         checking,
         external_links: site.external_links,
+        warnings: site.warnings,
     })
 }
 
