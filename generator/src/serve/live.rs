@@ -69,6 +69,8 @@ enum Kind {
         url: String,
     },
     Templates,
+    /// An include file, relative to the site root: the pages that use it are made again.
+    Include(PathBuf),
     Full,
     Ignored,
 }
@@ -151,6 +153,15 @@ impl LiveSite {
                 Kind::Ignored | Kind::ContentEntry { .. } => {}
                 Kind::Full => pending.full = true,
                 Kind::Templates => pending.templates = true,
+                Kind::Include(include) => match &snapshot.site {
+                    Some(site) => pending.pages.extend(
+                        site.pages
+                            .iter()
+                            .filter(|p| p.includes.contains(&include))
+                            .map(|p| p.content_path.clone()),
+                    ),
+                    None => pending.full = true,
+                },
                 Kind::Page(content_path) => {
                     pending.pages.insert(content_path);
                 }
@@ -377,7 +388,9 @@ fn classify(rel: &Path, theme: &str) -> Kind {
         }
         Input::SiteStatic { url } | Input::ThemeStatic { url } => Kind::Static { url, css: is_css },
         Input::ThemeTemplate { .. } => Kind::Templates,
-        Input::Config | Input::Data | Input::InputFolder => Kind::Full,
+        Input::Include { path } => Kind::Include(PathBuf::from(path)),
+        // A shortcode may be used by any page.
+        Input::Shortcode { .. } | Input::Config | Input::Data | Input::InputFolder => Kind::Full,
         Input::NotInput => Kind::Ignored,
     }
 }
