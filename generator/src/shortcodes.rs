@@ -602,8 +602,8 @@ impl Run<'_, '_> {
         nodes
     }
 
-    /// Code (`range`) is copied as it is; a tag in it is wrapped in `{% raw %}` so the
-    /// variables stage leaves it literal too.
+    /// Code (`start..end`) is copied as it is; a tag in it is guarded with `{% raw %}` so
+    /// the variables stage leaves it literal too.
     fn guard_tags(
         &mut self,
         origin: usize,
@@ -635,6 +635,8 @@ impl Run<'_, '_> {
                     range: *copied..open,
                 });
             }
+            // `{% raw %}{%{% endraw %}` then the rest: the variables stage prints the
+            // `{%` and never sees a tag, so even a lone `{% endraw %}` stays as it is.
             nodes.push(Node::Made {
                 origin,
                 at: open,
@@ -642,12 +644,16 @@ impl Run<'_, '_> {
             });
             nodes.push(Node::Text {
                 origin,
-                range: open..close + 2,
+                range: open..open + 2,
             });
             nodes.push(Node::Made {
                 origin,
-                at: close,
+                at: open + 2,
                 text: "{% endraw %}".into(),
+            });
+            nodes.push(Node::Text {
+                origin,
+                range: open + 2..close + 2,
             });
             *copied = close + 2;
             j = close + 2;
@@ -992,4 +998,233 @@ fn error_chain(e: &tera::Error) -> String {
         source = s.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::Variables;
+    use crate::page::{self, SourceFile};
+    use crate::theme::Theme;
+
+    use super::*;
+
+    /// A site folder with an `includes/` tree and a site shortcode, and the built-in
+    /// theme's shortcodes.
+    struct Site {
+        dir: tempfile::TempDir,
+        vars: Variables,
+    }
+
+    impl Site {
+        fn new(includes: &[(&str, &str)]) -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            for (path, text) in includes {
+                let path = dir.path().join(path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            let mut vars = Variables::default();
+            vars.values
+                .insert("site.product".into(), "Gatehouse".into());
+            Site { dir, vars }
+        }
+
+        fn shortcodes(&self) -> Shortcodes {
+            let site = vec![Template {
+                name: "konnect_icon".into(),
+                origin: "shortcodes/konnect_icon.html".into(),
+                text: r#"<span class="icon icon-{{ args[0] }}">{{ args[0] }}</span>"#.into(),
+            }];
+            Shortcodes::new(
+                self.dir.path(),
+                serde_json::json!({"product": "Gatehouse"}),
+                Theme::built_in().shortcodes,
+                site,
+            )
+            .unwrap_or_else(|e| panic!("{e:?}"))
+        }
+
+        /// The page's HTML, or its problems, one per line.
+        fn run(&self, body: &str) -> String {
+            let source = SourceFile {
+                path: "content/p.md".into(),
+                content_path: "p.md".into(),
+                text: format!("---\ntitle: P\n---\n{body}"),
+            };
+            let (page, problems) = page::process(&source, &self.vars, &self.shortcodes());
+            if problems.is_empty() {
+                page.html
+            } else {
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        }
+
+        fn page(&self, body: &str) -> page::Page {
+            let source = SourceFile {
+                path: "content/p.md".into(),
+                content_path: "p.md".into(),
+                text: format!("---\ntitle: P\n---\n{body}"),
+            };
+            let (page, problems) = page::process(&source, &self.vars, &self.shortcodes());
+            assert_eq!(problems, Vec::new());
+            page
+        }
+    }
+
+    const TABS: &str = r#"## Install
+
+{% navtabs %}
+{% navtab "Docker" %}
+### On Docker
+
+Run it on {{site.product}}.
+{% endnavtab %}
+{% navtab Kubernetes %}
+### On Kubernetes
+
+{% tabs %}
+{% tab "Helm" %}
+#### With Helm
+{% endtab %}
+{% tab title="Manifests" %}
+Plain.
+{% endtab %}
+{% endtabs %}
+{% endnavtab %}
+{% endnavtabs %}
+"#;
+
+    #[test]
+    fn nested_tabs_render_with_their_titles() {
+        insta::assert_snapshot!(Site::new(&[]).run(TABS));
+    }
+
+    #[test]
+    fn headings_inside_tabs_get_ids_and_are_in_the_toc() {
+        let page = Site::new(&[]).page(TABS);
+        for id in ["on-docker", "on-kubernetes", "with-helm"] {
+            assert!(page.anchors.contains(id), "{id}: {:?}", page.anchors);
+        }
+        let toc: Vec<&str> = page.toc[0].children.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(toc, ["on-docker", "on-kubernetes"]);
+    }
+
+    #[test]
+    fn callouts_use_the_shared_markup() {
+        insta::assert_snapshot!(Site::new(&[]).run(
+            "{% callout %}\nPlain **note**.\n{% endcallout %}\n\n{% callout danger title=\"Stop\" %}\nNo.\n{% endcallout %}\n"
+        ));
+    }
+
+    #[test]
+    fn a_custom_inline_tag_of_the_site_renders() {
+        assert_eq!(
+            Site::new(&[]).run("Open {% konnect_icon runtimes %} now."),
+            "<p>Open <span class=\"icon icon-runtimes\">runtimes</span> now.</p>\n"
+        );
+    }
+
+    #[test]
+    fn code_and_raw_are_left_as_written() {
+        insta::assert_snapshot!(Site::new(&[]).run(
+            "`{% tab %}` and `{% raw %}`\n\n```liquid\n{% navtabs %}\n{% endraw %}x\n```\n\n{% raw %}{% tabs %}{% endraw %}\n"
+        ));
+    }
+
+    #[test]
+    fn includes_take_parameters_and_go_through_every_stage() {
+        let site = Site::new(&[
+            (
+                "includes/md/intro.md",
+                "About {{ include.topic }} in {{site.product}}: {% konnect_icon x %} [next](other.md).\n",
+            ),
+            ("_includes/old.md", "From _includes.\n"),
+        ]);
+        insta::assert_snapshot!(
+            site.run("{% include /md/intro.md topic=\"tabs\" %}\n\n{% include_cached old.md %}\n")
+        );
+        let page = site.page("{% include md/intro.md topic=t %}\n");
+        assert_eq!(page.includes, [PathBuf::from("includes/md/intro.md")]);
+        // Links resolve against the including page, and point at its include tag.
+        assert_eq!(page.links[0].href, "/other/");
+        assert_eq!(page.links[0].location.line, 4);
+    }
+
+    #[test]
+    fn diagnostics() {
+        let site = Site::new(&[
+            (
+                "includes/bad.md",
+                "Line one\n{{site.prodct}} and {{include.nope}}\n",
+            ),
+            ("includes/a.md", "{% include b.md %}"),
+            ("includes/b.md", "{% include a.md %}"),
+            ("includes/outer.md", "Outer\n{% include bad.md %}\n"),
+        ]);
+        let cases = [
+            "{% tabz %}",
+            "{% frobnicate %}",
+            "{% tabs %}\n{% tab \"A\" %}\nx\n{% endtabs %}",
+            "{% tabs %}\nnever closed",
+            "{% endtab %}",
+            "{% callout purple %}\nx\n{% endcallout %}",
+            "{% if x %}y{% endif %}",
+            "{% include nowhere.md %}",
+            "{% include a.md %}",
+            "{% include ../x.md %}",
+            "text\n\n{% include outer.md %}",
+            "{% tab \"{{site.prodct}}\" %}x{% endtab %}",
+        ];
+        let shown: Vec<String> = cases
+            .iter()
+            .map(|case| format!("{case}\n=> {}", site.run(case)))
+            .collect();
+        insta::assert_snapshot!(shown.join("\n\n"));
+    }
+
+    #[test]
+    fn a_template_error_names_the_shortcode_and_the_calling_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let sc = Shortcodes::new(
+            dir.path(),
+            Value::Null,
+            Vec::new(),
+            vec![Template {
+                name: "broken".into(),
+                origin: "shortcodes/broken.html".into(),
+                text: "{{ args[3] }}".into(),
+            }],
+        )
+        .unwrap();
+        let source = SourceFile {
+            path: "content/p.md".into(),
+            content_path: "p.md".into(),
+            text: "---\ntitle: P\n---\n\nSee {% broken a %}.\n".into(),
+        };
+        let (_, problems) = page::process(&source, &Variables::default(), &sc);
+        assert_eq!(problems.len(), 1);
+        let shown = problems[0].to_string();
+        assert!(
+            shown.starts_with(
+                "content/p.md:5:5: shortcode `broken` (shortcodes/broken.html) failed:"
+            ),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_page_without_tags_is_untouched() {
+        let site = Site::new(&[]);
+        assert_eq!(
+            site.run("Just {{site.product}}."),
+            "<p>Just Gatehouse.</p>\n"
+        );
+        assert!(Path::new("x").is_relative());
+    }
 }
