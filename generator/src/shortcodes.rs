@@ -614,8 +614,36 @@ impl Run<'_, '_> {
         nodes: &mut Vec<Node>,
     ) {
         let mut j = start;
-        while let Some(k) = text[j..end].find("{%") {
+        let is_include = self.origins[origin].parent.is_some();
+        while let Some(k) = text[j..end].find(['{']) {
             let open = j + k;
+            // Include parameters are replaced in code too, as variables are.
+            if is_include && text[open..end].starts_with("{{") {
+                let Some(close) = text[open + 2..end].find("}}").map(|c| open + 2 + c) else {
+                    break;
+                };
+                if let Some(key) = text[open + 2..close].trim().strip_prefix("include.") {
+                    if open > *copied {
+                        nodes.push(Node::Text {
+                            origin,
+                            range: *copied..open,
+                        });
+                    }
+                    let value = self.include_param(origin, open, key);
+                    nodes.push(Node::Made {
+                        origin,
+                        at: open,
+                        text: value,
+                    });
+                    *copied = close + 2;
+                }
+                j = close + 2;
+                continue;
+            }
+            if !text[open..end].starts_with("{%") {
+                j = open + 1;
+                continue;
+            }
             let Some(close) = text[open + 2..end].find("%}").map(|c| open + 2 + c) else {
                 break;
             };
