@@ -247,6 +247,33 @@ mod tests {
     }
 
     #[test]
+    fn shortcodes_and_includes_are_inputs() {
+        let c = |p: &str| classify(Path::new(p), Some("default"));
+        assert_eq!(
+            c("shortcodes/tabs.html"),
+            Input::Shortcode {
+                name: "tabs".into()
+            }
+        );
+        assert_eq!(
+            c("themes/default/shortcodes/callout.html"),
+            Input::Shortcode {
+                name: "callout".into()
+            }
+        );
+        assert_eq!(c("themes/other/shortcodes/callout.html"), Input::NotInput);
+        assert_eq!(c("shortcodes/notes.txt"), Input::NotInput);
+        assert_eq!(
+            c("_includes/md/a.md"),
+            Input::Include {
+                path: "_includes/md/a.md".into()
+            }
+        );
+        assert_eq!(c("includes/.a.md.swp"), Input::NotInput);
+        assert_eq!(c("includes"), Input::InputFolder);
+    }
+
+    #[test]
     fn paths_are_classified() {
         use Input::*;
         let table = [

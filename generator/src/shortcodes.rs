@@ -413,12 +413,14 @@ impl Run<'_, '_> {
                     let ticks = &text[i..i + run];
                     let after = i + run;
                     // The closing run of the same length, before a blank line.
-                    let limit = text[after..to].find("\n\n").map_or(to, |k| after + k);
                     let mut search = after;
                     let mut close = None;
-                    while let Some(k) = text[search..limit].find(ticks) {
+                    while let Some(k) = text[search..to].find(ticks) {
                         let at = search + k;
-                        let len = text[at..limit].bytes().take_while(|&c| c == b'`').count();
+                        if text[search..at].contains("\n\n") {
+                            break;
+                        }
+                        let len = text[at..to].bytes().take_while(|&c| c == b'`').count();
                         if len == run {
                             close = Some(at + run);
                             break;
