@@ -75,10 +75,22 @@ const MAX_INCLUDE_DEPTH: usize = 32;
 pub struct Shortcodes {
     tera: Tera,
     /// Name → (shown origin, whether it is a block).
-    known: std::collections::HashMap<String, (String, bool)>,
+    known: std::collections::HashMap<String, Known>,
     names: Vec<String>,
     root: PathBuf,
     site: Value,
+}
+
+/// What a call needs to know of its template.
+struct Known {
+    /// Shown in messages.
+    origin: String,
+    /// It prints `body`.
+    block: bool,
+    /// It names `site` / `page`: they are put in its context only then (they cost a copy
+    /// per call).
+    site: bool,
+    page: bool,
 }
 
 /// A template of a shortcode: its name and text, and where it comes from (for messages).
@@ -112,7 +124,15 @@ impl Shortcodes {
                     format!("template error: {}", error_chain(&e)),
                 ));
             }
-            known.insert(name.clone(), (t.origin.clone(), t.text.contains("body")));
+            known.insert(
+                name.clone(),
+                Known {
+                    origin: t.origin.clone(),
+                    block: t.text.contains("body"),
+                    site: t.text.contains("site"),
+                    page: t.text.contains("page"),
+                },
+            );
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -437,7 +457,7 @@ impl Run<'_, '_> {
                 }
                 b'{' if bytes.get(i + 1) == Some(&b'{') && is_include => {
                     // `{{ include.KEY }}`
-                    let Some(close) = text[i + 2..to].find("}}").map(|j| i + 2 + j) else {
+                    let Some(close) = find_pair(&text, i + 2, to, b"}}") else {
                         i += 2;
                         continue;
                     };
@@ -455,7 +475,7 @@ impl Run<'_, '_> {
                     i = close + 2;
                 }
                 b'{' if bytes.get(i + 1) == Some(&b'%') => {
-                    let Some(close) = text[i + 2..to].find("%}").map(|j| i + 2 + j) else {
+                    let Some(close) = find_pair(&text, i + 2, to, b"%}") else {
                         // Variables reports it.
                         i += 2;
                         continue;
@@ -545,7 +565,7 @@ impl Run<'_, '_> {
                     copied = tag_end;
                     let at = i;
                     i = tag_end;
-                    let Some((_, is_block)) = self.sc.known.get(name).cloned() else {
+                    let Some(is_block) = self.sc.known.get(name).map(|k| k.block) else {
                         let mut candidates: Vec<&str> =
                             self.sc.names.iter().map(String::as_str).collect();
                         candidates.extend(["include", "raw"]);
@@ -584,7 +604,16 @@ impl Run<'_, '_> {
                         top!().push(Node::Call(call));
                     }
                 }
-                _ => i += 1,
+                _ => {
+                    i += 1;
+                    // Only `{`, a backtick and a line start matter: jump to the next.
+                    if !line_start {
+                        i += bytes[i..to]
+                            .iter()
+                            .position(|&c| matches!(c, b'{' | b'`' | b'\n'))
+                            .unwrap_or(to - i);
+                    }
+                }
             }
         }
         flush!(to);
@@ -621,7 +650,7 @@ impl Run<'_, '_> {
             let open = j + k;
             // Include parameters are replaced in code too, as variables are.
             if is_include && text[open..end].starts_with("{{") {
-                let Some(close) = text[open + 2..end].find("}}").map(|c| open + 2 + c) else {
+                let Some(close) = find_pair(text, open + 2, end, b"}}") else {
                     break;
                 };
                 if let Some(key) = text[open + 2..close].trim().strip_prefix("include.") {
@@ -646,7 +675,7 @@ impl Run<'_, '_> {
                 j = open + 1;
                 continue;
             }
-            let Some(close) = text[open + 2..end].find("%}").map(|c| open + 2 + c) else {
+            let Some(close) = find_pair(text, open + 2, end, b"%}") else {
                 break;
             };
             let inner = text[open + 2..close].trim().trim_matches('-').trim();
@@ -897,19 +926,24 @@ impl Run<'_, '_> {
         }
         ctx.insert("named", &named);
         ctx.insert("args", &call.args);
-        ctx.insert("site", &self.sc.site);
-        let page: Map<String, Value> = self
-            .scope
-            .page
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.trim_start_matches("page.").to_string(),
-                    Value::String(v.clone()),
-                )
-            })
-            .collect();
-        ctx.insert("page", &page);
+        let known = self.sc.known.get(&call.name);
+        if known.is_some_and(|k| k.site) {
+            ctx.insert("site", &self.sc.site);
+        }
+        if known.is_some_and(|k| k.page) {
+            let page: Map<String, Value> = self
+                .scope
+                .page
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.trim_start_matches("page.").to_string(),
+                        Value::String(v.clone()),
+                    )
+                })
+                .collect();
+            ctx.insert("page", &page);
+        }
         ctx.insert("id", &id);
         ctx.insert("parent_id", &parent_id);
         ctx.insert("nth", &nth);
@@ -937,7 +971,7 @@ impl Run<'_, '_> {
                     .sc
                     .known
                     .get(&call.name)
-                    .map_or(String::new(), |(o, _)| o.clone());
+                    .map_or(String::new(), |k| k.origin.clone());
                 self.error(
                     call.origin,
                     call.at,
@@ -982,12 +1016,26 @@ fn block_html(part: &str) -> String {
     format!("\n\n{}\n\n", guard(&lines.join("\n")))
 }
 
+/// Where the two bytes `pair` next occur in `text[from..to]` (an absolute offset).
+fn find_pair(text: &str, from: usize, to: usize, pair: &[u8; 2]) -> Option<usize> {
+    let bytes = &text.as_bytes()[..to];
+    let mut i = from;
+    while i < to {
+        let at = i + bytes[i..].iter().position(|&c| c == pair[0])?;
+        if bytes.get(at + 1) == Some(&pair[1]) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
 /// The end of the `{% endraw %}` closing a raw block opened before `from`.
 fn find_endraw(text: &str, from: usize, to: usize) -> Option<usize> {
     let mut search = from;
     while let Some(j) = text[search..to].find("{%") {
         let open = search + j;
-        let close = text[open + 2..to].find("%}").map(|k| open + 2 + k)?;
+        let close = find_pair(text, open + 2, to, b"%}")?;
         let inner = text[open + 2..close].trim().trim_matches('-').trim();
         if inner == "endraw" {
             return Some(close + 2);
