@@ -183,7 +183,7 @@ impl Shortcodes {
             segments: Vec::new(),
             next_id: 0,
         };
-        run.emit(&nodes, &mut out, 0, None);
+        run.emit(&nodes, &mut out, 0, &mut 0);
         let map = ExpansionMap {
             segments: out.segments,
             origins: run.origins,
@@ -879,8 +879,9 @@ impl Run<'_, '_> {
         (args, named)
     }
 
-    fn emit(&mut self, nodes: &[Node], out: &mut Emitter, parent_id: usize, _p: Option<()>) {
-        let mut nth = 0;
+    /// Writes `nodes` into `out`; `nth` counts the calls of the parent `parent_id` so far
+    /// (an include's calls are its parent's children too, as in `children`).
+    fn emit(&mut self, nodes: &[Node], out: &mut Emitter, parent_id: usize, nth: &mut usize) {
         for node in nodes {
             match node {
                 Node::Text { origin, range } => {
@@ -888,16 +889,16 @@ impl Run<'_, '_> {
                     out.copy(*origin, range.start, &text[range.clone()]);
                 }
                 Node::Made { origin, at, text } => out.made(*origin, *at, text),
-                Node::Include(inner) => self.emit(inner, out, parent_id, None),
+                Node::Include(inner) => self.emit(inner, out, parent_id, nth),
                 Node::Call(call) => {
                     out.next_id += 1;
                     let id = out.next_id;
-                    let html = self.render(call, id, parent_id, nth);
-                    nth += 1;
+                    let html = self.render(call, id, parent_id, *nth);
+                    *nth += 1;
                     match (&call.body, html) {
                         (_, None) => {
                             if let Some(body) = &call.body {
-                                self.emit(body, out, id, None);
+                                self.emit(body, out, id, &mut 0);
                             }
                         }
                         (None, Some(html)) => out.made(call.origin, call.at, &guard(html.trim())),
@@ -905,7 +906,7 @@ impl Run<'_, '_> {
                             let (open, close) =
                                 html.split_once(BODY_MARKER).unwrap_or((html.as_str(), ""));
                             out.made(call.origin, call.at, &block_html(open));
-                            self.emit(body, out, id, None);
+                            self.emit(body, out, id, &mut 0);
                             out.made(call.origin, call.at, &block_html(close));
                         }
                     }
@@ -1293,6 +1294,19 @@ Plain.
                 "content/p.md:5:5: shortcode `broken` (shortcodes/broken.html) failed:"
             ),
             "{shown}"
+        );
+    }
+
+    /// A tab that comes from an include is its group's child like any other: its panel
+    /// matches its button.
+    #[test]
+    fn tabs_from_an_include_keep_their_place_in_the_group() {
+        let site = Site::new(&[("includes/second.md", "{% tab \"Two\" %}\nB\n{% endtab %}\n")]);
+        let html = site.run("{% tabs %}\n{% tab \"One\" %}\nA\n{% endtab %}\n{% include second.md %}\n{% endtabs %}\n");
+        assert!(html.contains(r#"aria-controls="tabpanel-1-1" aria-selected="false" tabindex="-1" data-tab-title="Two""#), "{html}");
+        assert!(
+            html.contains(r#"id="tabpanel-1-1" aria-labelledby="tab-1-1" data-tab-title="Two""#),
+            "{html}"
         );
     }
 
