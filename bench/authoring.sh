@@ -32,22 +32,26 @@ shm=/dev/shm
 [ -d "$shm" ] || shm=$(mktemp -d)
 out="$shm/gatehouse-bench-authoring"
 
-once() { # $1 = site; prints seconds
+once() { # $1 = site; prints "wall_seconds cpu_seconds" (CPU: user + system)
   rm -rf "$out"
-  { /usr/bin/time -f '%e' "$bin" build -q --root "$1" --out "$out"; } 2>&1 | tail -n 1
+  { /usr/bin/time -f '%e %U %S' "$bin" build -q --root "$1" --out "$out"; } 2>&1 | tail -n 1 |
+    awk '{printf "%s %.2f\n", $1, $2 + $3}'
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-plain_times=()
-authoring_times=()
+# Wall time on a shared machine swings with other load; CPU time (user + system) less so:
+# both are reported.
+pw=() pc=() aw=() ac=()
 for _ in $(seq "$runs"); do
-  plain_times+=("$(once "$plain/gatehouse")")
-  authoring_times+=("$(once "$authoring/gatehouse")")
+  read -r w c < <(once "$plain/gatehouse"); pw+=("$w"); pc+=("$c")
+  read -r w c < <(once "$authoring/gatehouse"); aw+=("$w"); ac+=("$c")
 done
 rm -rf "$out"
-p=$(median "${plain_times[@]}")
-a=$(median "${authoring_times[@]}")
-echo "corpus: $pages pages, $runs clean builds each into $shm, $(nproc) cores"
-echo "plain:              median $p s; runs: ${plain_times[*]}"
-echo "authoring ($pct%):    median $a s; runs: ${authoring_times[*]}"
-python3 -c "import sys; p, a = float(sys.argv[1]), float(sys.argv[2]); print(f'authoring / plain: {a / p:.3f} ({(a / p - 1) * 100:+.1f}%; target within +15%)')" "$p" "$a"
+echo "corpus: $pages pages, $runs clean builds each into $shm, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "plain:           wall median $(median "${pw[@]}") s (runs ${pw[*]}); CPU median $(median "${pc[@]}") s (runs ${pc[*]})"
+echo "authoring ($pct%): wall median $(median "${aw[@]}") s (runs ${aw[*]}); CPU median $(median "${ac[@]}") s (runs ${ac[*]})"
+python3 - "$(median "${pw[@]}")" "$(median "${aw[@]}")" "$(median "${pc[@]}")" "$(median "${ac[@]}")" <<'PY'
+import sys
+pw, aw, pc, ac = map(float, sys.argv[1:])
+print(f"authoring / plain: wall {aw / pw:.3f} ({(aw / pw - 1) * 100:+.1f}%), CPU {ac / pc:.3f} ({(ac / pc - 1) * 100:+.1f}%); target within +15%")
+PY
