@@ -107,7 +107,7 @@ pub fn check_page(page: &Page, targets: &LinkTargets<'_>) -> (Vec<Diagnostic>, V
             continue;
         }
         if let Err(message) = check_link(page, href, targets) {
-            problems.push(Diagnostic::new(&page.source_path, link.location, message));
+            problems.push(link.diagnostic(&page.source_path, message));
         }
     }
     (problems, external)

@@ -5,7 +5,7 @@
 //! parallel, and lets `serve` re-run just the page that changed.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -40,7 +40,24 @@ pub enum PageKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub href: String,
+    /// In the page; for a link from an include, the include's tag.
     pub location: Location,
+    /// For a link from an include: where it is written, with notes naming the lines
+    /// that included it.
+    pub included: Option<Box<Diagnostic>>,
+}
+
+impl Link {
+    /// A problem with this link, where it is written.
+    pub fn diagnostic(&self, page_path: &Path, message: String) -> Diagnostic {
+        match &self.included {
+            Some(at) => Diagnostic {
+                message: message + &at.message,
+                ..(**at).clone()
+            },
+            None => Diagnostic::new(page_path, self.location, message),
+        }
+    }
 }
 
 /// A page after its per-page stages, ready for the site-wide ones.
@@ -132,9 +149,16 @@ pub fn process(
     let links = rendered
         .links
         .into_iter()
-        .map(|link| Link {
-            location: lines.location(page_offset(offsets.original(link.offset))),
-            href: link.href,
+        .map(|link| {
+            let offset = offsets.original(link.offset);
+            Link {
+                location: lines.location(page_offset(offset)),
+                included: expanded
+                    .as_ref()
+                    .filter(|e| e.map.in_include(offset))
+                    .map(|e| Box::new(e.map.diagnostic(offset, String::new()))),
+                href: link.href,
+            }
         })
         .collect();
 

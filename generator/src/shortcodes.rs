@@ -282,6 +282,11 @@ impl ExpansionMap {
         located(&self.origins, origin, at, message.into())
     }
 
+    /// Whether `offset` comes from an include.
+    pub fn in_include(&self, offset: usize) -> bool {
+        self.lookup(offset).0 != 0
+    }
+
     /// Where `offset` is in the page file itself: inside an include, the include's tag.
     pub fn page_offset(&self, offset: usize) -> usize {
         let (mut origin, mut at) = self.lookup(offset);
@@ -1230,9 +1235,16 @@ Plain.
         );
         let page = site.page("{% include md/intro.md topic=t %}\n");
         assert_eq!(page.includes, [PathBuf::from("includes/md/intro.md")]);
-        // Links resolve against the including page, and point at its include tag.
+        // Links resolve against the including page; a problem with one is reported in
+        // the include, with the page line that included it.
         assert_eq!(page.links[0].href, "/other/");
         assert_eq!(page.links[0].location.line, 4);
+        assert_eq!(
+            page.links[0]
+                .diagnostic(Path::new("content/p.md"), "broken".into())
+                .to_string(),
+            "includes/md/intro.md:1:69: broken\n  note: in the expansion of the include at content/p.md:4:1"
+        );
     }
 
     #[test]
