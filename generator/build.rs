@@ -42,7 +42,10 @@ fn collect(base: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
             collect(base, &path, files);
         } else if let Ok(rel) = path.strip_prefix(base) {
             let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel.starts_with("templates/") || rel.starts_with("static/") {
+            if rel.starts_with("templates/")
+                || rel.starts_with("static/")
+                || rel.starts_with("shortcodes/")
+            {
                 let abs = path.canonicalize().unwrap_or(path.clone());
                 files.push((rel, abs));
             }

@@ -12,6 +12,8 @@
 //! | `themes/<theme>/static/**` | [`Input::ThemeStatic`] |
 //! | `site.toml` | [`Input::Config`] |
 //! | `data/**` | [`Input::Data`] |
+//! | `shortcodes/*.html`, `themes/<theme>/shortcodes/*.html` | [`Input::Shortcode`] |
+//! | `includes/**`, `_includes/**` | [`Input::Include`] |
 //! | [`INPUT_DIRS`], `themes/<theme>`, its `templates` and `static` | [`Input::InputFolder`] |
 //! | anything else (`public/`, `README.md`, other themes) | [`Input::NotInput`] |
 //!
@@ -28,7 +30,15 @@ use std::path::{Component, Path};
 
 /// The folders under the root whose contents are inputs. Everything else there
 /// (`public/`, `target/`, `node_modules/`) is not an input and is not watched.
-pub const INPUT_DIRS: [&str; 4] = ["content", "themes", "static", "data"];
+pub const INPUT_DIRS: [&str; 7] = [
+    "content",
+    "themes",
+    "static",
+    "data",
+    "shortcodes",
+    "includes",
+    "_includes",
+];
 
 /// What a path under the site root is to the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +63,16 @@ pub enum Input {
     ThemeStatic {
         /// Where it is published: `/css/site.css`.
         url: String,
+    },
+    /// A shortcode template: the site's `shortcodes/NAME.html` or the theme's.
+    Shortcode {
+        /// `NAME`.
+        name: String,
+    },
+    /// A file under `includes/` or `_includes/`.
+    Include {
+        /// Relative to the site root, `/`-separated: `includes/md/intro.md`.
+        path: String,
     },
     /// `site.toml`.
     Config,
@@ -88,6 +108,12 @@ pub fn classify(rel: &Path, theme: Option<&str>) -> Input {
         ["site.toml"] => Input::Config,
         [dir] if INPUT_DIRS.contains(dir) => Input::InputFolder,
         ["data", ..] => Input::Data,
+        ["includes" | "_includes", ..] => Input::Include {
+            path: parts.join("/"),
+        },
+        ["shortcodes", rest @ ..] => shortcode(rest),
+        ["themes", name, "shortcodes"] if is_theme(name) => Input::InputFolder,
+        ["themes", name, "shortcodes", rest @ ..] if is_theme(name) => shortcode(rest),
         ["content", rest @ ..] if rel.extension().is_some_and(|e| e == "md") => Input::Page {
             content_path: rest.join("/"),
         },
@@ -101,6 +127,20 @@ pub fn classify(rel: &Path, theme: Option<&str>) -> Input {
         ["themes", name, "static", rest @ ..] if is_theme(name) => {
             Input::ThemeStatic { url: url_of(rest) }
         }
+        _ => Input::NotInput,
+    }
+}
+
+/// `NAME.html` directly in a shortcodes folder is a shortcode; a folder there is looked
+/// at as one would be; anything else is not an input.
+fn shortcode(rest: &[&str]) -> Input {
+    match rest {
+        [file] => match file.strip_suffix(".html") {
+            Some(name) => Input::Shortcode {
+                name: name.to_string(),
+            },
+            None => Input::NotInput,
+        },
         _ => Input::NotInput,
     }
 }
@@ -204,6 +244,33 @@ mod tests {
 
     fn template(name: &str) -> Input {
         Input::ThemeTemplate { name: name.into() }
+    }
+
+    #[test]
+    fn shortcodes_and_includes_are_inputs() {
+        let c = |p: &str| classify(Path::new(p), Some("default"));
+        assert_eq!(
+            c("shortcodes/tabs.html"),
+            Input::Shortcode {
+                name: "tabs".into()
+            }
+        );
+        assert_eq!(
+            c("themes/default/shortcodes/callout.html"),
+            Input::Shortcode {
+                name: "callout".into()
+            }
+        );
+        assert_eq!(c("themes/other/shortcodes/callout.html"), Input::NotInput);
+        assert_eq!(c("shortcodes/notes.txt"), Input::NotInput);
+        assert_eq!(
+            c("_includes/md/a.md"),
+            Input::Include {
+                path: "_includes/md/a.md".into()
+            }
+        );
+        assert_eq!(c("includes/.a.md.swp"), Input::NotInput);
+        assert_eq!(c("includes"), Input::InputFolder);
     }
 
     #[test]

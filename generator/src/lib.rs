@@ -10,6 +10,7 @@
 //! | what is an input, and its URL | [`inputs`] |
 //! | find and read inputs | [`load`] |
 //! | front matter | [`frontmatter`] |
+//! | shortcodes and includes (`{% NAME %}`, `{% include %}`) | [`shortcodes`] |
 //! | `{{site.NAME}}` substitution | [`variables`] |
 //! | Markdown, heading ids, TOC, code highlighting | [`markdown`], [`highlight`] |
 //! | one page through the per-page stages | [`page`] |
@@ -40,6 +41,7 @@ pub mod render;
 pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod shortcodes;
 pub mod site_files;
 #[cfg(test)]
 mod test_support;

@@ -123,7 +123,8 @@ pub fn check_page(
                 Broken::Anchor(message) => (settings.anchors, message),
             };
             problems.push(
-                Diagnostic::new(&page.source_path, link.location, message).with_severity(severity),
+                link.diagnostic(&page.source_path, message)
+                    .with_severity(severity),
             );
         }
     }
@@ -268,7 +269,14 @@ mod tests {
             content_path: path.to_string(),
             text: text.to_string(),
         };
-        Arc::new(process(&source, &Variables::default()).0)
+        Arc::new(
+            process(
+                &source,
+                &Variables::default(),
+                &crate::shortcodes::Shortcodes::empty(std::path::Path::new(".")),
+            )
+            .0,
+        )
     }
 
     fn messages(text: &str) -> Vec<String> {

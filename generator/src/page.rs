@@ -1,10 +1,11 @@
-//! One page through the per-page stages: front matter → variables → Markdown.
+//! One page through the per-page stages: front matter → shortcodes and includes →
+//! variables → Markdown.
 //!
-//! A pure function of (source file, site variables): that is what lets pages render in
+//! A pure function of (source file, site variables, shortcodes and include files): that is what lets pages render in
 //! parallel, and lets `serve` re-run just the page that changed.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -12,6 +13,7 @@ use crate::config::Variables;
 use crate::diagnostic::{Diagnostic, LineIndex, Location};
 use crate::frontmatter::{self, FrontMatter};
 use crate::markdown::{self, TocEntry};
+use crate::shortcodes::Shortcodes;
 use crate::urls;
 use crate::variables::{self, Scope};
 
@@ -38,7 +40,24 @@ pub enum PageKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub href: String,
+    /// In the page; for a link from an include, the include's tag.
     pub location: Location,
+    /// For a link from an include: where it is written, with notes naming the lines
+    /// that included it.
+    pub included: Option<Box<Diagnostic>>,
+}
+
+impl Link {
+    /// A problem with this link, where it is written.
+    pub fn diagnostic(&self, page_path: &Path, message: String) -> Diagnostic {
+        match &self.included {
+            Some(at) => Diagnostic {
+                message: message + &at.message,
+                ..(**at).clone()
+            },
+            None => Diagnostic::new(page_path, self.location, message),
+        }
+    }
 }
 
 /// A page after its per-page stages, ready for the site-wide ones.
@@ -56,6 +75,9 @@ pub struct Page {
     pub toc: Vec<TocEntry>,
     pub anchors: HashSet<String>,
     pub links: Vec<Link>,
+    /// The include files the page used, relative to the site root: `serve` renders the
+    /// page again when one changes.
+    pub includes: Vec<PathBuf>,
 }
 
 impl Page {
@@ -67,7 +89,11 @@ impl Page {
 /// Runs the per-page stages. A page with problems is still returned, as far as it
 /// could be made, so that the site-wide stages report their own problems in the same
 /// run and links *to* it do not show up as broken too.
-pub fn process(source: &SourceFile, site: &Variables) -> (Page, Vec<Diagnostic>) {
+pub fn process(
+    source: &SourceFile,
+    site: &Variables,
+    shortcodes: &Shortcodes,
+) -> (Page, Vec<Diagnostic>) {
     let lines = LineIndex::new(&source.text);
     let mut problems = Vec::new();
 
@@ -88,14 +114,35 @@ pub fn process(source: &SourceFile, site: &Variables) -> (Page, Vec<Diagnostic>)
         site,
         page: &page_vars,
     };
-    let substituted = variables::substitute(body, &scope);
-    problems.extend(substituted.errors.iter().map(|e| {
-        Diagnostic::new(
-            &source.path,
-            lines.location(body_start + e.offset),
-            e.message.clone(),
-        )
-    }));
+    // Tags (shortcodes, includes) first: their arguments and bodies then go through
+    // variables and Markdown as part of the page.
+    let expanded = body
+        .contains("{%")
+        .then(|| shortcodes.expand(&source.path, &source.text, body_start, &scope));
+    let (expanded_text, includes) = match &expanded {
+        Some(e) => {
+            problems.extend(e.errors.iter().cloned());
+            (e.text.as_str(), e.includes.clone())
+        }
+        None => (body, Vec::new()),
+    };
+    // An offset of the expanded text → (a problem there, its offset in the page file).
+    let diagnostic = |offset: usize, message: String| match &expanded {
+        Some(e) => e.map.diagnostic(offset, message),
+        None => Diagnostic::new(&source.path, lines.location(body_start + offset), message),
+    };
+    let page_offset = |offset: usize| match &expanded {
+        Some(e) => e.map.page_offset(offset),
+        None => body_start + offset,
+    };
+
+    let substituted = variables::substitute(expanded_text, &scope);
+    problems.extend(
+        substituted
+            .errors
+            .iter()
+            .map(|e| diagnostic(e.offset, e.message.clone())),
+    );
     let (text, offsets) = (substituted.text, substituted.offsets);
 
     let rendered = markdown::render(&text, &source.content_path);
@@ -109,9 +156,16 @@ pub fn process(source: &SourceFile, site: &Variables) -> (Page, Vec<Diagnostic>)
     let links = rendered
         .links
         .into_iter()
-        .map(|link| Link {
-            location: lines.location(body_start + offsets.original(link.offset)),
-            href: link.href,
+        .map(|link| {
+            let offset = offsets.original(link.offset);
+            Link {
+                location: lines.location(page_offset(offset)),
+                included: expanded
+                    .as_ref()
+                    .filter(|e| e.map.in_include(offset))
+                    .map(|e| Box::new(e.map.diagnostic(offset, String::new()))),
+                href: link.href,
+            }
         })
         .collect();
 
@@ -135,6 +189,7 @@ pub fn process(source: &SourceFile, site: &Variables) -> (Page, Vec<Diagnostic>)
         toc: rendered.toc,
         anchors: rendered.anchors,
         links,
+        includes,
     };
     (page, problems)
 }
@@ -181,6 +236,10 @@ mod tests {
         v.values
             .insert("site.konnect_saas".into(), "Kong Konnect Cloud".into());
         v
+    }
+
+    fn process(source: &SourceFile, site: &Variables) -> (Page, Vec<Diagnostic>) {
+        super::process(source, site, &Shortcodes::empty(std::path::Path::new(".")))
     }
 
     fn ok((page, problems): (Page, Vec<Diagnostic>)) -> Page {

@@ -2,7 +2,8 @@
 //!
 //! 1. `site.toml` and data files ([`crate::config`]), the theme ([`crate::theme`]) and the
 //!    inputs ([`crate::load`], which asks [`crate::inputs`] what counts as one).
-//! 2. Per page, in parallel ([`crate::page`]): front matter → variables → Markdown.
+//! 2. Per page, in parallel ([`crate::page`]): front matter → shortcodes and includes →
+//!    variables → Markdown.
 //! 3. The site-wide stages, in the order of [`SITE_STAGES`]: tree → aliases → links →
 //!    templates. `build`, `check` and every `serve` revision go through this one list;
 //!    a revision only skips what its [`Change`] cannot affect ([`SiteStage::coverage`]).
@@ -28,6 +29,7 @@ use crate::output::Staging;
 use crate::page::{self, Page};
 use crate::render::Renderer;
 use crate::search;
+use crate::shortcodes::Shortcodes;
 use crate::site_files::{self, GENERATED, Generated};
 use crate::theme::{FileData, Theme};
 use crate::tree::SiteTree;
@@ -75,6 +77,8 @@ pub struct Site {
     pub variables: Arc<Variables>,
     pub theme: Arc<Theme>,
     pub renderer: Arc<Renderer>,
+    /// Shortcode templates, and where includes are read from.
+    pub shortcodes: Arc<Shortcodes>,
     /// Published pages (drafts only with `--drafts`).
     pub pages: Vec<Arc<Page>>,
     pub tree: Arc<SiteTree>,
@@ -277,11 +281,20 @@ impl Site {
             }
         };
 
+        let shortcodes = Shortcodes::read_site_templates(&root)
+            .and_then(|site| {
+                Shortcodes::new(&root, config.site.clone(), theme.shortcodes.clone(), site)
+            })
+            .unwrap_or_else(|mut p| {
+                problems.append(&mut p);
+                Shortcodes::empty(&root)
+            });
+
         // Consuming the sources frees each file's text as soon as its page is made.
         let processed: Vec<(Page, Vec<Diagnostic>)> = inputs
             .sources
             .into_par_iter()
-            .map(|source| page::process(&source, &variables))
+            .map(|source| page::process(&source, &variables, &shortcodes))
             .collect();
         let mut pages = Vec::with_capacity(processed.len());
         let mut drafts = HashMap::new();
@@ -329,6 +342,7 @@ impl Site {
                 variables: Arc::new(variables),
                 theme: Arc::new(theme),
                 renderer: Arc::new(renderer),
+                shortcodes: Arc::new(shortcodes),
                 pages,
                 tree: site_wide.tree,
                 static_files: Arc::new(static_files),
@@ -401,7 +415,8 @@ impl Site {
                     }
                 }
                 PageChange::Upsert(source) => {
-                    let (page, mut page_problems) = page::process(&source, &self.variables);
+                    let (page, mut page_problems) =
+                        page::process(&source, &self.variables, &self.shortcodes);
                     problems.append(&mut page_problems);
                     if page.is_draft() && !self.options.drafts {
                         drafts.insert(page.url.clone(), page.source_path.clone());

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::inputs::{self, Input};
+use crate::shortcodes::{self, Template};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
@@ -32,6 +33,8 @@ pub struct Theme {
     pub origin: String,
     pub templates: Vec<(ThemeFile, String)>,
     pub static_files: Vec<ThemeFile>,
+    /// Its `shortcodes/*.html` ([`crate::shortcodes`]).
+    pub shortcodes: Vec<Template>,
 }
 
 impl Theme {
@@ -58,6 +61,7 @@ impl Theme {
             origin: "default theme (built in)".into(),
             templates: Vec::new(),
             static_files: Vec::new(),
+            shortcodes: Vec::new(),
         };
         let dir = Path::new("themes").join("default");
         for (path, bytes) in embedded::FILES {
@@ -75,6 +79,11 @@ impl Theme {
                     name: name_of(&url),
                     data: FileData::Embedded(bytes),
                 }),
+                Input::Shortcode { name } => theme.shortcodes.push(Template {
+                    origin: format!("shortcodes/{name}.html in the default theme (built in)"),
+                    name,
+                    text: String::from_utf8_lossy(bytes).into_owned(),
+                }),
                 _ => {}
             }
         }
@@ -88,6 +97,11 @@ impl Theme {
             origin: crate::diagnostic::display_path(&shown),
             templates: Vec::new(),
             static_files: Vec::new(),
+            shortcodes: shortcodes::read_dir_templates(
+                &dir.join("shortcodes"),
+                &shown.join("shortcodes"),
+            )
+            .map_err(|mut p| p.remove(0))?,
         };
         for sub in ["templates", "static"] {
             let base = dir.join(sub);

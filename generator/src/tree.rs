@@ -230,7 +230,14 @@ mod tests {
                     content_path: path.to_string(),
                     text: text.to_string(),
                 };
-                Arc::new(process(&source, &Variables::default()).0)
+                Arc::new(
+                    process(
+                        &source,
+                        &Variables::default(),
+                        &crate::shortcodes::Shortcodes::empty(std::path::Path::new(".")),
+                    )
+                    .0,
+                )
             })
             .collect()
     }

@@ -218,7 +218,7 @@ fn variables_from_fills_site_variables_and_reports_its_file() {
     let html = std::fs::read_to_string(out.join("vars/index.html")).unwrap();
     // site.toml's own title wins over _config.yml's.
     assert!(
-        article(&html).contains("<p>Runtime docs / 09:00–17:00 CET / kramdown</p>"),
+        article(&html).contains("<p>Harbor Docs / 09:00–17:00 CET / kramdown</p>"),
         "{}",
         article(&html)
     );

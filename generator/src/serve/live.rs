@@ -69,6 +69,8 @@ enum Kind {
         url: String,
     },
     Templates,
+    /// An include file, relative to the site root: the pages that use it are made again.
+    Include(PathBuf),
     Full,
     Ignored,
 }
@@ -151,6 +153,15 @@ impl LiveSite {
                 Kind::Ignored | Kind::ContentEntry { .. } => {}
                 Kind::Full => pending.full = true,
                 Kind::Templates => pending.templates = true,
+                Kind::Include(include) => match &snapshot.site {
+                    Some(site) => pending.pages.extend(
+                        site.pages
+                            .iter()
+                            .filter(|p| p.includes.contains(&include))
+                            .map(|p| p.content_path.clone()),
+                    ),
+                    None => pending.full = true,
+                },
                 Kind::Page(content_path) => {
                     pending.pages.insert(content_path);
                 }
@@ -377,7 +388,9 @@ fn classify(rel: &Path, theme: &str) -> Kind {
         }
         Input::SiteStatic { url } | Input::ThemeStatic { url } => Kind::Static { url, css: is_css },
         Input::ThemeTemplate { .. } => Kind::Templates,
-        Input::Config | Input::Data | Input::InputFolder => Kind::Full,
+        Input::Include { path } => Kind::Include(PathBuf::from(path)),
+        // A shortcode may be used by any page.
+        Input::Shortcode { .. } | Input::Config | Input::Data | Input::InputFolder => Kind::Full,
         Input::NotInput => Kind::Ignored,
     }
 }
@@ -396,6 +409,40 @@ mod tests {
         });
         assert!(live.snapshot().site.is_some());
         (dir, live)
+    }
+
+    /// Editing an include makes again only the pages that use it: the others stay
+    /// rendered, and the edit shows on the pages that include it.
+    #[test]
+    fn an_include_edit_renders_only_the_pages_that_use_it() {
+        let dir = crate::test_support::fixture_copy("jekyll");
+        let live = LiveSite::new(BuildOptions {
+            root: dir.path().to_path_buf(),
+            out: None,
+            base_url: None,
+            drafts: false,
+        });
+        assert!(
+            live.snapshot().site.is_some(),
+            "{:?}",
+            live.snapshot().problems
+        );
+        for url in ["/gateway/install/", "/gateway/connect/", "/"] {
+            assert!(live.page(url).is_some_and(|r| r.is_ok()), "{url}");
+        }
+        let include = dir.path().join("_includes/md/verify.md");
+        std::fs::write(&include, "Verified by the edit.\n").unwrap();
+        let events = live.apply(&BTreeSet::from([include]), &mut Pending::default());
+        assert_eq!(events.len(), 1, "{events:?}");
+        let cached: BTreeSet<String> = live.cache().keys().cloned().collect();
+        assert_eq!(
+            cached,
+            BTreeSet::from(["/gateway/connect/".to_string(), "/".to_string()])
+        );
+        let Some(Ok(install)) = live.page("/gateway/install/") else {
+            panic!("the install page is served");
+        };
+        assert!(String::from_utf8_lossy(&install).contains("Verified by the edit."));
     }
 
     #[test]
@@ -517,6 +564,17 @@ mod tests {
         assert_eq!(k("public"), Kind::Ignored);
         assert_eq!(k("site.toml"), Kind::Full);
         assert_eq!(k("data/kong.yaml"), Kind::Full);
+        assert_eq!(
+            k("_includes/md/a.md"),
+            Kind::Include(PathBuf::from("_includes/md/a.md"))
+        );
+        assert_eq!(
+            k("includes/a.md"),
+            Kind::Include(PathBuf::from("includes/a.md"))
+        );
+        assert_eq!(k("shortcodes/tabs.html"), Kind::Full);
+        assert_eq!(k("themes/default/shortcodes/tabs.html"), Kind::Full);
+        assert_eq!(k("themes/other/shortcodes/tabs.html"), Kind::Ignored);
         assert_eq!(k("themes/default/templates/base.html"), Kind::Templates);
         assert_eq!(
             k("themes/default/static/css/site.css"),
