@@ -83,12 +83,13 @@ fn wait_message(wait: u64) -> String {
     format!("Too many attempts. Please wait {minutes} {unit} and try again.")
 }
 
-/// The session, then the per-IP gate of `route` (checked and counted). `Err` is the answer.
+/// The session, then the per-IP gate of `route`, checked; the flow counts it once the
+/// request is accepted (a refusal for its content is not counted). `Err` is the answer.
 async fn start<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
     route: &str,
-) -> Result<Result<(SignedIn, Subscription), Resp>, EdgeError> {
+) -> Result<Result<((SignedIn, Subscription), Gate), Resp>, EdgeError> {
     let Some(who) = signed_in_with_plan(edge, ctx).await? else {
         return not_signed_in(ctx).map(Err);
     };
@@ -99,8 +100,7 @@ async fn start<H: Host>(
     if let Some(wait) = limited(edge, std::slice::from_ref(&gate), ctx.now).await? {
         return too_many(edge, ctx, &who, wait).await.map(Err);
     }
-    count(edge, &[gate], ctx.now).await?;
-    Ok(Ok(who))
+    Ok(Ok((who, gate)))
 }
 
 async fn too_many<H: Host>(
@@ -179,8 +179,8 @@ pub(crate) async fn profile<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let who = match start(edge, ctx, "account-profile").await? {
-        Ok(who) => who,
+    let (who, gate) = match start(edge, ctx, "account-profile").await? {
+        Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
     let mut errors = Vec::new();
@@ -211,6 +211,7 @@ pub(crate) async fn profile<H: Host>(
         )
         .await;
     };
+    count(edge, &[gate], ctx.now).await?;
     // Read again just before writing: the session's copy may be a request old.
     let kv = edge.host().kv();
     let key = who.0.account.key_email();
@@ -231,8 +232,8 @@ pub(crate) async fn password<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let who = match start(edge, ctx, "account-password").await? {
-        Ok(who) => who,
+    let (who, gate) = match start(edge, ctx, "account-password").await? {
+        Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
     let new_password = form.text("password");
@@ -255,6 +256,7 @@ pub(crate) async fn password<H: Host>(
         )
         .await;
     }
+    count(edge, &[gate], ctx.now).await?;
     if let Err(refusal) =
         reauthenticate(edge, ctx, &who, form.text("current_password"), Vec::new()).await?
     {
@@ -292,8 +294,8 @@ pub(crate) async fn email<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let who = match start(edge, ctx, "account-email").await? {
-        Ok(who) => who,
+    let (who, gate) = match start(edge, ctx, "account-email").await? {
+        Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
     let values = vec![("email".to_owned(), form.text("email").to_owned())];
@@ -321,6 +323,7 @@ pub(crate) async fn email<H: Host>(
     if let Some(wait) = limited(edge, &gates[1..], ctx.now).await? {
         return too_many(edge, ctx, &who, wait).await;
     }
+    count(edge, &[gate], ctx.now).await?;
     if let Err(refusal) =
         reauthenticate(edge, ctx, &who, form.text("current_password"), values).await?
     {
@@ -532,10 +535,11 @@ async fn move_account(
 
 /// `POST /api/account/sessions/revoke`: every session ends, this one too.
 pub(crate) async fn revoke<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
-    let who = match start(edge, ctx, "account-revoke").await? {
-        Ok(who) => who,
+    let (who, gate) = match start(edge, ctx, "account-revoke").await? {
+        Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
+    count(edge, &[gate], ctx.now).await?;
     let kv = edge.host().kv();
     let key = who.0.account.key_email();
     if let Some(mut account) = accounts::load(kv, &key).await? {
@@ -632,8 +636,8 @@ pub(crate) async fn delete<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let who = match start(edge, ctx, "account-delete").await? {
-        Ok(who) => who,
+    let (who, gate) = match start(edge, ctx, "account-delete").await? {
+        Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
     let account = &who.0.account;
@@ -653,6 +657,7 @@ pub(crate) async fn delete<H: Host>(
         )
         .await;
     }
+    count(edge, &[gate], ctx.now).await?;
     if let Err(refusal) =
         reauthenticate(edge, ctx, &who, form.text("current_password"), Vec::new()).await?
     {
