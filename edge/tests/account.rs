@@ -611,3 +611,50 @@ fn email_change_refusals() {
     );
     assert_eq!(h.get("/confirm-email/").status(), 400);
 }
+
+#[test]
+fn the_account_routes_are_rate_limited_per_network() {
+    let (h, cookie) = signed_up();
+    let profile = [
+        ("first_name", "Ada"),
+        ("last_name", "Lovelace"),
+        ("organization", "Engines"),
+    ];
+    for _ in 0..20 {
+        let saved = post_as(&h, &cookie, "/api/account/profile", &profile);
+        assert_eq!(location(&saved), Some("/account/?saved=1"));
+    }
+    let limited = post_as(&h, &cookie, "/api/account/profile", &profile);
+    assert_eq!(limited.status(), 429);
+    assert!(header(&limited, "retry-after").is_some());
+    assert!(text(&limited).contains("Too many attempts"));
+    h.advance(60);
+    let again = post_as(&h, &cookie, "/api/account/profile", &profile);
+    assert_eq!(location(&again), Some("/account/?saved=1"));
+}
+
+#[test]
+fn email_change_links_are_limited_per_new_address() {
+    let (h, cookie) = signed_up();
+    let ask = || {
+        post_as(
+            &h,
+            &cookie,
+            "/api/account/email",
+            &[
+                ("email", "target@example.test"),
+                ("current_password", PASSWORD),
+            ],
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(location(&ask()), Some("/account/?email=1"));
+    }
+    let sent = h.mail.sent_to("target@example.test").len();
+    assert_eq!(
+        ask().status(),
+        429,
+        "a mailbox cannot be flooded with links"
+    );
+    assert_eq!(h.mail.sent_to("target@example.test").len(), sent);
+}
