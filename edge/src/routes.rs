@@ -178,15 +178,15 @@ pub const ROUTES: &[RouteSpec] = &[
         Route::AccountDelete,
         Kind::Api,
     ),
+    row(Verb::Get, "/api/verify", Route::Verify, Kind::Api),
+    row(Verb::Post, "/api/verify", Route::ConfirmVerify, Kind::Api),
+    row(Verb::Get, "/api/account", Route::AccountJson, Kind::Api),
     row(
         Verb::Get,
         "/api/account/export",
         Route::AccountExport,
         Kind::Api,
     ),
-    row(Verb::Get, "/api/verify", Route::Verify, Kind::Api),
-    row(Verb::Post, "/api/verify", Route::ConfirmVerify, Kind::Api),
-    row(Verb::Get, "/api/account", Route::AccountJson, Kind::Api),
     row(Verb::Get, "/account/", Route::AccountPage, Kind::Page),
     row(Verb::Get, "/account", Route::AccountPage, Kind::Page),
     row(Verb::Get, "/sign-in/", Route::SignInPage, Kind::Page),
@@ -419,9 +419,9 @@ mod tests {
         assert_eq!(
             reserved_get_paths().collect::<Vec<_>>(),
             [
-                "/api/account/export",
                 "/api/verify",
                 "/api/account",
+                "/api/account/export",
                 "/_dev/outbox"
             ]
         );
