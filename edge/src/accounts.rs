@@ -40,6 +40,10 @@ pub struct Account {
     pub password_hash: String,
     pub verified: bool,
     pub created_at: i64,
+    /// When the address was verified (confirm or reset); absent on accounts verified before
+    /// it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_at: Option<i64>,
     /// A random id for the registration currently awaiting verification. Re-registering an
     /// unverified address replaces it, so only links for the latest registration verify:
     /// whoever controls the mailbox confirms exactly the details they last submitted.
@@ -137,6 +141,11 @@ pub async fn load(kv: &impl Kv, email_key: &str) -> Result<Option<Account>, Edge
 
 /// Writes the account: a verified one for good, an unverified one for as long as its
 /// newest registration can be confirmed.
+pub async fn delete(kv: &impl Kv, email_key: &str) -> Result<(), EdgeError> {
+    kv.delete(&account_key(email_key)).await?;
+    Ok(())
+}
+
 pub async fn save(kv: &impl Kv, account: &Account) -> Result<(), EdgeError> {
     let value = serde_json::to_string(account).map_err(EdgeError::Encode)?;
     let ttl = (!account.verified).then_some(REGISTRATION_LIFETIME_SECS as u64);

@@ -306,6 +306,90 @@ pub(crate) mod templates {
         })
     }
 
+    /// After a change on the account page: the reader who changed it stays signed in.
+    pub fn password_changed_in_settings(
+        config: &EdgeConfig,
+        to: &str,
+        now: i64,
+    ) -> Result<Mail, EdgeError> {
+        let product = &config.product_name;
+        let base = config.base();
+        let when = clock::rfc3339(now)?;
+        Ok(Mail {
+            from: config.mail_from.clone(),
+            to: to.to_owned(),
+            subject: format!("Your {product} password was changed"),
+            text: format!(
+                "Hello,\n\n\
+                 The password of your {product} account was changed on the account page at \
+                 {when}. Every other device signed in to the account was signed out.\n\n\
+                 If this was not you, reset your password now: {base}/forgot-password/\n\n{}",
+                signature(config)
+            ),
+            sent_at: now,
+        })
+    }
+
+    /// To the new address of an email change: the link to confirm it.
+    pub fn email_change_confirm(config: &EdgeConfig, to: &str, token: &str, now: i64) -> Mail {
+        let product = &config.product_name;
+        let link = format!("{}/confirm-email/?token={token}", config.base());
+        Mail {
+            from: config.mail_from.clone(),
+            to: to.to_owned(),
+            subject: format!("Confirm your new email address for {product}"),
+            text: format!(
+                "Hello,\n\n\
+                 Someone asked to use this address for a {product} account. To confirm, open \
+                 this link within 24 hours:\n\n{link}\n\n\
+                 You will be asked for the account's password. The address changes only then.\n\n\
+                 If you did not ask for this, ignore this email: nothing changes.\n\n{}",
+                signature(config)
+            ),
+            sent_at: now,
+        }
+    }
+
+    /// To the current address of an email change: what was asked, and what to do if it was
+    /// not the owner.
+    pub fn email_change_notice(config: &EdgeConfig, to: &str, new: &str, now: i64) -> Mail {
+        let product = &config.product_name;
+        let base = config.base();
+        Mail {
+            from: config.mail_from.clone(),
+            to: to.to_owned(),
+            subject: format!("A change of your {product} email address was asked for"),
+            text: format!(
+                "Hello,\n\n\
+                 Someone signed in to your {product} account asked to change its email address \
+                 to {new}. Nothing changes until the link sent to that address is confirmed; \
+                 until then you sign in with this address.\n\n\
+                 If this was not you, change your password now: {base}/forgot-password/\n\n{}",
+                signature(config)
+            ),
+            sent_at: now,
+        }
+    }
+
+    /// After the account was deleted.
+    pub fn goodbye(config: &EdgeConfig, to: &str, now: i64) -> Mail {
+        let product = &config.product_name;
+        let base = config.base();
+        Mail {
+            from: config.mail_from.clone(),
+            to: to.to_owned(),
+            subject: format!("Your {product} account was deleted"),
+            text: format!(
+                "Hello,\n\n\
+                 Your {product} account and everything we kept about it were deleted. Thank \
+                 you for trying {product}.\n\n\
+                 You can register again with this address at any time: {base}/register/\n\n{}",
+                signature(config)
+            ),
+            sent_at: now,
+        }
+    }
+
     pub fn trial_reminder(
         config: &EdgeConfig,
         to: &str,

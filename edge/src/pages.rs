@@ -345,6 +345,24 @@ pub fn builtin(path: &str) -> String {
                 "Confirm and sign in",
             ),
         ),
+        "/confirm-email/" => layout(
+            "Confirm your new email address",
+            &form(
+                "/api/account/email/confirm",
+                &format!(
+                    "<input type=\"hidden\" name=\"token\" data-fill=\"token\" value=\"\">\n\
+                     <p><label for=\"email\">New email address</label>\n\
+                     <input name=\"email\" id=\"email\" type=\"email\" autocomplete=\"username\" readonly></p>\n{}",
+                    field(
+                        "password",
+                        "Your account's password",
+                        "password",
+                        "current-password"
+                    )
+                ),
+                "Confirm the new address",
+            ),
+        ),
         "/account/" => layout(
             "Your account",
             "<dl>\n<dt>Email</dt><dd data-account-field=\"email\"></dd>\n\
@@ -359,7 +377,31 @@ pub fn builtin(path: &str) -> String {
              <form method=\"post\" action=\"/api/account/plan\"><input type=\"hidden\" name=\"plan\" value=\"free\"><button type=\"submit\">Move to Free</button></form></section>\n\
              <section data-plan-state=\"free\" hidden><p>You are on Free.</p>\n\
              <form method=\"post\" action=\"/api/account/plan\"><input type=\"hidden\" name=\"plan\" value=\"plus\"><button type=\"submit\">Upgrade to Plus</button></form></section>\n\
-             <form method=\"post\" action=\"/api/sign-out\"><button type=\"submit\">Sign out</button></form>\n",
+             <form method=\"post\" action=\"/api/sign-out\"><button type=\"submit\">Sign out</button></form>\n\
+             <div data-form-message role=\"alert\" hidden></div>\n\
+             <p data-notice=\"saved\" hidden>Your profile was saved.</p>\n\
+             <p data-notice=\"password-changed\" hidden>Your password was changed.</p>\n\
+             <p data-notice=\"email-pending\" hidden>Open the link we sent to the new address to confirm it.</p>\n\
+             <p data-notice=\"email-changed\" hidden>Your email address was changed.</p>\n\
+             <h2>Profile</h2>\n<form method=\"post\" action=\"/api/account/profile\">\n\
+             <p><label for=\"first_name\">First name</label> <input name=\"first_name\" id=\"first_name\" autocomplete=\"given-name\" required></p>\n\
+             <p><label for=\"last_name\">Last name</label> <input name=\"last_name\" id=\"last_name\" autocomplete=\"family-name\" required></p>\n\
+             <p><label for=\"organization\">Organization</label> <input name=\"organization\" id=\"organization\" autocomplete=\"organization\" required></p>\n\
+             <button type=\"submit\">Save profile</button></form>\n\
+             <h2>Password</h2>\n<form method=\"post\" action=\"/api/account/password\">\n\
+             <p><label for=\"password-current\">Current password</label> <input name=\"current_password\" id=\"password-current\" type=\"password\" autocomplete=\"current-password\" required></p>\n\
+             <p><label for=\"password\">New password</label> <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"new-password\" required></p>\n\
+             <button type=\"submit\">Change password</button></form>\n\
+             <h2>Email address</h2>\n<form method=\"post\" action=\"/api/account/email\">\n\
+             <p><label for=\"email\">New email address</label> <input name=\"email\" id=\"email\" type=\"email\" autocomplete=\"email\" required></p>\n\
+             <p><label for=\"email-current\">Current password</label> <input name=\"current_password\" id=\"email-current\" type=\"password\" autocomplete=\"current-password\" required></p>\n\
+             <button type=\"submit\">Change email address</button></form>\n\
+             <h2>Sessions</h2>\n<form method=\"post\" action=\"/api/account/sessions/revoke\"><button type=\"submit\">Sign out everywhere</button></form>\n\
+             <p><a href=\"/api/account/export\" download>Download your data (JSON)</a></p>\n\
+             <h2>Delete your account</h2>\n<form method=\"post\" action=\"/api/account/delete\">\n\
+             <p><label for=\"confirm\">Type your email address</label> <input name=\"confirm\" id=\"confirm\" type=\"email\" autocomplete=\"off\" required></p>\n\
+             <p><label for=\"delete-current\">Current password</label> <input name=\"current_password\" id=\"delete-current\" type=\"password\" autocomplete=\"current-password\" required></p>\n\
+             <button type=\"submit\">Delete account</button></form>\n",
         ),
         _ => layout("Gatehouse", message_box()),
     }

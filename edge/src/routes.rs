@@ -40,6 +40,22 @@ pub enum Route {
     SignInPage,
     /// `GET /reset-password/?token=`
     ResetPasswordPage,
+    /// `POST /api/account/profile`
+    AccountProfile,
+    /// `POST /api/account/password`
+    AccountPassword,
+    /// `POST /api/account/email`: asks for a change of address
+    AccountEmail,
+    /// `POST /api/account/email/confirm`: the confirm form (`token`, `password`)
+    AccountEmailConfirm,
+    /// `GET /confirm-email/?token=`: the link mailed to the new address
+    AccountEmailConfirmPage,
+    /// `POST /api/account/sessions/revoke`
+    AccountRevokeSessions,
+    /// `GET /api/account/export`
+    AccountExport,
+    /// `POST /api/account/delete`
+    AccountDelete,
     /// `POST /_dev/clock` (development only)
     DevClock,
     /// `POST /_dev/cron` (development only)
@@ -126,9 +142,51 @@ pub const ROUTES: &[RouteSpec] = &[
         Route::ChoosePlan,
         Kind::Api,
     ),
+    row(
+        Verb::Post,
+        "/api/account/profile",
+        Route::AccountProfile,
+        Kind::Api,
+    ),
+    row(
+        Verb::Post,
+        "/api/account/password",
+        Route::AccountPassword,
+        Kind::Api,
+    ),
+    row(
+        Verb::Post,
+        "/api/account/email",
+        Route::AccountEmail,
+        Kind::Api,
+    ),
+    row(
+        Verb::Post,
+        "/api/account/email/confirm",
+        Route::AccountEmailConfirm,
+        Kind::Api,
+    ),
+    row(
+        Verb::Post,
+        "/api/account/sessions/revoke",
+        Route::AccountRevokeSessions,
+        Kind::Api,
+    ),
+    row(
+        Verb::Post,
+        "/api/account/delete",
+        Route::AccountDelete,
+        Kind::Api,
+    ),
     row(Verb::Get, "/api/verify", Route::Verify, Kind::Api),
     row(Verb::Post, "/api/verify", Route::ConfirmVerify, Kind::Api),
     row(Verb::Get, "/api/account", Route::AccountJson, Kind::Api),
+    row(
+        Verb::Get,
+        "/api/account/export",
+        Route::AccountExport,
+        Kind::Api,
+    ),
     row(Verb::Get, "/account/", Route::AccountPage, Kind::Page),
     row(Verb::Get, "/account", Route::AccountPage, Kind::Page),
     row(Verb::Get, "/sign-in/", Route::SignInPage, Kind::Page),
@@ -142,6 +200,12 @@ pub const ROUTES: &[RouteSpec] = &[
         Verb::Get,
         "/register/confirm/",
         Route::ConfirmPage,
+        Kind::Page,
+    ),
+    row(
+        Verb::Get,
+        "/confirm-email/",
+        Route::AccountEmailConfirmPage,
         Kind::Page,
     ),
     row(Verb::Post, "/_dev/clock", Route::DevClock, Kind::Dev),
@@ -354,7 +418,12 @@ mod tests {
         assert!(!is_reserved("/sign-in/"));
         assert_eq!(
             reserved_get_paths().collect::<Vec<_>>(),
-            ["/api/verify", "/api/account", "/_dev/outbox"]
+            [
+                "/api/verify",
+                "/api/account",
+                "/api/account/export",
+                "/_dev/outbox"
+            ]
         );
     }
 

@@ -1,5 +1,9 @@
 //! Sessions: `session:<sha256(id)>` → `{email, epoch, created_at, expires_at}`, 14 days.
 //! The id (256 random bits) lives only in the `__Host-session` cookie.
+//!
+//! Each session is also listed under its account, `session-of:<email>:<sha256(id)>` (empty,
+//! same lifetime), so the account's sessions can be counted (export), ended (sign out
+//! everywhere, delete) and moved to a new address (email change) without scanning them all.
 
 use std::future::Future;
 
@@ -18,6 +22,7 @@ use crate::tokens::{new_secret, sha256_hex, well_formed};
 pub const SESSION_COOKIE: &str = "__Host-session";
 pub const SESSION_LIFETIME_SECS: i64 = 14 * DAY;
 pub const SESSION_PREFIX: &str = "session:";
+pub const SESSION_INDEX_PREFIX: &str = "session-of:";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
@@ -47,13 +52,103 @@ pub async fn create(
         expires_at: now + SESSION_LIFETIME_SECS,
     };
     let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
+    let session_key = key(&id);
     kv.put(
-        &key(&id),
+        &session_key,
         &value,
         Some(SESSION_LIFETIME_SECS.unsigned_abs()),
     )
     .await?;
+    kv.put(
+        &index_key(email_key, &session_key),
+        "",
+        Some(SESSION_LIFETIME_SECS.unsigned_abs()),
+    )
+    .await?;
     Ok(id)
+}
+
+/// `session-of:<email>:<hash>` for the session stored at `session_key`.
+fn index_key(email_key: &str, session_key: &str) -> String {
+    let hash = session_key
+        .strip_prefix(SESSION_PREFIX)
+        .unwrap_or(session_key);
+    format!("{SESSION_INDEX_PREFIX}{email_key}:{hash}")
+}
+
+/// The `(index key, session key)` of every session listed under the account.
+pub async fn listed(kv: &impl Kv, email_key: &str) -> Result<Vec<(String, String)>, EdgeError> {
+    let prefix = format!("{SESSION_INDEX_PREFIX}{email_key}:");
+    let keys = crate::kv::list_all(kv, &prefix).await?;
+    Ok(keys
+        .into_iter()
+        .map(|index| {
+            let hash = index.strip_prefix(&prefix).unwrap_or_default().to_owned();
+            (index, format!("{SESSION_PREFIX}{hash}"))
+        })
+        .collect())
+}
+
+/// Deletes every session of the account and its listing.
+pub async fn delete_all(kv: &impl Kv, email_key: &str) -> Result<(), EdgeError> {
+    for (index, session) in listed(kv, email_key).await? {
+        kv.delete(&session).await?;
+        kv.delete(&index).await?;
+    }
+    Ok(())
+}
+
+async fn read(kv: &impl Kv, session_key: &str) -> Result<Option<SessionRecord>, EdgeError> {
+    let Some(value) = kv.get(session_key).await? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&value)
+        .map(Some)
+        .map_err(|source| EdgeError::Corrupt {
+            key: session_key.to_owned(),
+            source,
+        })
+}
+
+/// How many sessions of the account are live now: unexpired and of the current `epoch`.
+pub async fn count_live(
+    kv: &impl Kv,
+    email_key: &str,
+    epoch: u64,
+    now: i64,
+) -> Result<usize, EdgeError> {
+    let mut live = 0;
+    for (_, session) in listed(kv, email_key).await? {
+        if read(kv, &session)
+            .await?
+            .is_some_and(|r| r.epoch == epoch && now < r.expires_at)
+        {
+            live += 1;
+        }
+    }
+    Ok(live)
+}
+
+/// Moves every live session of `old` to `new` (an email change): each keeps its id, epoch
+/// and expiry, so whoever is signed in stays signed in. Dead ones are deleted.
+pub async fn move_all(kv: &impl Kv, old: &str, new: &str, now: i64) -> Result<(), EdgeError> {
+    for (index, session) in listed(kv, old).await? {
+        kv.delete(&index).await?;
+        let Some(mut record) = read(kv, &session).await? else {
+            continue;
+        };
+        let left = record.expires_at - now;
+        if left < crate::kv::MIN_TTL_SECS as i64 {
+            kv.delete(&session).await?;
+            continue;
+        }
+        record.email = new.to_owned();
+        let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
+        let ttl = Some(left.unsigned_abs());
+        kv.put(&session, &value, ttl).await?;
+        kv.put(&index_key(new, &session), "", ttl).await?;
+    }
+    Ok(())
 }
 
 pub async fn delete(kv: &impl Kv, id: &str) -> Result<(), EdgeError> {

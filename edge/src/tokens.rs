@@ -1,9 +1,14 @@
-//! Single-use email tokens (verification and password reset).
+//! Single-use email tokens (verification, password reset, email change).
 //!
 //! A token is 256 random bits, URL-safe base64 without padding. Only its SHA-256 is stored
 //! (`verify:<hex>` / `reset:<hex>`), so a leaked store does not hand out working links.
 //! The record carries its own expiry because the Kv's TTL runs on real time and is only a
 //! clean-up: the core's clock decides.
+//!
+//! Reset and email-change tokens are also listed under their address,
+//! `token-of:<email>:<token key>` (empty, same lifetime), so deleting an account or changing
+//! its address finds them. A reset decoy is listed under the empty address, so it costs the
+//! same writes as a real link.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,13 +24,18 @@ use crate::rng::{Rng, random_bytes};
 pub enum TokenKind {
     Verify,
     Reset,
+    /// A change of the account's address: the link goes to the new address.
+    EmailChange,
 }
+
+pub const TOKEN_INDEX_PREFIX: &str = "token-of:";
 
 impl TokenKind {
     pub fn prefix(self) -> &'static str {
         match self {
             Self::Verify => "verify:",
             Self::Reset => "reset:",
+            Self::EmailChange => "email-change:",
         }
     }
 
@@ -33,7 +43,16 @@ impl TokenKind {
         match self {
             Self::Verify => 24 * HOUR,
             Self::Reset => HOUR,
+            Self::EmailChange => 24 * HOUR,
         }
+    }
+
+    /// Whether tokens of this kind are listed under their address (`token-of:`). Reset
+    /// and email-change links belong to a verified account, which deleting or moving must
+    /// find; verification links are issued before there is one (and register's decoys must
+    /// cost what a registration does), and die with the registrations they name.
+    pub fn listed(self) -> bool {
+        !matches!(self, Self::Verify)
     }
 
     fn key(self, token: &str) -> String {
@@ -55,6 +74,9 @@ pub struct TokenRecord {
     /// working.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
+    /// For email-change links: the new address, as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_email: Option<String>,
     pub expires_at: i64,
 }
 
@@ -65,6 +87,8 @@ pub enum Binding<'a> {
     Registrations(&'a [String]),
     /// A reset link: the account's `session_epoch` now.
     Epoch(u64),
+    /// An email-change link: the new address.
+    NewEmail(&'a str),
 }
 
 pub fn sha256_hex(input: &[u8]) -> String {
@@ -99,21 +123,51 @@ pub async fn issue(
     now: i64,
 ) -> Result<String, EdgeError> {
     let token = new_secret(rng)?;
-    let (registrations, epoch) = match binding {
-        Binding::Registrations(ids) => (ids.to_vec(), None),
-        Binding::Epoch(epoch) => (Vec::new(), Some(epoch)),
-    };
+    let (mut registrations, mut epoch, mut new_email) = (Vec::new(), None, None);
+    match binding {
+        Binding::Registrations(ids) => registrations = ids.to_vec(),
+        Binding::Epoch(e) => epoch = Some(e),
+        Binding::NewEmail(to) => new_email = Some(to.to_owned()),
+    }
     let record = TokenRecord {
         email: email.to_owned(),
         registrations,
         epoch,
+        new_email,
         expires_at: now + kind.lifetime_secs(),
     };
     let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
     let ttl = u64::try_from(kind.lifetime_secs()).unwrap_or(DAY as u64);
-    kv.put(&kind.key(&token), &value, Some(ttl.max(MIN_TTL_SECS)))
-        .await?;
+    let key = kind.key(&token);
+    kv.put(&key, &value, Some(ttl.max(MIN_TTL_SECS))).await?;
+    if kind.listed() {
+        kv.put(&index_key(email, &key), "", Some(ttl.max(MIN_TTL_SECS)))
+            .await?;
+    }
     Ok(token)
+}
+
+/// `token-of:<email>:<token key>`.
+fn index_key(email_key: &str, token_key: &str) -> String {
+    format!("{TOKEN_INDEX_PREFIX}{email_key}:{token_key}")
+}
+
+/// Deletes every token listed under `email_key` of the given kinds (all kinds when
+/// `kinds` is empty), and their listings.
+pub async fn delete_all(
+    kv: &impl Kv,
+    email_key: &str,
+    kinds: &[TokenKind],
+) -> Result<(), EdgeError> {
+    let prefix = format!("{TOKEN_INDEX_PREFIX}{email_key}:");
+    for index in crate::kv::list_all(kv, &prefix).await? {
+        let token_key = index.strip_prefix(&prefix).unwrap_or_default();
+        if kinds.is_empty() || kinds.iter().any(|k| token_key.starts_with(k.prefix())) {
+            kv.delete(token_key).await?;
+            kv.delete(&index).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn read(kv: &impl Kv, key: &str) -> Result<Option<TokenRecord>, EdgeError> {
@@ -156,8 +210,11 @@ pub async fn consume(
     }
     let key = kind.key(token);
     let record = read(kv, &key).await?;
-    if record.is_some() {
+    if let Some(record) = &record {
         kv.delete(&key).await?;
+        if kind.listed() {
+            kv.delete(&index_key(&record.email, &key)).await?;
+        }
     }
     Ok(record.filter(|record| now < record.expires_at))
 }

@@ -23,15 +23,18 @@ fn tokens_are_random_hashed_and_single_use() {
     assert_eq!(token.len(), 43);
     assert!(tokens::well_formed(&token));
     let keys: Vec<String> = kv.snapshot().into_keys().collect();
+    let hashed = format!("reset:{}", tokens::sha256_hex(token.as_bytes()));
+    // The token, and its listing under the address (found again by delete and email change).
     assert_eq!(
         keys,
-        vec![format!("reset:{}", tokens::sha256_hex(token.as_bytes()))]
+        vec![hashed.clone(), format!("token-of:a@b.test:{hashed}")]
     );
     assert!(
         !kv.snapshot().values().any(|v| v.contains(&token)),
         "only the hash is stored"
     );
     assert_eq!(kv.expiry_ms(&keys[0]), Some((START + HOUR) * 1000));
+    assert_eq!(kv.expiry_ms(&keys[1]), Some((START + HOUR) * 1000));
 
     assert!(
         block_on(tokens::peek(&kv, TokenKind::Reset, &token, START))

@@ -416,8 +416,8 @@ mod tests {
         assert_eq!(
             messages("[a](/api/registr)\n[b](/api/sign-in)\n[c](/api/verfy)\n"),
             [
-                "content/konnect/legacy/access-account.md:1:1: broken link '/api/registr': the edge answers no GET at /api/registr; links into /api/ and /_dev/ may point at /api/verify, /api/account, /_dev/outbox",
-                "content/konnect/legacy/access-account.md:2:1: broken link '/api/sign-in': /api/sign-in only answers a form's POST, and following a link sends GET; links into /api/ and /_dev/ may point at /api/verify, /api/account, /_dev/outbox",
+                "content/konnect/legacy/access-account.md:1:1: broken link '/api/registr': the edge answers no GET at /api/registr; links into /api/ and /_dev/ may point at /api/verify, /api/account, /api/account/export, /_dev/outbox",
+                "content/konnect/legacy/access-account.md:2:1: broken link '/api/sign-in': /api/sign-in only answers a form's POST, and following a link sends GET; links into /api/ and /_dev/ may point at /api/verify, /api/account, /api/account/export, /_dev/outbox",
                 "content/konnect/legacy/access-account.md:3:1: broken link '/api/verfy': the edge answers no GET at /api/verfy (did you mean '/api/verify'?)",
             ]
         );

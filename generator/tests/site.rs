@@ -236,6 +236,7 @@ fn the_search_index_lists_every_page_with_its_headings() {
         "/forgot-password/sent/",
         "/reset-password/",
         "/account/",
+        "/confirm-email/",
     ];
     for url in built.pages.keys() {
         assert_eq!(

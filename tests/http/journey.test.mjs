@@ -506,3 +506,121 @@ describe('onboarding journey', { concurrency: false }, () => {
     assert.equal((await account(adaSession)).status, 401);
   });
 });
+
+// ---- Account self-service (issue 13): profile, password, email, export, delete.
+
+/** Registers `email`, follows the mailed link and confirms: verified and signed in. */
+async function signUp(email, password) {
+  await expectRedirect(await post('/api/register', registration(email, password)), '/register/check-email/');
+  const { token } = await mailedLink(email, '/api/verify');
+  const res = await post('/api/verify', { token, password });
+  await expectRedirect(res, '/account/');
+  return sessionCookie(res);
+}
+
+describe('account self-service', { concurrency: false }, () => {
+  const bea = address('bea');
+  const beaNew = address('bea-new');
+  let cookie = '';
+
+  before(async () => {
+    // Fresh rate-limit windows, whatever the journey above counted.
+    await devClock({ reset: '1' });
+    await advance(2 * HOUR);
+    cookie = await signUp(bea, PASSWORD);
+  });
+
+  after(async () => {
+    await post('/_dev/clock', { reset: '1' }).catch(() => {});
+  });
+
+  it('refuses to act without a session', async () => {
+    await expectRedirect(await post('/api/account/profile', { first_name: 'X' }), '/sign-in/');
+    const json = await post('/api/account/delete', {}, { headers: { accept: 'application/json' } });
+    assert.equal(json.status, 401);
+    assert.deepEqual(await json.json(), { error: 'not signed in' });
+  });
+
+  it('edits the profile', async () => {
+    const res = await post('/api/account/profile', {
+      first_name: 'Beatrice', last_name: 'Shilling', organization: 'RAE',
+    }, { cookie });
+    await expectRedirect(res, '/account/?saved=1');
+    const { body } = await account(cookie);
+    assert.equal(body.first_name, 'Beatrice');
+    const page = await (await get('/account/?saved=1', { cookie })).text();
+    assert.ok(!isHidden(tagWith(page, 'data-notice="saved"')), 'the saved notice shows');
+    assert.ok(page.includes('value="Shilling"'), 'the form holds the stored values');
+  });
+
+  it('changes the password, and signs in with the new one', async () => {
+    const other = await session(bea, PASSWORD);
+    const wrong = await post('/api/account/password', {
+      current_password: 'Not-the-one1', password: NEW_PASSWORD,
+    }, { cookie });
+    assert.equal(wrong.status, 422);
+    const res = await post('/api/account/password', {
+      current_password: PASSWORD, password: NEW_PASSWORD,
+    }, { cookie });
+    await expectRedirect(res, '/account/?password=1');
+    cookie = sessionCookie(res);
+    assert.equal((await account(cookie)).status, 200, 'this session is renewed');
+    assert.equal((await account(other)).status, 401, 'the other session ended');
+    assert.equal((await signIn(bea, PASSWORD)).status, 422);
+    await session(bea, NEW_PASSWORD);
+    const mails = await outbox(bea, (m) => m.some((x) => /password was changed/.test(x.subject)));
+    assert.ok(mails.some((m) => /password was changed/.test(m.subject)));
+  });
+
+  it('changes the email address at confirmation, and signs in with the new one', async () => {
+    const res = await post('/api/account/email', { email: beaNew, current_password: NEW_PASSWORD }, { cookie });
+    await expectRedirect(res, '/account/?email=1');
+    const { path, token } = await mailedLink(beaNew, '/confirm-email/');
+    const notice = await outbox(bea, (m) => m.some((x) => x.text.includes(beaNew)));
+    assert.ok(notice.some((m) => m.text.includes(beaNew)), 'the old address is told');
+    // Pending: the old address still signs in; opening the link changes nothing.
+    await session(bea, NEW_PASSWORD);
+    const page = await get(path);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.ok(html.includes(`value="${beaNew}"`) && html.includes(`value="${token}"`));
+    assert.equal((await account(cookie)).body.email, bea);
+
+    const confirmed = await post('/api/account/email/confirm', { token, password: NEW_PASSWORD });
+    await expectRedirect(confirmed, '/account/?email_changed=1');
+    assert.equal((await account(cookie)).body.email, beaNew, 'the session stays valid');
+    assert.equal((await signIn(bea, NEW_PASSWORD)).status, 422);
+    cookie = await session(beaNew, NEW_PASSWORD);
+  });
+
+  it('exports the account as a JSON attachment without secrets', async () => {
+    const res = await get('/api/account/export', { cookie });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-disposition') ?? '', /^attachment/);
+    const text = await res.text();
+    const data = JSON.parse(text);
+    assert.equal(data.profile.email, beaNew);
+    assert.equal(data.profile.first_name, 'Beatrice');
+    assert.equal(data.plan.plan, 'trial');
+    assert.ok(data.plan.trial_ends_at && data.created_at && data.verified_at);
+    assert.ok(data.active_sessions >= 1);
+    assert.ok(!/argon2|password_hash|session_epoch|token/.test(text), text);
+  });
+
+  it('deletes the account, then the address registers again', async () => {
+    const refused = await post('/api/account/delete', { confirm: bea, current_password: NEW_PASSWORD }, { cookie });
+    assert.equal(refused.status, 422, 'the confirm field must be the current address');
+    const res = await post('/api/account/delete', { confirm: beaNew, current_password: NEW_PASSWORD }, { cookie });
+    await expectRedirect(res, '/?deleted=1');
+    assert.match(res.headers.get('set-cookie') ?? '', /Max-Age=0/);
+    assert.equal((await account(cookie)).status, 401);
+    assert.equal((await signIn(beaNew, NEW_PASSWORD)).status, 422);
+    const goodbye = await outbox(beaNew, (m) => m.some((x) => /was deleted/.test(x.subject)));
+    assert.ok(goodbye.some((m) => /was deleted/.test(m.subject)));
+
+    const again = await signUp(beaNew, PASSWORD);
+    const { body } = await account(again);
+    assert.equal(body.email, beaNew);
+    assert.equal(body.first_name, 'Grace', 'a new account, from the new registration');
+  });
+});

@@ -45,7 +45,7 @@ fn trial_end(sub: &Subscription) -> Result<Option<String>, EdgeError> {
 }
 
 /// The signed-in account and its plan record; `None` without a live session.
-async fn signed_in_with_plan<H: Host>(
+pub(crate) async fn signed_in_with_plan<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
 ) -> Result<Option<(SignedIn, Subscription)>, EdgeError> {
@@ -79,12 +79,43 @@ pub(crate) async fn json<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edg
     response::json(StatusCode::OK, &body)
 }
 
+/// The notices `GET /account/` shows after a change: query parameter → `data-notice` name.
+const NOTICES: [(&str, &str); 4] = [
+    ("saved", "saved"),
+    ("password", "password-changed"),
+    ("email", "email-pending"),
+    ("email_changed", "email-changed"),
+];
+
 pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
     let Some((signed_in, sub)) = signed_in_with_plan(edge, ctx).await? else {
         return response::redirect("/sign-in/");
     };
+    let notices = NOTICES
+        .iter()
+        .filter(|(param, _)| ctx.query.get(param) == Some("1"))
+        .map(|(_, notice)| (*notice).to_owned())
+        .collect();
+    let fill = PageFill {
+        notices,
+        ..PageFill::default()
+    };
+    render(edge, ctx, &signed_in, &sub, StatusCode::OK, fill).await
+}
+
+/// The account page for `signed_in`, its data filled in on top of `fill` (a refused form's
+/// message, errors and typed values; the profile form gets the stored values unless `fill`
+/// has typed ones).
+pub(crate) async fn render<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    signed_in: &SignedIn,
+    sub: &Subscription,
+    status: StatusCode,
+    mut fill: PageFill,
+) -> Result<Resp, EdgeError> {
     let account = &signed_in.account;
-    let plan = trial::effective_plan(&sub, ctx.now);
+    let plan = trial::effective_plan(sub, ctx.now);
     let ends = sub
         .trial
         .as_ref()
@@ -92,28 +123,34 @@ pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edg
         .transpose()?
         .unwrap_or_default();
     let field = |name: &str, value: &str| (name.to_owned(), value.to_owned());
-    let fill = PageFill {
-        account: Some(AccountView {
-            fields: vec![
-                field("email", &account.email),
-                field("first_name", &account.first_name),
-                field("last_name", &account.last_name),
-                field("organization", &account.organization),
-                field("plan", plan.label()),
-                field("trial_ends_at", &ends),
-                field("days_left", &trial::days_left(&sub, ctx.now).to_string()),
-                // Without it, choosing a plan during the trial changes nothing on the page.
-                field(
-                    "plan_after_trial",
-                    sub.plan_after_trial
-                        .map_or("Not chosen yet (Free)", Plan::label),
-                ),
-            ],
-            plan: plan.as_str().to_owned(),
-        }),
-        ..PageFill::default()
-    };
-    form_page(edge, PAGE, StatusCode::OK, &fill).await
+    for (name, value) in [
+        ("first_name", &account.first_name),
+        ("last_name", &account.last_name),
+        ("organization", &account.organization),
+    ] {
+        if !fill.values.iter().any(|(n, _)| n == name) {
+            fill.values.push(field(name, value));
+        }
+    }
+    fill.account = Some(AccountView {
+        fields: vec![
+            field("email", &account.email),
+            field("first_name", &account.first_name),
+            field("last_name", &account.last_name),
+            field("organization", &account.organization),
+            field("plan", plan.label()),
+            field("trial_ends_at", &ends),
+            field("days_left", &trial::days_left(sub, ctx.now).to_string()),
+            // Without it, choosing a plan during the trial changes nothing on the page.
+            field(
+                "plan_after_trial",
+                sub.plan_after_trial
+                    .map_or("Not chosen yet (Free)", Plan::label),
+            ),
+        ],
+        plan: plan.as_str().to_owned(),
+    });
+    form_page(edge, PAGE, status, &fill).await
 }
 
 /// During the trial the choice is kept for its end (the seed: choose at the end of the

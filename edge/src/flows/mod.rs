@@ -10,7 +10,7 @@
 //! | mail of one kind, all networks | `mail:<kind>:<email>` | `mails_ceiling` |
 //!
 //! `<network>` is [`limiter::network`](crate::limiter::network) (IPv4 address, IPv6 /64,
-//! or `unknown`); `<kind>` is `verify` or `reset` ([`MailKind`]). Counting per network keeps
+//! or `unknown`); `<kind>` is `verify` `reset` or `email-change` ([`MailKind`]). Counting per network keeps
 //! a stranger's failures from refusing the owner, who signs in from another network; the
 //! ceiling stops an attack spread over many networks. The keys cannot collide: ceilings and
 //! per-network counters have distinct prefixes, and no network is another one followed by
@@ -21,6 +21,7 @@ pub(crate) mod account;
 pub(crate) mod forgot;
 pub(crate) mod register;
 pub(crate) mod reset;
+pub(crate) mod settings;
 pub(crate) mod sign_in;
 pub(crate) mod sign_out;
 pub(crate) mod verify;
@@ -116,6 +117,8 @@ pub(crate) enum MailKind {
     Verification,
     /// Forgot password.
     Reset,
+    /// The link to confirm a new address (account page), counted on the new address.
+    EmailChange,
 }
 
 impl MailKind {
@@ -123,6 +126,7 @@ impl MailKind {
         match self {
             Self::Verification => "verify",
             Self::Reset => "reset",
+            Self::EmailChange => "email-change",
         }
     }
 }

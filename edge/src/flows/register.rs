@@ -128,6 +128,7 @@ pub(crate) async fn post<H: Host>(
             let excess = pending.len().saturating_sub(accounts::MAX_PENDING);
             pending.drain(..excess);
             let account = Account {
+                verified_at: None,
                 email: registration.email.clone(),
                 first_name: registration.first_name.clone(),
                 last_name: registration.last_name.clone(),

@@ -129,6 +129,9 @@ pub(crate) async fn post<H: Host>(
     account.session_epoch += 1;
     // The reader just proved they read this mailbox; registrations still pending can never
     // be confirmed now.
+    if !account.verified {
+        account.verified_at = Some(ctx.now);
+    }
     account.verified = true;
     for id in std::mem::take(&mut account.pending) {
         accounts::delete_registration(kv, &id).await?;

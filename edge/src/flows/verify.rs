@@ -231,6 +231,7 @@ pub(crate) async fn confirm<H: Host>(
         organization: registration.organization.clone(),
         password_hash: registration.password_hash.clone(),
         verified: true,
+        verified_at: Some(ctx.now),
         created_at: existing
             .as_ref()
             .map_or(registration.created_at, |a| a.created_at),
