@@ -76,6 +76,8 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         state_dir: Option<PathBuf>,
     },
+    /// List the languages code blocks may name (with their aliases) for highlighting.
+    Languages,
 }
 
 #[derive(Args)]
@@ -117,6 +119,7 @@ fn main() -> ExitCode {
                 // Clear the progress line before the results.
                 eprint!("\r\x1b[K");
             }
+            warn_unknown_languages(cli.quiet);
             report(result, cli.quiet, |r| {
                 let out = options
                     .out
@@ -163,9 +166,20 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Languages => {
+            for (name, aliases) in gatehouse::highlight::LANGUAGES {
+                if aliases.is_empty() {
+                    println!("{name}");
+                } else {
+                    println!("{name} ({})", aliases.join(", "));
+                }
+            }
+            ExitCode::SUCCESS
+        }
         Command::Check { site, external } => {
             let options = site.options(None);
             let result = gatehouse::build(&options, Mode::Check);
+            warn_unknown_languages(cli.quiet);
             if external && let Ok(report) = &result {
                 for link in &report.external_links {
                     println!(
@@ -185,6 +199,20 @@ fn main() -> ExitCode {
                     r.external_links.len()
                 )
             })
+        }
+    }
+}
+
+/// One warning per code language no grammar knows, naming the pages (their blocks are
+/// plain text; it is not an error).
+fn warn_unknown_languages(quiet: bool) {
+    for (lang, pages) in gatehouse::highlight::take_unknown_languages() {
+        if !quiet {
+            let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+            eprintln!(
+                "warning: no highlighting for code language `{lang}` (shown as plain text) in {}",
+                pages.join(", ")
+            );
         }
     }
 }

@@ -13,7 +13,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::highlight::highlight_block;
+use crate::highlight::{self, Fence, highlight_block};
 use crate::urls;
 use edge::html::escape_into;
 
@@ -67,7 +67,7 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
         found: &mut found,
     };
     // Each stage sees what the stages inside it made of the events.
-    let events = headings(code_blocks(raw_html(links(start, source))));
+    let events = headings(code_blocks(raw_html(links(start, source)), source));
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.map(|(event, _)| event));
     RenderedMarkdown {
@@ -227,18 +227,21 @@ impl<'a, I: Stage<Item = Spanned<'a>>> RawHtml<I> {
 }
 
 /// Code blocks: a block's events (its start, its text, its end) become one HTML event
-/// with the highlighted code, in the language its fence names (`rust` of
-/// ```` ```rust,ignore ````; none for an indented block). Nothing inside a code block
-/// reaches a later stage: a `## line` in it is code, not a heading.
-fn code_blocks<I>(inner: I) -> CodeBlocks<I> {
-    CodeBlocks { inner }
+/// with the highlighted code, as its fence's info string asks (the language, `rust` of
+/// ```` ```rust,ignore ````, none for an indented block; highlighted lines, line
+/// numbers, a title: [`highlight::Fence`]). A language no grammar knows is noted with
+/// `source` for the build's warning. Nothing inside a code block reaches a later stage:
+/// a `## line` in it is code, not a heading.
+fn code_blocks<I>(inner: I, source: &str) -> CodeBlocks<'_, I> {
+    CodeBlocks { inner, source }
 }
 
-struct CodeBlocks<I> {
+struct CodeBlocks<'s, I> {
     inner: I,
+    source: &'s str,
 }
 
-impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for CodeBlocks<I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for CodeBlocks<'_, I> {
     type Item = Spanned<'a>;
 
     fn next(&mut self) -> Option<Spanned<'a>> {
@@ -250,24 +253,21 @@ impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for CodeBlocks<I> {
     }
 }
 
-impl<'a, I: Stage<Item = Spanned<'a>>> Stage for CodeBlocks<I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> Stage for CodeBlocks<'_, I> {
     fn found(&mut self) -> &mut Found {
         self.inner.found()
     }
 }
 
-impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
     /// Reads a code block's events up to its end and highlights its text.
     #[inline(never)]
     fn code_block(&mut self, item: Option<Spanned<'a>>) -> Option<Spanned<'a>> {
         let Some((Event::Start(Tag::CodeBlock(kind)), start)) = item else {
             return item;
         };
-        let lang = match &kind {
-            CodeBlockKind::Fenced(info) => info
-                .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                .next()
-                .unwrap_or(""),
+        let info = match &kind {
+            CodeBlockKind::Fenced(info) => info,
             CodeBlockKind::Indented => "",
         };
         let mut body = String::new();
@@ -278,7 +278,9 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<I> {
                 Event::Text(text) => body.push_str(&text),
                 Event::End(TagEnd::CodeBlock) => {
                     let mut html = String::with_capacity(body.len() * 2);
-                    highlight_block(lang, &body, &mut html);
+                    if !highlight_block(info, &body, &mut html) {
+                        highlight::note_unknown_language(&Fence::parse(info).lang, self.source);
+                    }
                     return Some((Event::Html(html.into()), start.start..end.end));
                 }
                 _ => {}
@@ -555,7 +557,14 @@ mod tests {
             "```bash\necho hi\n```\n\n<div class=\"x\">raw</div>\n",
             "a.md",
         );
-        assert!(out.html.contains("<pre class=\"code\" data-lang=\"bash\"><code><span class=\"hl-fn\">echo</span> hi\n</code></pre>"), "{}", out.html);
+        assert!(
+            out.html.contains(
+                "<div class=\"code-block\"><pre class=\"code hl-l-code hl-d-code\" data-lang=\"bash\"><code><span class=\"giallo-l\"><span class=\"hl-l-"
+            ),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains(">echo</span>"), "{}", out.html);
         assert!(out.html.contains("<div class=\"x\">raw</div>"));
     }
 
@@ -630,7 +639,7 @@ mod tests {
             events: parsed(text),
             found: &mut found,
         };
-        let events: Vec<_> = code_blocks(start).collect();
+        let events: Vec<_> = code_blocks(start, "a.md").collect();
         let (block, range) = events
             .iter()
             .find(|(event, _)| matches!(event, Event::Html(_)))
@@ -641,7 +650,9 @@ mod tests {
             unreachable!()
         };
         assert!(
-            block.starts_with("<pre class=\"code\" data-lang=\"json\"><code>"),
+            block.starts_with(
+                "<div class=\"code-block\"><pre class=\"code hl-l-code hl-d-code\" data-lang=\"json\"><code>"
+            ),
             "{block}"
         );
         assert!(events.iter().all(|(event, _)| !matches!(
@@ -654,7 +665,7 @@ mod tests {
     fn a_heading_inside_a_code_block_stays_code() {
         let out = render("```md\n## Not a heading\n[x](a.md)\n```\n", "a.md");
         assert!(!out.html.contains("<h2"), "{}", out.html);
-        assert!(out.html.contains("## Not a heading"), "{}", out.html);
+        assert!(out.html.contains("Not a heading</span>"), "{}", out.html);
         assert!(out.toc.is_empty());
         assert!(out.anchors.is_empty());
         assert!(out.links.is_empty());
@@ -744,10 +755,13 @@ mod tests {
             found: &mut found,
         };
         let html = html_of(headings(Replace {
-            inner: code_blocks(raw_html(links(start, "a.md"))),
+            inner: code_blocks(raw_html(links(start, "a.md")), "a.md"),
         }));
         assert!(html.starts_with("<h2 id=\"after\">after<a"), "{html}");
-        assert!(html.contains("<code>before\n</code>"), "{html}");
+        assert!(
+            html.contains("<code><span class=\"giallo-l\">before</span>\n</code>"),
+            "{html}"
+        );
         assert_eq!(found.toc[0].id, "after");
     }
 }
