@@ -7,9 +7,10 @@
 //! first block; a grammar's patterns compile on first use, so a build pays only for the
 //! languages its pages use.
 //!
-//! Tokens get two classes, one from a light palette (`hl-l-*`, GitHub Light) and one from
-//! a dark one (`hl-d-*`, GitHub Dark); the theme's `static/css/highlight.css` colours
-//! them (see [`palette_css`]). Pages carry no inline styles: the CSP has no
+//! Tokens get two classes, one from a light palette (`hl-l-*`, GitHub Light High
+//! Contrast) and one from a dark one (`hl-d-*`, GitHub Dark Default): both keep every token
+//! at 4.5:1 contrast or more on the theme's code backgrounds, which GitHub Light does not.
+//! The theme's `static/css/highlight.css` colours them (see [`palette_css`]). Pages carry no inline styles: the CSP has no
 //! `'unsafe-inline'`.
 //!
 //! A block's HTML is cached by its fence and its text ([`highlight_block`]), so
@@ -27,9 +28,9 @@ use giallo::{HighlightOptions, HtmlRenderer, Registry, RenderOptions, ThemeVaria
 /// The prefix of every highlighting class (`hl-l-3`, `hl-d-7`, `hl-l-hl`, …).
 pub const CLASS_PREFIX: &str = "hl-";
 /// The light palette's giallo theme.
-pub const LIGHT_THEME: &str = "github-light";
+pub const LIGHT_THEME: &str = "github-light-high-contrast";
 /// The dark palette's giallo theme.
-pub const DARK_THEME: &str = "github-dark";
+pub const DARK_THEME: &str = "github-dark-default";
 
 /// Names that mean "no language": plain text, and no warning.
 const PLAIN: &[&str] = &["", "text", "txt", "plain", "plaintext", "none", "output"];
@@ -167,7 +168,7 @@ struct Cache {
 }
 
 /// The cache's bound: keys and values together.
-const CACHE_BYTES: usize = 64 << 20;
+const CACHE_BYTES: usize = 16 << 20;
 
 static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| {
     Mutex::new(Cache {

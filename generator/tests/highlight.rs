@@ -1,8 +1,9 @@
 //! Code highlighting: one block per language Kong's docs fence code in, and each fault
 //! the hand-written lexers had, as snapshots. A snapshot shows every line's tokens as
-//! `text«colour»` in the light palette (GitHub Light: keywords #d73a49, strings #032f62,
-//! functions #6f42c1, constants #005cc5, comments #6a737d, tags #22863a, variables
-//! #e36209); text with the default colour is bare.
+//! `‹text«colour»` in the light palette (GitHub Light High Contrast: keywords #A0111F,
+//! strings #032563, functions #622CBC or #702C00, constants #023B95, comments #66707B,
+//! tags #024C1A); text in the default colour is bare. `‹$ «prompt»` is a console prompt,
+//! `⌘` starts a console command line, `▶` a highlighted line, `‹1«ln»` a line number.
 
 use std::collections::HashMap;
 
