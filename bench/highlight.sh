@@ -4,12 +4,11 @@
 #
 #   bash bench/highlight.sh [PAGES] [RUNS] [BASE]    defaults: 10000 pages, 5 runs, BASE=HEAD~
 #
-# - before/after: median clean build (output in /dev/shm) of BASE's gatehouse and this
-#   tree's, on the same corpus;
+# - before/after: median CPU time of a clean build (output in /dev/shm) of BASE's
+#   gatehouse and this tree's, on the same corpus (`bench/build.sh` gives wall times);
 # - cost per block per language family: the corpus is copied once with no code blocks and
-#   once per language with only that language's blocks; (build time − no-code build time)
-#   / blocks, with this tree's binary. Builds use both cores, so this is wall time per
-#   block with two threads; CPU time per block is about twice that.
+#   once per language with only that language's blocks; (CPU time − no-code CPU time) /
+#   blocks, with this tree's binary. With both cores busy, wall time is about half.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 pages=${1:-10000}
@@ -36,20 +35,22 @@ if [ ! -x "$before" ] || [ "${REBUILD_BEFORE:-}" = 1 ]; then
   git -C "$here" worktree remove --force "$tree"
 fi
 
-median() { # $1 = binary, $2 = site; prints the median wall seconds of clean builds
+# CPU time (user + system) is what the figures use: on a machine shared with other work
+# the wall time of a 2-thread build varies several-fold, its CPU time much less.
+median() { # $1 = binary, $2 = site; prints the median CPU seconds of clean builds
   local out=/dev/shm/gatehouse-hl-bench times=()
   for _ in $(seq "$runs"); do
     rm -rf "$out"
-    times+=("$( { /usr/bin/time -f '%e' "$1" build -q --root "$2" --out "$out"; } 2>&1 | tail -n 1)")
+    times+=("$( { /usr/bin/time -f '%U %S' "$1" build -q --root "$2" --out "$out"; } 2>&1 | tail -n 1 | awk '{print $1 + $2}')")
   done
   rm -rf "$out"
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
-echo "corpus: $corpus/gatehouse, $runs clean builds each, output in /dev/shm, $(nproc) cores"
+echo "corpus: $corpus/gatehouse, $runs clean builds each, output in /dev/shm, $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 b=$(median "$before" "$corpus/gatehouse")
 a=$(median "$after" "$corpus/gatehouse")
-python3 -c "import sys; b,a=map(float,sys.argv[1:]); print(f'before ({sys.argv[3]}): {b:.2f} s; after: {a:.2f} s; {a/b:.2f}x')" "$b" "$a" "$base"
+python3 -c "import sys; b,a=map(float,sys.argv[1:3]); print(f'CPU time, before ({sys.argv[3]}): {b:.2f} s; after: {a:.2f} s; {a/b:.2f}x')" "$b" "$a" "$base"
 
 # One corpus copy per language family, and one with no code at all.
 python3 - "$corpus/gatehouse" "$work/families" <<'PY'
@@ -78,7 +79,8 @@ for keep in sorted(langs) + ['none']:
                     n += 1
                     return m.group(0)
                 return ''
-            open(p, 'w').write(fence.sub(drop, open(p).read()))
+            text = fence.sub(drop, open(p).read())
+            open(p, 'w').write(text)
     counts[keep] = n
 json.dump(counts, open(os.path.join(dst, 'counts.json'), 'w'))
 PY
@@ -91,7 +93,7 @@ for dir in "$work"/families/*/; do
 import json, sys
 lang, t, none, counts = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), json.load(open(sys.argv[4]))
 n = counts[lang]
-print(f'{lang}: {n} blocks, {t:.2f} s vs {none:.2f} s without code: {(t - none) * 1e6 / n:.0f} us/block (wall, 2 threads)')
+print(f'{lang}: {n} blocks, {t:.2f} s vs {none:.2f} s CPU without code: {(t - none) * 1e6 / n:.0f} us CPU/block')
 " "$lang" "$t" "$none" "$work/families/counts.json"
 done
 rm -rf "$work/families"
