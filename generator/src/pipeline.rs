@@ -218,7 +218,7 @@ fn run_site_stages(
         Coverage::All => Some(inputs.pages),
     };
     let mut problems = Vec::new();
-    let mut warnings = Vec::new();
+    let mut warnings = last.map(|l| l.warnings.clone()).unwrap_or_default();
     let mut tree = last.map(|l| l.tree.clone());
     let mut external_links = last.map(|l| l.external_links.clone()).unwrap_or_default();
     for stage in SITE_STAGES {
@@ -235,14 +235,16 @@ fn run_site_stages(
                 let (errors, found_warnings): (Vec<_>, Vec<_>) =
                     found.into_iter().partition(Diagnostic::is_error);
                 problems.extend(errors);
-                warnings.extend(found_warnings);
                 if coverage == Coverage::All {
                     external_links = external;
+                    warnings = found_warnings;
                 } else {
-                    // The changed pages' external links replace what they had before.
-                    external_links
-                        .retain(|link| !pages.iter().any(|p| p.source_path == link.source));
+                    // The changed pages' links replace what they found before.
+                    let changed = |path: &Path| pages.iter().any(|p| p.source_path == path);
+                    external_links.retain(|link| !changed(&link.source));
                     external_links.extend(external);
+                    warnings.retain(|warning| !changed(&warning.path));
+                    warnings.extend(found_warnings);
                 }
             }
             SiteStage::Templates => {
@@ -359,7 +361,7 @@ impl Site {
         SiteWide {
             tree: self.tree.clone(),
             external_links: self.external_links.clone(),
-            warnings: Vec::new(),
+            warnings: self.warnings.clone(),
         }
     }
 
@@ -782,6 +784,46 @@ mod tests {
             .collect();
         assert_eq!(alpha, ["https://example.com/"]);
         assert!(site.external_links.len() <= before + 1);
+    }
+
+    /// Link warnings (`[links] level = "warn"`) outlive revisions that do not look at every
+    /// page: a body edit elsewhere keeps them, fixing the page drops its own.
+    #[test]
+    fn warnings_survive_revisions_of_other_pages() {
+        let dir = crate::test_support::fixture_copy("small");
+        let config = dir.path().join("site.toml");
+        let text = std::fs::read_to_string(&config).unwrap() + "\n[links]\nlevel = \"warn\"\n";
+        std::fs::write(&config, text).unwrap();
+        let broken = "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\n[x](/nowhere/)\n";
+        std::fs::write(dir.path().join("content/guide/alpha.md"), broken).unwrap();
+        let site = Site::load(&BuildOptions {
+            root: dir.path().to_path_buf(),
+            ..BuildOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(site.warnings.len(), 1, "{:?}", site.warnings);
+        let home = std::fs::read_to_string(dir.path().join("content/index.md")).unwrap();
+        let (site, _) = site
+            .revise(vec![upsert("index.md", &(home + "\nMore.\n"))])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            site.warnings.len(),
+            1,
+            "another page's edit keeps the warning"
+        );
+        let site = site
+            .with_templates_reloaded()
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(site.warnings.len(), 1, "a template reload keeps it");
+        let fixed = "---\ntitle: Alpha\nweight: 1\n---\n## Install\n";
+        let (site, _) = site
+            .revise(vec![upsert("guide/alpha.md", fixed)])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            site.warnings,
+            Vec::new(),
+            "fixing the page drops its warning"
+        );
     }
 
     #[test]

@@ -36,7 +36,12 @@ impl Server {
 
     /// Starts without `-q`; stderr (what a writer reads in the terminal) is piped.
     fn start_talking() -> (Self, BufReader<std::process::ChildStderr>) {
-        let mut server = Self::launch("", false);
+        Self::start_talking_with("")
+    }
+
+    /// [`Server::start_talking`] with `extra` appended to site.toml.
+    fn start_talking_with(extra: &str) -> (Self, BufReader<std::process::ChildStderr>) {
+        let mut server = Self::launch(extra, false);
         let stderr = server.child.stderr.take().expect("stderr is piped");
         (server, BufReader::new(stderr))
     }
@@ -433,6 +438,22 @@ fn mail_sent_in_preview_is_announced_in_the_terminal() {
         server.url
     );
     wait_for_line(stderr, &wanted);
+}
+
+#[test]
+fn link_warnings_are_shown_in_the_terminal_and_do_not_stop_the_preview() {
+    let (server, stderr) = Server::start_talking_with("\n[links]\nlevel = \"warn\"\n");
+    let events = server.events();
+    save(
+        server.path("content/guide/alpha.md"),
+        "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\n[gone](/nowhere/)\n",
+    );
+    events.wait_for("reload");
+    wait_for_line(
+        stderr,
+        "warning: content/guide/alpha.md:7:1: broken link '/nowhere/': nothing is published at /nowhere/",
+    );
+    assert_eq!(server.get("/guide/alpha/").0, 200);
 }
 
 /// Reads the server's terminal output until the line `wanted` appears.

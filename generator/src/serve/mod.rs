@@ -141,11 +141,14 @@ pub fn run(mut options: ServeOptions) -> Result<(), ServeError> {
     let _ = std::io::stdout().flush();
     if !options.quiet {
         match &snapshot.site {
-            Some(site) => eprintln!(
-                "Built {} pages in {} ms; watching for changes (Ctrl-C to stop)",
-                site.pages.len(),
-                started.elapsed().as_millis()
-            ),
+            Some(site) => {
+                eprintln!(
+                    "Built {} pages in {} ms; watching for changes (Ctrl-C to stop)",
+                    site.pages.len(),
+                    started.elapsed().as_millis()
+                );
+                print_warnings(site);
+            }
             None => print_problems(&snapshot.problems, false),
         }
     }
@@ -222,11 +225,16 @@ fn spawn_rebuilder(
                         })
                         .collect();
                     match &event {
-                        LiveEvent::Reload { .. } => eprintln!(
-                            "Rebuilt in {} ms: {}",
-                            started.elapsed().as_millis(),
-                            changed.join(", ")
-                        ),
+                        LiveEvent::Reload { .. } => {
+                            eprintln!(
+                                "Rebuilt in {} ms: {}",
+                                started.elapsed().as_millis(),
+                                changed.join(", ")
+                            );
+                            if let Some(site) = live.snapshot().site {
+                                print_warnings(&site);
+                            }
+                        }
                         LiveEvent::Css { path } => eprintln!("Stylesheet changed: {path}"),
                         LiveEvent::Problems(problems) => {
                             print_problems(problems, live.snapshot().site.is_some())
@@ -237,6 +245,14 @@ fn spawn_rebuilder(
             }
         }
     });
+}
+
+/// What `build` would print as warnings (`[links] level = "warn"`): they never stop the
+/// preview, but the writer sees them after every rebuild, as `build` shows them.
+fn print_warnings(site: &crate::pipeline::Site) {
+    for warning in &site.warnings {
+        eprintln!("warning: {warning}");
+    }
 }
 
 fn print_problems(problems: &[String], have_good_build: bool) {
