@@ -224,16 +224,27 @@ pub(crate) mod templates {
         format!("— {}\n{}/\n", config.site_title, config.base())
     }
 
+    /// A mail from the site to `to`: `text`, then the site's signature.
+    fn compose(config: &EdgeConfig, to: &str, subject: String, text: String, now: i64) -> Mail {
+        Mail {
+            from: config.mail_from.clone(),
+            to: to.to_owned(),
+            subject,
+            text: format!("{text}\n\n{}", signature(config)),
+            sent_at: now,
+        }
+    }
+
     /// To an address not verified yet: nothing the registrant typed but the address itself
     /// (a stranger's text in a mail from the site's domain would be a spam channel).
     pub fn verify(config: &EdgeConfig, to: &str, token: &str, now: i64) -> Mail {
         let product = &config.product_name;
         let link = format!("{}/api/verify?token={token}", config.base());
-        Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("Verify your email address for {product}"),
-            text: format!(
+        compose(
+            config,
+            to,
+            format!("Verify your email address for {product}"),
+            format!(
                 "Hello,\n\n\
                  Thanks for signing up for {product}. To finish, open this link within \
                  24 hours:\n\n{link}\n\n\
@@ -241,69 +252,65 @@ pub(crate) mod templates {
                  it verifies your address and signs you in. Your 30-day {product} Plus trial \
                  starts then.\n\n\
                  If you did not sign up, ignore this email: the account is not used until the \
-                 address is verified.\n\n{}",
-                signature(config)
+                 address is verified."
             ),
-            sent_at: now,
-        }
+            now,
+        )
     }
 
     pub fn already_registered(config: &EdgeConfig, to: &str, now: i64) -> Mail {
         let product = &config.product_name;
         let base = config.base();
-        Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("You already have a {product} account"),
-            text: format!(
+        compose(
+            config,
+            to,
+            format!("You already have a {product} account"),
+            format!(
                 "Hello,\n\n\
                  Someone, hopefully you, tried to register a {product} account with this email \
                  address, but it already has one.\n\n\
                  Sign in: {base}/sign-in/\n\
                  Forgot your password? Reset it: {base}/forgot-password/\n\n\
-                 If this was not you, you can ignore this email; nothing has changed.\n\n{}",
-                signature(config)
+                 If this was not you, you can ignore this email; nothing has changed."
             ),
-            sent_at: now,
-        }
+            now,
+        )
     }
 
     pub fn reset(config: &EdgeConfig, to: &str, token: &str, now: i64) -> Mail {
         let product = &config.product_name;
         let link = format!("{}/reset-password/?token={token}", config.base());
-        Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("Reset your {product} password"),
-            text: format!(
+        compose(
+            config,
+            to,
+            format!("Reset your {product} password"),
+            format!(
                 "Hello,\n\n\
                  To choose a new password for your {product} account, open this link within \
                  1 hour:\n\n{link}\n\n\
                  The link works once. If you did not ask for it, ignore this email: your \
-                 password stays as it is.\n\n{}",
-                signature(config)
+                 password stays as it is."
             ),
-            sent_at: now,
-        }
+            now,
+        )
     }
 
     pub fn password_changed(config: &EdgeConfig, to: &str, now: i64) -> Result<Mail, EdgeError> {
         let product = &config.product_name;
         let base = config.base();
         let when = clock::rfc3339(now)?;
-        Ok(Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("Your {product} password was changed"),
-            text: format!(
+        Ok(compose(
+            config,
+            to,
+            format!("Your {product} password was changed"),
+            format!(
                 "Hello,\n\n\
                  The password of your {product} account was changed at {when}, and every \
                  device signed in to the account was signed out.\n\n\
-                 If this was not you, reset your password now: {base}/forgot-password/\n\n{}",
-                signature(config)
+                 If this was not you, reset your password now: {base}/forgot-password/"
             ),
-            sent_at: now,
-        })
+            now,
+        ))
     }
 
     /// After a change on the account page: the reader who changed it stays signed in.
@@ -315,39 +322,37 @@ pub(crate) mod templates {
         let product = &config.product_name;
         let base = config.base();
         let when = clock::rfc3339(now)?;
-        Ok(Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("Your {product} password was changed"),
-            text: format!(
+        Ok(compose(
+            config,
+            to,
+            format!("Your {product} password was changed"),
+            format!(
                 "Hello,\n\n\
                  The password of your {product} account was changed on the account page at \
                  {when}. Every other device signed in to the account was signed out.\n\n\
-                 If this was not you, reset your password now: {base}/forgot-password/\n\n{}",
-                signature(config)
+                 If this was not you, reset your password now: {base}/forgot-password/"
             ),
-            sent_at: now,
-        })
+            now,
+        ))
     }
 
     /// To the new address of an email change: the link to confirm it.
     pub fn email_change_confirm(config: &EdgeConfig, to: &str, token: &str, now: i64) -> Mail {
         let product = &config.product_name;
         let link = format!("{}/confirm-email/?token={token}", config.base());
-        Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("Confirm your new email address for {product}"),
-            text: format!(
+        compose(
+            config,
+            to,
+            format!("Confirm your new email address for {product}"),
+            format!(
                 "Hello,\n\n\
                  Someone asked to use this address for a {product} account. To confirm, open \
                  this link within 24 hours:\n\n{link}\n\n\
                  You will be asked for the account's password. The address changes only then.\n\n\
-                 If you did not ask for this, ignore this email: nothing changes.\n\n{}",
-                signature(config)
+                 If you did not ask for this, ignore this email: nothing changes."
             ),
-            sent_at: now,
-        }
+            now,
+        )
     }
 
     /// To the current address of an email change: what was asked, and what to do if it was
@@ -355,39 +360,37 @@ pub(crate) mod templates {
     pub fn email_change_notice(config: &EdgeConfig, to: &str, new: &str, now: i64) -> Mail {
         let product = &config.product_name;
         let base = config.base();
-        Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("A change of your {product} email address was asked for"),
-            text: format!(
+        compose(
+            config,
+            to,
+            format!("A change of your {product} email address was asked for"),
+            format!(
                 "Hello,\n\n\
                  Someone signed in to your {product} account asked to change its email address \
                  to {new}. Nothing changes until the link sent to that address is confirmed; \
                  until then you sign in with this address.\n\n\
-                 If this was not you, change your password now: {base}/forgot-password/\n\n{}",
-                signature(config)
+                 If this was not you, change your password now: {base}/forgot-password/"
             ),
-            sent_at: now,
-        }
+            now,
+        )
     }
 
     /// After the account was deleted.
     pub fn goodbye(config: &EdgeConfig, to: &str, now: i64) -> Mail {
         let product = &config.product_name;
         let base = config.base();
-        Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("Your {product} account was deleted"),
-            text: format!(
+        compose(
+            config,
+            to,
+            format!("Your {product} account was deleted"),
+            format!(
                 "Hello,\n\n\
                  Your {product} account and everything we kept about it were deleted. Thank \
                  you for trying {product}.\n\n\
-                 You can register again with this address at any time: {base}/register/\n\n{}",
-                signature(config)
+                 You can register again with this address at any time: {base}/register/"
             ),
-            sent_at: now,
-        }
+            now,
+        )
     }
 
     pub fn trial_reminder(
@@ -409,18 +412,17 @@ pub(crate) mod templates {
                  Free plan. If you choose nothing, your account moves to Free."
             )
         };
-        Ok(Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("Your {product} Plus trial ends in 3 days"),
-            text: format!(
+        Ok(compose(
+            config,
+            to,
+            format!("Your {product} Plus trial ends in 3 days"),
+            format!(
                 "Hello {first_name},\n\n\
                  Your {product} Plus trial ends on {date}.\n\n{next}\n\n\
-                 Your account: {base}/account/\n\n{}",
-                signature(config)
+                 Your account: {base}/account/"
             ),
-            sent_at: now,
-        })
+            now,
+        ))
     }
 
     pub fn trial_ended(
@@ -432,19 +434,18 @@ pub(crate) mod templates {
     ) -> Mail {
         let product = &config.product_name;
         let base = config.base();
-        Mail {
-            from: config.mail_from.clone(),
-            to: to.to_owned(),
-            subject: format!("Your {product} Plus trial has ended"),
-            text: format!(
+        compose(
+            config,
+            to,
+            format!("Your {product} Plus trial has ended"),
+            format!(
                 "Hello {first_name},\n\n\
                  Your {product} Plus trial has ended. Your account is now on the {product} \
                  {plan_label} plan.\n\n\
-                 You can change your plan on your account page: {base}/account/\n\n{}",
-                signature(config)
+                 You can change your plan on your account page: {base}/account/"
             ),
-            sent_at: now,
-        }
+            now,
+        )
     }
 }
 
