@@ -300,7 +300,8 @@ pub fn builtin(path: &str) -> String {
             &format!(
                 "<p data-notice=\"verified\" hidden>Your email address is verified. You can sign in now.</p>\n\
                  <p data-notice=\"reset\" hidden>Your password was changed. Sign in with the new one.</p>\n\
-                 <p data-notice=\"signed-out\" hidden>You are signed out.</p>\n{}\
+                 <p data-notice=\"signed-out\" hidden>You are signed out.</p>\n\
+                 <p data-notice=\"deleted\" hidden>Your account was deleted.</p>\n{}\
                  <p><a href=\"/forgot-password/\">Forgot your password?</a></p>\n",
                 form(
                     "/api/sign-in",

@@ -405,7 +405,7 @@ fn delete_removes_every_record_and_the_address_registers_again() {
     );
     assert_eq!(
         location(&deleted),
-        Some("/?deleted=1"),
+        Some("/sign-in/?deleted=1"),
         "{}",
         text(&deleted)
     );

@@ -538,6 +538,9 @@ fn sign_in_page_shows_notices_and_escapes_the_query() {
     let page = text(&h.get("/sign-in/?signed_out=1&reset=1"));
     assert!(page.contains(r#"<p data-notice="signed-out">"#));
     assert!(page.contains(r#"<p data-notice="reset">"#));
+    let page = text(&h.get("/sign-in/?deleted=1"));
+    assert!(page.contains(r#"<p data-notice="deleted">"#), "{page}");
+    assert!(page.contains(r#"<p data-notice="signed-out" hidden>"#));
     let hostile = h.get("/reset-password/?token=%22%3E%3Cscript%3Ealert(1)%3C/script%3E");
     assert_eq!(hostile.status(), 400);
     assert!(!text(&hostile).contains("<script>"));

@@ -106,7 +106,8 @@ for (const js of [true, false]) {
       await del.getByLabel('Current password', { exact: true }).fill(PASSWORD);
       const answer = await navigate(page, () => del.getByRole('button', { name: 'Delete my account' }).click());
       assert.equal(answer.status(), 200);
-      assert.equal(pathOf(page), '/?deleted=1');
+      assert.equal(pathOf(page), '/sign-in/?deleted=1');
+      await page.getByText('Your account and everything stored with it have been deleted.').waitFor();
       await page.audit();
       await open(page, '/account/');
       assert.equal(pathOf(page), '/sign-in/');

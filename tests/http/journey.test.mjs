@@ -611,7 +611,7 @@ describe('account self-service', { concurrency: false }, () => {
     const refused = await post('/api/account/delete', { confirm: bea, current_password: NEW_PASSWORD }, { cookie });
     assert.equal(refused.status, 422, 'the confirm field must be the current address');
     const res = await post('/api/account/delete', { confirm: beaNew, current_password: NEW_PASSWORD }, { cookie });
-    await expectRedirect(res, '/?deleted=1');
+    await expectRedirect(res, '/sign-in/?deleted=1');
     assert.match(res.headers.get('set-cookie') ?? '', /Max-Age=0/);
     assert.equal((await account(cookie)).status, 401);
     assert.equal((await signIn(beaNew, NEW_PASSWORD)).status, 422);

@@ -630,7 +630,7 @@ pub(crate) async fn export<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, E
 }
 
 /// `POST /api/account/delete` (`current_password`, `confirm` = the address): every record of
-/// the account is removed; a goodbye mail; 303 `/?deleted=1`, cookie cleared.
+/// the account is removed; a goodbye mail; 303 `/sign-in/?deleted=1` (a page that says so), cookie cleared.
 pub(crate) async fn delete<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
@@ -679,7 +679,7 @@ pub(crate) async fn delete<H: Host>(
     accounts::delete(kv, &key).await?;
     ctx.mail
         .queue(templates::goodbye(edge.config(), &account.email, ctx.now));
-    let mut answer = response::redirect("/?deleted=1")?;
+    let mut answer = response::redirect("/sign-in/?deleted=1")?;
     response::set(&mut answer, SET_COOKIE, &sessions::clear_cookie())?;
     Ok(answer)
 }

@@ -27,6 +27,7 @@ pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edg
         ("verified", "verified"),
         ("reset", "reset"),
         ("signed_out", "signed-out"),
+        ("deleted", "deleted"),
     ]
     .iter()
     .filter(|(param, _)| ctx.query.get(param) == Some("1"))
