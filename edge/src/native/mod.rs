@@ -1,6 +1,7 @@
 //! The native host used by `gatehouse serve`: a redb file for the Kv, the system clock, OS
-//! randomness, the development outbox as the mailer, and password hashing on a small pool
-//! of threads ([`HashPool`]) so argon2 never stalls the event loop. Not built for wasm32.
+//! randomness, the development outbox as the mailer, and password hashing and the store's
+//! writes on threads of their own ([`ThreadPool`]) so neither argon2 nor an fsync stalls the
+//! event loop. Not built for wasm32.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), edge::native::NativeError> {
@@ -20,18 +21,18 @@
 //! ```
 
 mod dir_pages;
-mod hash_pool;
 mod redb_kv;
 mod system;
+mod thread_pool;
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
 pub use dir_pages::DirPages;
-pub use hash_pool::HashPool;
 pub use redb_kv::RedbKv;
 pub use system::{OsRng, SystemClock};
+pub use thread_pool::ThreadPool;
 
 use crate::error::MailError;
 use crate::mail::{Mail, Mailer};
@@ -56,11 +57,11 @@ pub enum NativeError {
 pub type NativeServices<P> =
     Services<RedbKv, NativeMailer, SystemClock, OsRng, KvLimiter<RedbKv>, P>;
 
-/// The native host: [`NativeServices`], with password hashing on a [`HashPool`].
+/// The native host: [`NativeServices`], with password hashing on a [`ThreadPool`].
 #[derive(Debug)]
 pub struct NativeHost<P> {
     pub services: NativeServices<P>,
-    pub hashing: HashPool,
+    pub hashing: ThreadPool,
 }
 
 impl<P: Pages> Host for NativeHost<P> {
@@ -143,7 +144,7 @@ fn log_error(error: &EdgeError) {
 
 /// Opens `<state_dir>/edge.redb` (creating both if needed) and assembles the host. Mail goes
 /// to the outbox in the same store (`GET /_dev/outbox` when `config.dev`); internal errors
-/// are printed to stderr; hashing runs on [`HashPool::for_this_machine`].
+/// are printed to stderr; hashing runs on [`ThreadPool::for_hashing`].
 pub fn host<P: Pages>(
     state_dir: impl AsRef<Path>,
     pages: P,
@@ -168,7 +169,7 @@ pub fn host<P: Pages>(
             pages,
             on_error: log_error,
         },
-        hashing: HashPool::for_this_machine(),
+        hashing: ThreadPool::for_hashing(),
     })
 }
 

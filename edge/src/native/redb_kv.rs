@@ -1,6 +1,11 @@
 //! A persistent [`Kv`] in one redb file. Strongly consistent (one process, ACID), so it is
 //! kinder than Workers KV; TTLs are honoured on read and expired keys removed lazily (on the
 //! read or listing that finds them).
+//!
+//! Reads run where they are awaited (they touch no disk beyond the page cache). Writes are
+//! committed on one thread of the store's own: each commit waits for the disk's fsync
+//! (milliseconds, hundreds under load), which must not hold up the event loop that serves
+//! pages; one thread because redb runs one write transaction at a time anyway.
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -10,6 +15,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::NativeError;
 use super::system::SystemClock;
+use super::thread_pool::ThreadPool;
 use crate::clock::Clock;
 use crate::error::KvError;
 use crate::kv::{Kv, ListPage, check_ttl};
@@ -23,6 +29,7 @@ pub struct RedbKv {
     db: Arc<Database>,
     path: PathBuf,
     clock: Arc<dyn Clock + Send + Sync>,
+    writer: Arc<ThreadPool>,
 }
 
 impl std::fmt::Debug for RedbKv {
@@ -84,6 +91,7 @@ impl RedbKv {
             db: Arc::new(db),
             path,
             clock,
+            writer: Arc::new(ThreadPool::new("edge-store", 1)),
         })
     }
 
@@ -95,27 +103,44 @@ impl RedbKv {
         self.clock.now_ms()
     }
 
+    /// Runs `change` in one write transaction on the store's writer thread and commits it.
+    async fn write<F>(&self, change: F) -> Result<(), KvError>
+    where
+        F: FnOnce(&mut redb::Table<&str, &[u8]>) -> Result<(), redb::StorageError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        self.writer
+            .run(move || {
+                let txn = db.begin_write().map_err(kv_error)?;
+                {
+                    let mut table = txn.open_table(TABLE).map_err(kv_error)?;
+                    change(&mut table).map_err(kv_error)?;
+                }
+                txn.commit().map_err(kv_error)
+            })
+            .await
+            .unwrap_or_else(|| Err(KvError::new("the store's writer thread did not finish")))
+    }
+
     /// Removes `keys` if they are still expired (a put may have revived one meanwhile).
-    fn purge(&self, keys: &[String]) -> Result<(), KvError> {
+    async fn purge(&self, keys: Vec<String>) -> Result<(), KvError> {
         if keys.is_empty() {
             return Ok(());
         }
         let now = self.now_ms();
-        let txn = self.db.begin_write().map_err(kv_error)?;
-        {
-            let mut table = txn.open_table(TABLE).map_err(kv_error)?;
-            for key in keys {
+        self.write(move |table| {
+            for key in &keys {
                 let expired = table
-                    .get(key.as_str())
-                    .map_err(kv_error)?
+                    .get(key.as_str())?
                     .and_then(|v| decode(v.value()))
                     .is_some_and(|(expires, _)| expires <= now);
                 if expired {
-                    table.remove(key.as_str()).map_err(kv_error)?;
+                    table.remove(key.as_str())?;
                 }
             }
-        }
-        txn.commit().map_err(kv_error)
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -131,7 +156,7 @@ impl Kv for RedbKv {
         };
         match found {
             Some((expires, _)) if expires <= self.now_ms() => {
-                self.purge(&[key.to_owned()])?;
+                self.purge(vec![key.to_owned()]).await?;
                 Ok(None)
             }
             Some((_, value)) => Ok(Some(value)),
@@ -147,23 +172,15 @@ impl Kv for RedbKv {
                 .saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX).saturating_mul(1000)),
             None => i64::MAX,
         };
-        let txn = self.db.begin_write().map_err(kv_error)?;
-        {
-            let mut table = txn.open_table(TABLE).map_err(kv_error)?;
-            table
-                .insert(key, encode(value, expires).as_slice())
-                .map_err(kv_error)?;
-        }
-        txn.commit().map_err(kv_error)
+        let (key, bytes) = (key.to_owned(), encode(value, expires));
+        self.write(move |table| table.insert(key.as_str(), bytes.as_slice()).map(drop))
+            .await
     }
 
     async fn delete(&self, key: &str) -> Result<(), KvError> {
-        let txn = self.db.begin_write().map_err(kv_error)?;
-        {
-            let mut table = txn.open_table(TABLE).map_err(kv_error)?;
-            table.remove(key).map_err(kv_error)?;
-        }
-        txn.commit().map_err(kv_error)
+        let key = key.to_owned();
+        self.write(move |table| table.remove(key.as_str()).map(drop))
+            .await
     }
 
     async fn list(
@@ -203,8 +220,57 @@ impl Kv for RedbKv {
                 keys.push(key.to_owned());
             }
         }
-        self.purge(&expired)?;
+        self.purge(expired).await?;
         let cursor = if more { keys.last().cloned() } else { None };
         Ok(ListPage { keys, cursor })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::sync::mpsc;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+        future.poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn writes_wait_for_the_store_thread_not_the_caller() {
+        let dir = std::env::temp_dir().join(format!("redb-writer-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let kv = RedbKv::open(dir.join("edge.redb")).expect("open");
+
+        // Hold the writer thread: a write must then stay pending, not commit on the caller.
+        let (release, held) = mpsc::channel::<()>();
+        let holding = kv.writer.run(move || held.recv().is_ok());
+        let mut put = std::pin::pin!(kv.put("k", "v", None));
+        assert!(poll_once(put.as_mut()).is_pending());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert!(poll_once(put.as_mut()).is_pending());
+        let mut get = std::pin::pin!(kv.get("k"));
+        assert!(matches!(poll_once(get.as_mut()), Poll::Ready(Ok(None))));
+
+        release.send(()).expect("release");
+        drop(holding);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Poll::Ready(done) = poll_once(put.as_mut()) {
+                done.expect("put");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the write never finished"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let mut get = std::pin::pin!(kv.get("k"));
+        assert!(matches!(poll_once(get.as_mut()), Poll::Ready(Ok(Some(v))) if v == "v"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,5 +1,6 @@
-//! A small pool of threads for password hashing, so that argon2 (tens of milliseconds of CPU
-//! each) never runs on the event loop that also serves pages and live reload.
+//! A small pool of threads for blocking work, so that it never runs on the event loop that
+//! also serves pages and live reload: password hashing (argon2, tens of milliseconds of CPU
+//! each) and the store's writes (redb's commits wait for the disk's fsync).
 //!
 //! Executor-agnostic: a job's result comes back through a one-shot slot whose future wakes
 //! the task that awaits it, so it works on any async runtime (and with none). The threads
@@ -13,32 +14,32 @@ use std::task::{Context, Poll, Waker};
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Threads that run hashing jobs in the order they were given.
+/// Threads that run jobs in the order they were given.
 #[derive(Debug)]
-pub struct HashPool {
+pub struct ThreadPool {
     jobs: Mutex<Sender<Job>>,
     threads: usize,
 }
 
-impl HashPool {
-    /// One thread fewer than the machine has cores (at least one): a burst of sign-ups
-    /// queues here instead of taking every core from the event loop, and each hash's 19 MiB
-    /// is allocated by at most that many threads at once.
-    pub fn for_this_machine() -> Self {
+impl ThreadPool {
+    /// The pool for password hashing: one thread fewer than the machine has cores (at
+    /// least one). A burst of sign-ups queues here instead of taking every core from the
+    /// event loop, and each hash's 19 MiB is allocated by at most that many threads at once.
+    pub fn for_hashing() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Self::new(cores.saturating_sub(1).max(1))
+        Self::new("edge-hash", cores.saturating_sub(1).max(1))
     }
 
-    /// `threads` threads (at least one), started now. A thread that cannot be started is
-    /// left out; with none, every job fails (see [`HashPool::run`]).
-    pub fn new(threads: usize) -> Self {
+    /// `threads` threads (at least one) named `name-N`, started now. A thread that cannot be
+    /// started is left out; with none, every job fails (see [`ThreadPool::run`]).
+    pub fn new(name: &str, threads: usize) -> Self {
         let (sender, receiver) = mpsc::channel::<Job>();
         let receiver = Arc::new(Mutex::new(receiver));
         let started = (0..threads.max(1))
             .filter(|i| {
                 let receiver = receiver.clone();
                 std::thread::Builder::new()
-                    .name(format!("edge-hash-{i}"))
+                    .name(format!("{name}-{i}"))
                     .spawn(move || work(&receiver))
                     .is_ok()
             })
@@ -175,7 +176,7 @@ mod tests {
 
     #[test]
     fn jobs_run_on_the_pool_not_on_the_caller() {
-        let pool = HashPool::new(2);
+        let pool = ThreadPool::new("test", 2);
         assert_eq!(pool.threads(), 2);
         let caller = thread::current().id();
         let ran_on = block_on(pool.run(|| thread::current().id()));
@@ -184,7 +185,7 @@ mod tests {
 
     #[test]
     fn results_come_back_to_each_caller() {
-        let pool = HashPool::new(1);
+        let pool = ThreadPool::new("test", 1);
         let futures: Vec<_> = (0..5u32).map(|i| pool.run(move || i * 10)).collect();
         let results: Vec<_> = futures.into_iter().map(block_on).collect();
         assert_eq!(
@@ -195,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_panicking_job_is_none_and_the_pool_goes_on() {
-        let pool = HashPool::new(1);
+        let pool = ThreadPool::new("test", 1);
         let panicked = block_on(pool.run(|| -> u8 { panic!("job failed") }));
         assert_eq!(panicked, None);
         assert_eq!(block_on(pool.run(|| 7)), Some(7));
