@@ -11,7 +11,7 @@
 # - `gatehouse serve` only: GET / (a static page) p50/p95 alone, and while 30 clients run
 #   300 registrations (argon2id each): hashing runs on the native host's hashing threads,
 #   not on the event loop that serves pages.
-# Both hosts run with their per-IP, per-address and mail limits raised (settings), so no
+# Both hosts run with their per-IP, per-address and mail limits and ceilings raised (settings), so no
 # request of the benchmark is refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +36,8 @@ if [ "$which" = serve ] || [ "$which" = all ]; then
   cargo build --release -q -p gatehouse
   bin=${CARGO_TARGET_DIR:-target}/release/gatehouse
   cp -r generator/tests/fixtures/small "$work/site"
-  printf '\n[edge.limits]\nposts_per_ip = %s\nsign_in_failures_per_email = %s\nmails_per_email = %s\n' \
-    "$big" "$big" "$big" >>"$work/site/site.toml"
+  printf '\n[edge.limits]\nposts_per_ip = %s\nsign_in_failures_per_email = %s\nsign_in_failures_ceiling = %s\nmails_per_email = %s\nmails_ceiling = %s\n' \
+    "$big" "$big" "$big" "$big" "$big" >>"$work/site/site.toml"
   : >"$work/serve.out"
   setsid "$bin" serve -q --port 0 --root "$work/site" --state-dir "$work/serve-state" \
     >"$work/serve.out" 2>"$work/serve.err" </dev/null &
@@ -66,7 +66,8 @@ if [ "$which" = workers ] || [ "$which" = all ]; then
     setsid node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" \
     --persist-to "$work/workers-state" --var DEV:1 --var "SITE_URL:$url" \
     --var "LIMIT_POSTS_PER_IP:$big" --var "LIMIT_SIGN_IN_FAILURES_PER_EMAIL:$big" \
-    --var "LIMIT_MAILS_PER_EMAIL:$big" \
+    --var "LIMIT_SIGN_IN_FAILURES_CEILING:$big" \
+    --var "LIMIT_MAILS_PER_EMAIL:$big" --var "LIMIT_MAILS_CEILING:$big" \
     --show-interactive-dev-session=false >"$work/wrangler.log" 2>&1 </dev/null &
   pid=$!
   for _ in $(seq 600); do
