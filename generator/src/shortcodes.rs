@@ -182,6 +182,7 @@ impl Shortcodes {
             text: String::with_capacity(text.len() + text.len() / 4),
             segments: Vec::new(),
             next_id: 0,
+            indent: String::new(),
         };
         run.emit(&nodes, &mut out, 0, &mut 0);
         let map = ExpansionMap {
@@ -331,8 +332,22 @@ enum Node {
         text: String,
     },
     Call(Call),
-    /// An included file's nodes.
-    Include(Vec<Node>),
+    /// An included file's nodes, and the indentation of the line its tag stands on (its
+    /// lines after the first get it too, so an include in a list item stays in the item).
+    Include {
+        indent: String,
+        nodes: Vec<Node>,
+    },
+}
+
+impl Node {
+    /// What a failed include leaves: nothing (its error is reported).
+    fn no_include() -> Self {
+        Node::Include {
+            indent: String::new(),
+            nodes: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -763,7 +778,7 @@ impl Run<'_, '_> {
                 at,
                 "`{% include %}` needs a file: `{% include snippets/intro.md %}`".into(),
             );
-            return Node::Include(Vec::new());
+            return Node::no_include();
         };
         let wanted = first.trim_start_matches('/');
         if wanted.split('/').any(|p| p == ".." || p.is_empty()) {
@@ -772,7 +787,7 @@ impl Run<'_, '_> {
                 at,
                 format!("include '{first}' must be a path inside includes/"),
             );
-            return Node::Include(Vec::new());
+            return Node::no_include();
         }
         let found = INCLUDE_DIRS.iter().find_map(|dir| {
             let rel = Path::new(dir).join(wanted);
@@ -785,14 +800,14 @@ impl Run<'_, '_> {
                 at,
                 format!("include '{first}' not found: there is no includes/{wanted} (or _includes/{wanted})"),
             );
-            return Node::Include(Vec::new());
+            return Node::no_include();
         };
         self.includes.insert(rel.clone());
         if chain.contains(&rel) || chain.len() >= MAX_INCLUDE_DEPTH {
             let mut names: Vec<String> = chain.iter().map(|p| display_path(p)).collect();
             names.push(display_path(&rel));
             self.error(origin, at, format!("include cycle: {}", names.join(" → ")));
-            return Node::Include(Vec::new());
+            return Node::no_include();
         }
         let text = match std::fs::read_to_string(&abs) {
             Ok(text) => text,
@@ -802,7 +817,7 @@ impl Run<'_, '_> {
                     at,
                     format!("cannot read include {}: {e}", display_path(&rel)),
                 );
-                return Node::Include(Vec::new());
+                return Node::no_include();
             }
         };
         let len = text.len();
@@ -814,7 +829,10 @@ impl Run<'_, '_> {
         let index = self.origins.len() - 1;
         let mut chain = chain.to_vec();
         chain.push(rel);
-        Node::Include(self.parse(index, 0, len, &chain))
+        Node::Include {
+            indent: line_indent(&self.origins[origin].text, at).to_owned(),
+            nodes: self.parse(index, 0, len, &chain),
+        }
     }
 
     /// `arg "quoted arg" key=value key="v"`; site variables in values are substituted.
@@ -894,7 +912,12 @@ impl Run<'_, '_> {
                     out.copy(*origin, range.start, &text[range.clone()]);
                 }
                 Node::Made { origin, at, text } => out.made(*origin, *at, text),
-                Node::Include(inner) => self.emit(inner, out, parent_id, nth),
+                Node::Include { indent, nodes } => {
+                    let outer = out.indent.len();
+                    out.indent.push_str(indent);
+                    self.emit(nodes, out, parent_id, nth);
+                    out.indent.truncate(outer);
+                }
                 Node::Call(call) => {
                     out.next_id += 1;
                     let id = out.next_id;
@@ -910,9 +933,11 @@ impl Run<'_, '_> {
                         (Some(body), Some(html)) => {
                             let (open, close) =
                                 html.split_once(BODY_MARKER).unwrap_or((html.as_str(), ""));
-                            out.made(call.origin, call.at, &block_html(open));
+                            let indent =
+                                line_indent(&self.origins[call.origin].text, call.at).to_owned();
+                            out.made(call.origin, call.at, &block_html(open, &indent));
                             self.emit(body, out, id, &mut 0);
-                            out.made(call.origin, call.at, &block_html(close));
+                            out.made(call.origin, call.at, &block_html(close, &indent));
                         }
                     }
                 }
@@ -997,7 +1022,7 @@ impl Run<'_, '_> {
 fn direct_calls(node: &Node) -> Vec<&Call> {
     match node {
         Node::Call(c) => vec![c],
-        Node::Include(inner) => inner.iter().flat_map(direct_calls).collect(),
+        Node::Include { nodes, .. } => nodes.iter().flat_map(direct_calls).collect(),
         _ => Vec::new(),
     }
 }
@@ -1013,13 +1038,31 @@ fn guard(html: &str) -> String {
 }
 
 /// A part of a block's HTML as a raw HTML block of its own: on its own lines, without
-/// blank lines (which would end the HTML block early).
-fn block_html(part: &str) -> String {
-    let lines: Vec<&str> = part.lines().filter(|l| !l.trim().is_empty()).collect();
+/// blank lines (which would end the HTML block early), each line indented as the tag's
+/// line is, so a block inside a list item (or any container that indentation continues)
+/// stays inside it.
+fn block_html(part: &str, indent: &str) -> String {
+    let lines: Vec<String> = part
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| format!("{indent}{l}"))
+        .collect();
     if lines.is_empty() {
         return "\n".into();
     }
     format!("\n\n{}\n\n", guard(&lines.join("\n")))
+}
+
+/// The spaces and tabs before `at` on its line, when nothing else is there (a tag on a
+/// line of its own); empty when the tag follows text.
+fn line_indent(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[start..at];
+    if before.bytes().all(|b| b == b' ' || b == b'\t') {
+        before
+    } else {
+        ""
+    }
 }
 
 /// Where the two bytes `pair` next occur in `text[from..to]` (an absolute offset).
@@ -1055,20 +1098,40 @@ struct Emitter {
     text: String,
     segments: Vec<(usize, usize, usize, bool)>,
     next_id: usize,
+    /// Put before every line that starts here (the indentation of the includes being
+    /// emitted), except blank ones.
+    indent: String,
 }
 
 impl Emitter {
     fn copy(&mut self, origin: usize, from: usize, text: &str) {
-        if !text.is_empty() {
-            self.segments.push((self.text.len(), origin, from, true));
-            self.text.push_str(text);
-        }
+        self.push(origin, from, text, true);
     }
 
     fn made(&mut self, origin: usize, at: usize, text: &str) {
-        if !text.is_empty() {
-            self.segments.push((self.text.len(), origin, at, false));
-            self.text.push_str(text);
+        self.push(origin, at, text, false);
+    }
+
+    fn push(&mut self, origin: usize, at: usize, text: &str, copied: bool) {
+        if self.indent.is_empty() {
+            if !text.is_empty() {
+                self.segments.push((self.text.len(), origin, at, copied));
+                self.text.push_str(text);
+            }
+            return;
+        }
+        let mut offset = 0;
+        for piece in text.split_inclusive('\n') {
+            let here = if copied { at + offset } else { at };
+            if self.text.ends_with('\n') && piece != "\n" {
+                self.segments.push((self.text.len(), origin, here, false));
+                let indent = std::mem::take(&mut self.indent);
+                self.text.push_str(&indent);
+                self.indent = indent;
+            }
+            self.segments.push((self.text.len(), origin, here, copied));
+            self.text.push_str(piece);
+            offset += piece.len();
         }
     }
 }
@@ -1245,6 +1308,36 @@ Plain.
                 .to_string(),
             "includes/md/intro.md:1:69: broken\n  note: in the expansion of the include at content/p.md:4:1"
         );
+    }
+
+    #[test]
+    fn blocks_and_includes_in_a_list_item_stay_in_the_item() {
+        let site = Site::new(&[(
+            "includes/steps.md",
+            "Included text.\n\n```bash\nkong start\n```\n\nLast {{site.prodct}} line.\n",
+        )]);
+        let list = "1. Install:\n\n   {% navtabs %}\n   {% navtab Docker %}\n   Run `docker`.\n   {% endnavtab %}\n   {% endnavtabs %}\n\n2. Then:\n\n   {% include steps.md %}\n\n3. Done.\n";
+        // The include's variable is reported at the include's own line, indentation or not.
+        let shown = site.run(list);
+        assert!(
+            shown.contains("includes/steps.md:7:"),
+            "the mistake is at the include's line 7: {shown}"
+        );
+        let site = Site::new(&[(
+            "includes/steps.md",
+            "Included text.\n\n```\nkong start\n```\n\nLast line.\n",
+        )]);
+        let html = site.run(list);
+        // One list of three items: nothing above split it.
+        assert_eq!(html.matches("<ol").count(), 1, "{html}");
+        assert_eq!(html.matches("<li>").count(), 3, "{html}");
+        let second = &html[html.find("Then:").unwrap_or(0)..html.find("Done.").unwrap_or(0)];
+        for inside in ["Included text.", "kong", "Last line."] {
+            assert!(second.contains(inside), "{inside} left the item: {html}");
+        }
+        let first = &html[..html.find("Then:").unwrap_or(0)];
+        assert!(first.contains("role=\"tablist\"") && first.contains("<code>docker</code>"));
+        insta::assert_snapshot!(html);
     }
 
     #[test]
