@@ -181,27 +181,37 @@ const SHELL_RESERVED: &[&str] = &[
 /// Simple commands: `cmd word --option 'single' "double" | cmd && cmd`, one per line,
 /// comment lines. No expansions, redirections, assignments, continuations or keywords.
 fn shell(code: &str, out: &mut Out) -> Option<()> {
+    let mut continued = false;
     for (start, line) in lines(code)? {
-        shell_line(line, start, out)?;
+        continued = shell_line(line, start, continued, out)?;
     }
-    Some(())
+    (!continued).then_some(())
 }
 
-fn shell_line(line: &str, base: usize, out: &mut Out) -> Option<()> {
+/// One line; `continued` if the line before ended in ` \`. Returns whether this one does.
+fn shell_line(line: &str, base: usize, continued: bool, out: &mut Out) -> Option<bool> {
+    let (line, continues) = match line.strip_suffix(" \\") {
+        Some(head) if !head.trim().is_empty() => (head, true),
+        _ => (line, false),
+    };
     let b = line.as_bytes();
     let mut i = 0;
     while i < b.len() && b[i] == b' ' {
         i += 1;
     }
     if i == b.len() {
-        return Some(());
+        return (!continued).then_some(false);
     }
-    if b[i] == b'#' {
+    if b[i] == b'#' && !continued && !continues {
         // A comment line (the grammar's comment starts at the `#`).
         out.push(Class::Comment, base + i..base + b.len());
-        return Some(());
+        return Some(false);
     }
-    let mut expect_command = true;
+    let mut expect_command = !continued;
+    if continued {
+        // A continued line's indentation belongs to its first argument's token.
+        i = 0;
+    }
     while i < b.len() {
         let space_start = i;
         while i < b.len() && b[i] == b' ' {
@@ -260,10 +270,37 @@ fn shell_line(line: &str, base: usize, out: &mut Out) -> Option<()> {
                 while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-') {
                     j += 1;
                 }
+                out.push(Class::Variable, base + space_start..base + j);
+                if b.get(j) == Some(&b'=') {
+                    // `--name=value`: the `=` an operator, the value plain.
+                    out.push(Class::Operator, base + j..base + j + 1);
+                    j += 1;
+                    let value = j;
+                    while j < b.len()
+                        && (b[j].is_ascii_alphanumeric()
+                            || matches!(b[j], b'_' | b'.' | b'/' | b':' | b'-' | b','))
+                    {
+                        j += 1;
+                    }
+                    if j == value {
+                        return None;
+                    }
+                }
                 if j < b.len() && b[j] != b' ' {
                     return None;
                 }
-                out.push(Class::Variable, base + space_start..base + j);
+                i = j;
+            }
+            b'$' => {
+                // `$NAME`, unquoted.
+                let mut j = i + 1;
+                while j < b.len() && (b[j].is_ascii_uppercase() || b[j] == b'_') {
+                    j += 1;
+                }
+                if j == i + 1 || (j < b.len() && b[j] != b' ') {
+                    return None;
+                }
+                out.push(Class::Variable, base + i..base + j);
                 i = j;
             }
             b'\'' => {
@@ -287,9 +324,22 @@ fn shell_line(line: &str, base: usize, out: &mut Out) -> Option<()> {
             _ => {
                 while i < b.len()
                     && (b[i].is_ascii_alphanumeric()
-                        || matches!(b[i], b'_' | b'.' | b'/' | b':' | b'-' | b','))
+                        || matches!(b[i], b'_' | b'.' | b'/' | b':' | b'-' | b',' | b'='))
                 {
                     i += 1;
+                }
+                if i > word_start && b[i - 1] == b'=' && matches!(b.get(i), Some(b'\'' | b'"')) {
+                    // `name='value'`: the quoted value a string.
+                    let quote = b[i] as char;
+                    let close = line[i + 1..].find(quote)? + i + 1;
+                    if line[i + 1..close].contains(['$', '`', '\\', '!'])
+                        || (close + 1 < b.len() && b[close + 1] != b' ')
+                    {
+                        return None;
+                    }
+                    out.push(Class::String, base + i..base + close + 1);
+                    i = close + 1;
+                    continue;
                 }
                 if i == word_start || (i < b.len() && b[i] != b' ') {
                     return None;
@@ -300,7 +350,7 @@ fn shell_line(line: &str, base: usize, out: &mut Out) -> Option<()> {
     if expect_command {
         return None;
     }
-    Some(())
+    Some(continues)
 }
 
 // ---------------------------------------------------------------- JSON
@@ -486,7 +536,7 @@ fn yaml(code: &str, out: &mut Out) -> Option<()> {
             j
         };
         let has_key = key_end > i
-            && b[i].is_ascii_alphabetic()
+            && (b[i].is_ascii_alphabetic() || b[i] == b'_')
             && b.get(key_end) == Some(&b':')
             && matches!(b.get(key_end + 1), None | Some(b' '));
         if has_key {
@@ -539,10 +589,11 @@ fn yaml_value(line: &str, i: usize, base: usize, out: &mut Out) -> Option<()> {
         }
         out.push(Class::Number, base + i..base + value_end);
     } else {
-        let plain = first.is_ascii_alphabetic()
-            && value
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/'))
+        let plain = (first.is_ascii_alphabetic() || first == b'/')
+            && value.bytes().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/' | b':')
+            })
+            && !value.ends_with(':')
             && !YAML_SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(value));
         if !plain {
             return None;
