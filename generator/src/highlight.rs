@@ -204,8 +204,15 @@ impl Lines {
                 Some(i) => (&rest[..i], true),
                 None => (rest, false),
             };
-            if !piece.is_empty() {
-                let piece = piece.strip_suffix('\r').unwrap_or(piece);
+            // A `\r` before a newline is not shown (nor one alone before it, in a run of
+            // its own).
+            let shown = match newline {
+                true => piece.strip_suffix('\r').unwrap_or(piece),
+                false if piece == "\r" => "",
+                false => piece,
+            };
+            if !shown.is_empty() {
+                let piece = shown;
                 if class != self.open {
                     self.close();
                     if let Some(class) = class {

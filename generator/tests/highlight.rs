@@ -456,3 +456,21 @@ fn an_unknown_language_is_noted_with_its_pages_for_one_warning() {
     assert_eq!(pages, ["a.md", "b/c.md"]);
     assert!(!unknown.contains_key("rust"));
 }
+
+/// Windows line ends are lines like any other, with no `\r` left in the HTML.
+#[test]
+fn crlf_line_ends_are_not_shown() {
+    for (lang, code) in [
+        ("yaml", "a: 1\r\nb: x\r\n"),
+        ("python", "x = 1\r\ny = \"\"\"a\r\nb\"\"\"\r\n"),
+        ("text", "a\r\nb\r\n"),
+    ] {
+        let html = block(lang, code);
+        assert!(!html.contains('\r'), "{lang}: {html:?}");
+        assert_eq!(
+            html.matches("<span class=\"line").count(),
+            code.lines().count(),
+            "{lang}: {html}"
+        );
+    }
+}
