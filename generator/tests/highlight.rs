@@ -474,3 +474,9 @@ fn crlf_line_ends_are_not_shown() {
         );
     }
 }
+
+lang!(
+    rego,
+    "rego",
+    "package kong.authz\n\ndefault allow := false\n\nallow if {\n  input.method == \"GET\" # reads\n}\n"
+);
