@@ -1,777 +1,548 @@
 //! Build-time syntax highlighting of fenced code, as class-based spans.
 //!
-//! A small hand-written lexer per language family instead of a TextMate-grammar engine:
-//! docs code blocks are short and their languages few, and highlighting must not
-//! dominate a 10,000-page build (syntect costs more than the rest of the pipeline
-//! together on the benchmark corpus). The theme's CSS colours the `hl-*` classes, so
-//! pages carry no inline styles and need no JavaScript.
+//! A block's language is found by its fence ([`Fence`]), then highlighted by the first
+//! of these that takes it:
+//! - the **fast path** ([`fast`]): hand-written lexers for the most frequent languages
+//!   (the shell family, JSON, YAML, Rust) that answer only for text they are sure of,
+//!   and give exactly what the grammar gives there (its tests compare them on thousands
+//!   of blocks); anything else they leave to
+//! - the **grammar** ([`grammar`]): syntect with two-face's syntax set (200+ languages,
+//!   embedded languages included: a JSON body in `http`, `<script>` in HTML, `$(…)` in a
+//!   shell command).
+//!
+//! Either way each token gets one short class from [`classes`] (`hl-kw`, `hl-str`, …),
+//! the one table saying what a colour means; adjacent tokens of one class are one span,
+//! and plain text has none. The theme's `static/css/highlight.css` colours the classes
+//! (light and dark palettes); pages carry no inline styles (the CSP has no
+//! `'unsafe-inline'`).
+//!
+//! `console` blocks highlight their prompt lines as shell and leave output plain;
+//! `handlebars` is HTML with its `{{…}}` expressions lexed here. A block's HTML is cached
+//! by its fence and text ([`highlight_block`]), so `gatehouse serve` re-highlights only
+//! the blocks that changed. Languages nothing knows are written as plain text and noted
+//! with the page naming them ([`take_unknown_languages`]), for one warning per language
+//! per build.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::{Range, RangeInclusive};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use edge::html::escape_into;
 
-/// Appends `<pre class="code" data-lang="…"><code>…</code></pre>` for `code` to `out`.
-pub fn highlight_block(lang: &str, code: &str, out: &mut String) {
-    let lang = lang.trim().to_ascii_lowercase();
-    out.push_str("<pre class=\"code\"");
-    if !lang.is_empty() {
-        out.push_str(" data-lang=\"");
-        escape_into(&lang, out);
-        out.push('"');
-    }
-    out.push_str("><code>");
-    let mut h = Highlighter { out };
-    match lang.as_str() {
-        "bash" | "sh" | "shell" | "console" | "zsh" | "shell-session" => h.shell(code),
-        "json" | "jsonc" => h.json(code),
-        "yaml" | "yml" => h.yaml(code),
-        "toml" | "ini" => h.toml(code),
-        "html" | "xml" | "svg" => h.markup(code),
-        "http" => h.http(code),
-        other => match keywords(other) {
-            Some(lang) => h.c_like(code, &lang),
-            None => escape_into(code, h.out),
-        },
-    }
-    out.push_str("</code></pre>\n");
+pub mod classes;
+pub mod fast;
+pub mod grammar;
+
+use classes::Class;
+
+/// Names that mean "no language": plain text, and no warning.
+const PLAIN: &[&str] = &["", "text", "txt", "plain", "plaintext", "none", "output"];
+
+/// Names of a shell session: prompt lines are commands, the others output.
+const CONSOLE: &[&str] = &["console", "shell-session", "shellsession", "terminal"];
+
+/// Names of Handlebars templates.
+const HANDLEBARS: &[&str] = &["handlebars", "hbs"];
+
+/// What a code fence's info string asks for: ```` ```js {2,4-5} linenos title="app.js" ````.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Fence {
+    /// The language as written, lowercased (`rust` of `rust,ignore`); empty for none.
+    pub lang: String,
+    /// Lines to highlight, 1-based: `{2,4-5}` or `hl_lines="2 4-5"`.
+    pub hl_lines: Vec<RangeInclusive<usize>>,
+    /// `linenos`: number the lines.
+    pub linenos: bool,
+    /// `title="kong.conf"`: a caption above the block.
+    pub title: Option<String>,
 }
 
-struct Lang {
-    keywords: &'static [&'static str],
-    literals: &'static [&'static str],
-    line_comment: &'static [&'static str],
-    block_comment: Option<(&'static str, &'static str)>,
-    /// Capitalised identifiers are types (Rust, Go, TypeScript, Java).
-    capitalised_types: bool,
-}
-
-fn keywords(lang: &str) -> Option<Lang> {
-    let lang = match lang {
-        "rust" | "rs" => Lang {
-            keywords: &[
-                "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else",
-                "enum", "extern", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod",
-                "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
-                "trait", "type", "unsafe", "use", "where", "while",
-            ],
-            literals: &["true", "false", "None", "Some", "Ok", "Err"],
-            line_comment: &["//"],
-            block_comment: Some(("/*", "*/")),
-            capitalised_types: true,
-        },
-        "js" | "javascript" | "ts" | "typescript" | "jsx" | "tsx" | "mjs" => Lang {
-            keywords: &[
-                "async",
-                "await",
-                "break",
-                "case",
-                "catch",
-                "class",
-                "const",
-                "continue",
-                "default",
-                "delete",
-                "do",
-                "else",
-                "export",
-                "extends",
-                "finally",
-                "for",
-                "from",
-                "function",
-                "if",
-                "import",
-                "in",
-                "instanceof",
-                "interface",
-                "let",
-                "new",
-                "of",
-                "return",
-                "switch",
-                "this",
-                "throw",
-                "try",
-                "type",
-                "typeof",
-                "var",
-                "void",
-                "while",
-                "yield",
-            ],
-            literals: &["true", "false", "null", "undefined"],
-            line_comment: &["//"],
-            block_comment: Some(("/*", "*/")),
-            capitalised_types: true,
-        },
-        "go" | "golang" => Lang {
-            keywords: &[
-                "break",
-                "case",
-                "chan",
-                "const",
-                "continue",
-                "default",
-                "defer",
-                "else",
-                "fallthrough",
-                "for",
-                "func",
-                "go",
-                "goto",
-                "if",
-                "import",
-                "interface",
-                "map",
-                "package",
-                "range",
-                "return",
-                "select",
-                "struct",
-                "switch",
-                "type",
-                "var",
-            ],
-            literals: &["true", "false", "nil", "iota"],
-            line_comment: &["//"],
-            block_comment: Some(("/*", "*/")),
-            capitalised_types: true,
-        },
-        "python" | "py" => Lang {
-            keywords: &[
-                "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
-                "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-                "import", "in", "is", "lambda", "not", "or", "pass", "raise", "return", "try",
-                "while", "with", "yield",
-            ],
-            literals: &["True", "False", "None"],
-            line_comment: &["#"],
-            block_comment: None,
-            capitalised_types: false,
-        },
-        "sql" => Lang {
-            keywords: &[
-                "select",
-                "from",
-                "where",
-                "insert",
-                "into",
-                "values",
-                "update",
-                "set",
-                "delete",
-                "create",
-                "table",
-                "index",
-                "on",
-                "join",
-                "left",
-                "right",
-                "inner",
-                "outer",
-                "group",
-                "by",
-                "order",
-                "limit",
-                "and",
-                "or",
-                "not",
-                "as",
-                "primary",
-                "key",
-                "references",
-                "alter",
-                "drop",
-                "SELECT",
-                "FROM",
-                "WHERE",
-                "INSERT",
-                "INTO",
-                "VALUES",
-                "UPDATE",
-                "SET",
-                "DELETE",
-                "CREATE",
-                "TABLE",
-                "INDEX",
-                "ON",
-                "JOIN",
-                "LEFT",
-                "INNER",
-                "GROUP",
-                "BY",
-                "ORDER",
-                "LIMIT",
-                "AND",
-                "OR",
-                "NOT",
-                "AS",
-                "PRIMARY",
-                "KEY",
-                "REFERENCES",
-                "ALTER",
-                "DROP",
-            ],
-            literals: &["null", "NULL", "true", "false", "TRUE", "FALSE"],
-            line_comment: &["--"],
-            block_comment: Some(("/*", "*/")),
-            capitalised_types: false,
-        },
-        "java" | "c" | "cpp" | "c++" | "cs" | "csharp" | "kotlin" | "swift" => Lang {
-            keywords: &[
-                "break",
-                "case",
-                "catch",
-                "class",
-                "const",
-                "continue",
-                "default",
-                "do",
-                "else",
-                "enum",
-                "extends",
-                "final",
-                "for",
-                "fun",
-                "func",
-                "if",
-                "import",
-                "include",
-                "interface",
-                "let",
-                "namespace",
-                "new",
-                "package",
-                "private",
-                "protected",
-                "public",
-                "return",
-                "static",
-                "struct",
-                "switch",
-                "this",
-                "throw",
-                "try",
-                "using",
-                "val",
-                "var",
-                "void",
-                "while",
-            ],
-            literals: &["true", "false", "null", "nil", "NULL", "nullptr"],
-            line_comment: &["//"],
-            block_comment: Some(("/*", "*/")),
-            capitalised_types: true,
-        },
-        _ => return None,
-    };
-    Some(lang)
-}
-
-/// What a lexer makes of the text at one position.
-enum Step {
-    /// A token of this many bytes, shown with this class.
-    Token(&'static str, usize),
-    /// This many bytes of plain text (a word that is nothing special, say), skipped whole so
-    /// that its tail is not taken for a token.
-    Plain(usize),
-}
-
-struct Highlighter<'o> {
-    out: &'o mut String,
-}
-
-impl Highlighter<'_> {
-    fn span(&mut self, class: &str, text: &str) {
-        if text.is_empty() {
-            return;
-        }
-        self.out.push_str("<span class=\"");
-        self.out.push_str(class);
-        self.out.push_str("\">");
-        escape_into(text, self.out);
-        self.out.push_str("</span>");
-    }
-
-    fn plain(&mut self, text: &str) {
-        escape_into(text, self.out);
-    }
-
-    /// Runs a lexer over `code`: `step(code, i)` says what starts at byte `i` (`None`: one
-    /// plain character). Plain runs are escaped in one go, between tokens.
-    fn scan(&mut self, code: &str, mut step: impl FnMut(&str, usize) -> Option<Step>) {
-        let bytes = code.as_bytes();
-        let mut i = 0;
-        let mut plain_from = 0;
-        while i < bytes.len() {
-            match step(code, i) {
-                Some(Step::Token(class, len)) if len > 0 => {
-                    self.plain(&code[plain_from..i]);
-                    self.span(class, &code[i..i + len]);
-                    i += len;
-                    plain_from = i;
-                }
-                Some(Step::Plain(len)) if len > 0 => i += len,
-                _ => i += utf8_len(bytes[i]),
-            }
-        }
-        self.plain(&code[plain_from..]);
-    }
-
-    fn c_like(&mut self, code: &str, lang: &Lang) {
-        self.scan(code, |code, i| {
-            let bytes = code.as_bytes();
-            let rest = &code[i..];
-            if lang.line_comment.iter().any(|p| rest.starts_with(*p)) {
-                return Some(Step::Token("hl-com", rest.find('\n').unwrap_or(rest.len())));
-            }
-            if let Some((open, close)) = lang
-                .block_comment
-                .filter(|(open, _)| rest.starts_with(open))
-            {
-                let end = rest[open.len()..]
-                    .find(close)
-                    .map_or(rest.len(), |j| open.len() + j + close.len());
-                return Some(Step::Token("hl-com", end));
-            }
-            match bytes[i] {
-                // A Rust lifetime `'a` is not a string.
-                b'\'' if is_lifetime(rest) => None,
-                q @ (b'"' | b'\'' | b'`') => Some(Step::Token("hl-str", string_len(rest, q))),
-                b'0'..=b'9' if !prev_is_word(bytes, i) => {
-                    Some(Step::Token("hl-num", number_len(rest)))
-                }
-                c if c.is_ascii_alphabetic() || c == b'_' => {
-                    let len = word_len(rest);
-                    let word = &rest[..len];
-                    let next = rest[len..]
-                        .trim_start_matches(' ')
-                        .as_bytes()
-                        .first()
-                        .copied();
-                    let class = if lang.keywords.contains(&word) {
-                        "hl-kw"
-                    } else if lang.literals.contains(&word) {
-                        "hl-num"
-                    } else if next == Some(b'(') || next == Some(b'!') && lang.capitalised_types {
-                        "hl-fn"
-                    } else if lang.capitalised_types
-                        && word.starts_with(|c: char| c.is_ascii_uppercase())
-                    {
-                        "hl-ty"
-                    } else {
-                        return Some(Step::Plain(len));
-                    };
-                    Some(Step::Token(class, len))
-                }
-                _ => None,
-            }
-        });
-    }
-
-    fn shell(&mut self, code: &str) {
-        const KEYWORDS: &[&str] = &[
-            "if", "then", "else", "elif", "fi", "for", "while", "do", "done", "case", "esac", "in",
-            "function", "return", "export", "local", "sudo",
-        ];
-        for line in code.split_inclusive('\n') {
-            let mut command_position = true;
-            self.scan(line, |line, i| {
-                let bytes = line.as_bytes();
-                let rest = &line[i..];
-                let c = bytes[i];
-                let token = match c {
-                    b'#' if i == 0 || bytes[i - 1].is_ascii_whitespace() => {
-                        ("hl-com", rest.trim_end_matches('\n').len())
-                    }
-                    b'"' | b'\'' => ("hl-str", string_len(rest, c)),
-                    b'$' if i == 0 && rest.starts_with("$ ") => ("hl-op", 1),
-                    b'$' => {
-                        let len = if rest[1..].starts_with('{') {
-                            rest.find('}').map_or(rest.len(), |j| j + 1)
-                        } else {
-                            1 + word_len(&rest[1..])
-                        };
-                        ("hl-var", len)
-                    }
-                    b'|' | b';' | b'&' | b'>' | b'<' => {
-                        command_position = matches!(c, b'|' | b';' | b'&');
-                        let len = rest
-                            .bytes()
-                            .take_while(|b| matches!(b, b'|' | b'&' | b';' | b'>' | b'<'))
-                            .count();
-                        ("hl-op", len)
-                    }
-                    b'\\' => ("hl-op", 1),
-                    b'-' if i > 0 && bytes[i - 1] == b' ' => {
-                        let len = rest
-                            .bytes()
-                            .take_while(|b| !b.is_ascii_whitespace() && *b != b'=')
-                            .count();
-                        ("hl-key", len)
-                    }
-                    c if c.is_ascii_whitespace() => return None,
-                    _ => {
-                        let len = rest
-                            .bytes()
-                            .take_while(|b| {
-                                !b.is_ascii_whitespace()
-                                    && !matches!(
-                                        b,
-                                        b'|' | b';' | b'&' | b'"' | b'\'' | b'$' | b'>' | b'<'
-                                    )
-                            })
-                            .count();
-                        let word = &rest[..len];
-                        if KEYWORDS.contains(&word) {
-                            ("hl-kw", len)
-                        } else if command_position && !word.contains('=') {
-                            command_position = false;
-                            ("hl-fn", len)
-                        } else {
-                            return Some(Step::Plain(len));
-                        }
-                    }
-                };
-                Some(Step::Token(token.0, token.1))
-            });
-        }
-    }
-
-    fn json(&mut self, code: &str) {
-        self.scan(code, |code, i| {
-            let rest = &code[i..];
-            let token = match code.as_bytes()[i] {
-                b'"' => {
-                    let len = string_len(rest, b'"');
-                    let is_key = rest[len..].trim_start().starts_with(':');
-                    (if is_key { "hl-key" } else { "hl-str" }, len)
-                }
-                b'-' | b'0'..=b'9' => ("hl-num", number_len(rest)),
-                b't' | b'f' | b'n' => ["true", "false", "null"]
-                    .iter()
-                    .find(|lit| rest.starts_with(**lit))
-                    .map(|lit| ("hl-num", lit.len()))?,
-                b'/' if rest.starts_with("//") => ("hl-com", rest.find('\n').unwrap_or(rest.len())),
-                _ => return None,
-            };
-            Some(Step::Token(token.0, token.1))
-        });
-    }
-
-    fn yaml(&mut self, code: &str) {
-        for line in code.split_inclusive('\n') {
-            let body = line.trim_end_matches('\n');
-            let indent = body.len() - body.trim_start().len();
-            self.plain(&body[..indent]);
-            let mut rest = &body[indent..];
-            if rest.starts_with('#') {
-                self.span("hl-com", rest);
-                self.plain(&line[body.len()..]);
-                continue;
-            }
-            if rest == "---" || rest == "..." {
-                self.span("hl-op", rest);
-                self.plain(&line[body.len()..]);
-                continue;
-            }
-            while let Some(after) = rest.strip_prefix("- ") {
-                self.span("hl-op", "-");
-                self.plain(" ");
-                rest = after;
-            }
-            if let Some(colon) = yaml_key_end(rest) {
-                self.span("hl-key", &rest[..colon]);
-                self.span("hl-op", ":");
-                rest = &rest[colon + 1..];
-            }
-            self.yaml_value(rest);
-            self.plain(&line[body.len()..]);
-        }
-    }
-
-    fn yaml_value(&mut self, value: &str) {
-        let trimmed = value.trim_start();
-        let lead = value.len() - trimmed.len();
-        self.plain(&value[..lead]);
-        let (main, comment) = match trimmed.find(" #") {
-            Some(j) if !trimmed.starts_with(['"', '\'']) => (&trimmed[..j], &trimmed[j..]),
-            _ => (trimmed, ""),
+impl Fence {
+    /// Parses an info string. Words it does not know (`ignore` of `rust,ignore`) are
+    /// ignored; a malformed range is skipped.
+    pub fn parse(info: &str) -> Fence {
+        let info = info.trim();
+        let end = info
+            .find(|c: char| c.is_whitespace() || c == ',' || c == '{')
+            .unwrap_or(info.len());
+        let mut fence = Fence {
+            lang: info[..end].to_ascii_lowercase(),
+            ..Fence::default()
         };
-        let bare = main.trim_end();
-        if bare.is_empty() {
-            self.plain(main);
-        } else if bare.starts_with(['"', '\'']) {
-            self.span("hl-str", main);
-        } else if matches!(bare, "true" | "false" | "null" | "~" | "yes" | "no")
-            || bare.parse::<f64>().is_ok()
-        {
-            self.span("hl-num", main);
-        } else if bare.starts_with(['&', '*', '|', '>']) {
-            self.span("hl-op", main);
-        } else {
-            self.span("hl-str", main);
-        }
-        if !comment.is_empty() {
-            self.span("hl-com", comment);
-        }
-    }
-
-    fn toml(&mut self, code: &str) {
-        for line in code.split_inclusive('\n') {
-            let body = line.trim_end_matches('\n');
-            let trimmed = body.trim_start();
-            let indent = body.len() - trimmed.len();
-            self.plain(&body[..indent]);
-            if trimmed.starts_with('#') || trimmed.starts_with(';') {
-                self.span("hl-com", trimmed);
-            } else if trimmed.starts_with('[') {
-                self.span("hl-ty", trimmed);
-            } else if let Some(eq) = trimmed.find('=') {
-                self.span("hl-key", &trimmed[..eq]);
-                self.span("hl-op", "=");
-                self.yaml_value(&trimmed[eq + 1..]);
-            } else {
-                self.plain(trimmed);
+        let mut rest = &info[end..];
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+            if rest.is_empty() {
+                break;
             }
-            self.plain(&line[body.len()..]);
-        }
-    }
-
-    fn markup(&mut self, code: &str) {
-        let mut rest = code;
-        while let Some(open) = rest.find('<') {
-            self.plain(&rest[..open]);
-            rest = &rest[open..];
-            if rest.starts_with("<!--") {
-                let end = rest.find("-->").map_or(rest.len(), |j| j + 3);
-                self.span("hl-com", &rest[..end]);
-                rest = &rest[end..];
+            if let Some(inner) = rest.strip_prefix('{') {
+                let close = inner.find('}').unwrap_or(inner.len());
+                push_ranges(&inner[..close], &mut fence.hl_lines);
+                rest = inner.get(close + 1..).unwrap_or("");
                 continue;
             }
-            let end = rest.find('>').map_or(rest.len(), |j| j + 1);
-            let tag = &rest[..end];
-            let name_len = tag
-                .bytes()
-                .skip(1)
-                .take_while(|b| !b.is_ascii_whitespace() && *b != b'>')
-                .count()
-                + 1;
-            self.span("hl-tag", &tag[..name_len]);
-            let mut attrs = &tag[name_len..];
-            while !attrs.is_empty() {
-                if let Some(q) = attrs.find(['"', '\'']) {
-                    let quote = attrs.as_bytes()[q];
-                    let len = string_len(&attrs[q..], quote);
-                    let before = &attrs[..q];
-                    match before.rfind('=') {
-                        Some(eq) => {
-                            self.key_value_prefix(&before[..eq]);
-                            self.plain("=");
-                            self.plain(&before[eq + 1..]);
+            let word_end = rest
+                .find(|c: char| c.is_whitespace() || c == ',' || c == '=')
+                .unwrap_or(rest.len());
+            let key = &rest[..word_end];
+            rest = &rest[word_end..];
+            let value = match rest.strip_prefix('=') {
+                Some(after) => {
+                    let (value, after) = match after.chars().next() {
+                        Some(q @ ('"' | '\'')) => {
+                            let inner = &after[1..];
+                            let close = inner.find(q).unwrap_or(inner.len());
+                            (&inner[..close], inner.get(close + 1..).unwrap_or(""))
                         }
-                        None => self.plain(before),
-                    }
-                    self.span("hl-str", &attrs[q..q + len]);
-                    attrs = &attrs[q + len..];
-                } else {
-                    let close = attrs.trim_end_matches('>');
-                    self.key_value_prefix(close);
-                    self.span("hl-tag", &attrs[close.len()..]);
-                    attrs = "";
+                        _ => {
+                            let end = after
+                                .find(|c: char| c.is_whitespace() || c == ',')
+                                .unwrap_or(after.len());
+                            (&after[..end], &after[end..])
+                        }
+                    };
+                    rest = after;
+                    Some(value)
                 }
-            }
-            rest = &rest[end..];
-        }
-        self.plain(rest);
-    }
-
-    fn key_value_prefix(&mut self, text: &str) {
-        let name_start = text
-            .trim_end()
-            .rfind(char::is_whitespace)
-            .map_or(0, |j| j + 1);
-        self.plain(&text[..name_start]);
-        self.span("hl-key", &text[name_start..]);
-    }
-
-    fn http(&mut self, code: &str) {
-        let mut in_body = false;
-        for (n, line) in code.split_inclusive('\n').enumerate() {
-            let body = line.trim_end_matches('\n');
-            if in_body {
-                self.plain(line);
-                continue;
-            }
-            if body.trim().is_empty() {
-                in_body = true;
-                self.plain(line);
-                continue;
-            }
-            if n == 0 {
-                match body.split_once(' ') {
-                    Some((method, rest)) => {
-                        self.span("hl-kw", method);
-                        self.plain(" ");
-                        self.span("hl-str", rest);
-                    }
-                    None => self.plain(body),
-                }
-            } else if let Some((name, value)) = body.split_once(':') {
-                self.span("hl-key", name);
-                self.plain(":");
-                self.plain(value);
-            } else {
-                self.plain(body);
-            }
-            self.plain(&line[body.len()..]);
-        }
-    }
-}
-
-fn yaml_key_end(text: &str) -> Option<usize> {
-    if text.starts_with(['"', '\'', '{', '[', '#']) {
-        return None;
-    }
-    let colon = text.find(':')?;
-    let after = text[colon + 1..].chars().next();
-    (matches!(after, None | Some(' ') | Some('\t')) && !text[..colon].contains(' ')
-        || after.is_none())
-    .then_some(colon)
-}
-
-fn string_len(rest: &str, quote: u8) -> usize {
-    let bytes = rest.as_bytes();
-    let mut i = 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'\n' if quote != b'`' => return i,
-            b if b == quote => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
-fn number_len(rest: &str) -> usize {
-    let bytes = rest.as_bytes();
-    let mut i = usize::from(bytes.first() == Some(&b'-'));
-    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b'_')) {
-        i += 1;
-    }
-    i.max(1)
-}
-
-fn word_len(rest: &str) -> usize {
-    rest.bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        .count()
-}
-
-fn prev_is_word(bytes: &[u8], i: usize) -> bool {
-    i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')
-}
-
-fn is_lifetime(rest: &str) -> bool {
-    let len = word_len(&rest[1..]);
-    len > 0 && rest.as_bytes().get(1 + len) != Some(&b'\'')
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0xF0..=0xFF => 4,
-        0xE0..=0xEF => 3,
-        0xC0..=0xDF => 2,
-        _ => 1,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hl(lang: &str, code: &str) -> String {
-        let mut out = String::new();
-        highlight_block(lang, code, &mut out);
-        out
-    }
-
-    #[test]
-    fn shell_commands_flags_variables_and_comments() {
-        assert_eq!(
-            hl("bash", "curl -i $URL/x # go\n"),
-            "<pre class=\"code\" data-lang=\"bash\"><code><span class=\"hl-fn\">curl</span> <span class=\"hl-key\">-i</span> <span class=\"hl-var\">$URL</span>/x <span class=\"hl-com\"># go</span>\n</code></pre>\n"
-        );
-    }
-
-    #[test]
-    fn json_keys_differ_from_values() {
-        let html = hl("json", r#"{"a": "b", "n": 1, "t": true}"#);
-        assert!(
-            html.contains(r#"<span class="hl-key">&quot;a&quot;</span>"#),
-            "{html}"
-        );
-        assert!(html.contains(r#"<span class="hl-str">&quot;b&quot;</span>"#));
-        assert!(html.contains(r#"<span class="hl-num">1</span>"#));
-        assert!(html.contains(r#"<span class="hl-num">true</span>"#));
-    }
-
-    #[test]
-    fn yaml_keys_lists_and_scalars() {
-        let html = hl("yaml", "a:\n  - name: x # c\n  n: 3\n");
-        assert!(html.contains(r#"<span class="hl-key">name</span><span class="hl-op">:</span> <span class="hl-str">x</span><span class="hl-com"> # c</span>"#), "{html}");
-        assert!(html.contains(r#"<span class="hl-num">3</span>"#));
-    }
-
-    #[test]
-    fn rust_keywords_types_and_lifetimes() {
-        let html = hl("rust", "fn f<'a>(x: &'a Str) -> u8 { \"s\" } // c");
-        assert!(html.contains(r#"<span class="hl-kw">fn</span>"#), "{html}");
-        assert!(html.contains(r#"<span class="hl-ty">Str</span>"#));
-        assert!(html.contains(r#"<span class="hl-str">&quot;s&quot;</span>"#));
-        assert!(html.contains(r#"<span class="hl-com">// c</span>"#));
-        assert!(!html.contains("hl-str\">'a"), "{html}");
-    }
-
-    #[test]
-    fn unknown_languages_are_escaped_plain_text() {
-        assert_eq!(
-            hl("", "<b>&"),
-            "<pre class=\"code\"><code>&lt;b&gt;&amp;</code></pre>\n"
-        );
-    }
-
-    #[test]
-    fn highlighting_never_loses_text() {
-        let samples = [
-            ("bash", "echo \"unterminated\n$ ls | grep x > y && z\n"),
-            ("json", "{\"a\": [1, -2.5e3, null, \"\\\"q\"]}"),
-            ("yaml", "- a\n- 'b'\nk: |\n  text\n"),
-            ("toml", "[s]\nk = \"v\" # c\n"),
-            ("html", "<a href=\"/x\" data-y='z'>t</a><!-- c -->"),
-            ("http", "POST /api/x HTTP/1.1\nHost: a\n\n{}"),
-            ("python", "def f(x):\n    return 'é' # ü\n"),
-            ("go", "func main() { fmt.Println(`raw`) }"),
-        ];
-        for (lang, code) in samples {
-            let html = hl(lang, code);
-            let text = strip_tags(&html);
-            let mut escaped = String::new();
-            escape_into(code, &mut escaped);
-            assert_eq!(text, escaped.trim_end_matches('\n'), "{lang}: {html}");
-        }
-    }
-
-    fn strip_tags(html: &str) -> String {
-        let mut out = String::new();
-        let mut in_tag = false;
-        for c in html.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' => in_tag = false,
-                c if !in_tag => out.push(c),
+                None => None,
+            };
+            match (key, value) {
+                ("linenos", _) => fence.linenos = true,
+                ("hl_lines", Some(v)) => push_ranges(v, &mut fence.hl_lines),
+                ("title", Some(v)) if !v.is_empty() => fence.title = Some(v.to_string()),
                 _ => {}
             }
         }
-        out.trim_end_matches('\n').to_string()
+        fence
     }
+}
+
+/// `2,4-5` or `2 4-5` → `[2..=2, 4..=5]`.
+fn push_ranges(list: &str, out: &mut Vec<RangeInclusive<usize>>) {
+    for part in list
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let (from, to) = part.split_once('-').unwrap_or((part, part));
+        if let (Ok(from), Ok(to)) = (from.trim().parse::<usize>(), to.trim().parse::<usize>()) {
+            out.push(from.min(to)..=from.max(to));
+        }
+    }
+}
+
+/// How a block's language is highlighted.
+#[derive(Clone, Copy)]
+enum Lang {
+    Plain,
+    Console,
+    Handlebars,
+    Grammar(
+        &'static syntect::parsing::SyntaxReference,
+        Option<fast::Lang>,
+    ),
+}
+
+/// What a fence's (lowercased) language names; `None` for a language nothing knows.
+fn resolve(lang: &str) -> Option<Lang> {
+    if PLAIN.contains(&lang) {
+        return Some(Lang::Plain);
+    }
+    if CONSOLE.contains(&lang) {
+        return Some(Lang::Console);
+    }
+    if HANDLEBARS.contains(&lang) {
+        return Some(Lang::Handlebars);
+    }
+    let syntax = grammar::find(lang)?;
+    Some(Lang::Grammar(syntax, fast::Lang::for_grammar(&syntax.name)))
+}
+
+/// Whether `lang` (as written in a fence) is highlighted, or means plain text.
+pub fn is_known(lang: &str) -> bool {
+    resolve(&lang.to_ascii_lowercase()).is_some()
+}
+
+/// Every language a fence may name, with the names that select it, sorted by name:
+/// what `gatehouse languages` prints.
+pub fn languages() -> Vec<(String, Vec<String>)> {
+    let mut out = grammar::languages();
+    out.push((
+        "Console (shell session)".to_string(),
+        CONSOLE.iter().map(|s| s.to_string()).collect(),
+    ));
+    out.push((
+        "Handlebars".to_string(),
+        HANDLEBARS.iter().map(|s| s.to_string()).collect(),
+    ));
+    out.sort_by_key(|(name, _)| name.to_ascii_lowercase());
+    out
+}
+
+/// Whether the fast path is used: on unless `GATEHOUSE_HIGHLIGHT_FAST=0` (for
+/// bench/highlight.sh's figures without it).
+static FAST_PATH: LazyLock<bool> =
+    LazyLock::new(|| std::env::var_os("GATEHOUSE_HIGHLIGHT_FAST").is_none_or(|v| v != "0"));
+
+/// A block's lines as HTML, built from runs of classed text: a span per run of one
+/// class, none for plain text, closed at each line's end. The same runs give the same
+/// HTML however they are split, so the fast path and the grammar compare by it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Lines {
+    lines: Vec<String>,
+    current: String,
+    open: Option<Class>,
+}
+
+impl Lines {
+    /// Appends `text` (which may hold newlines) in `class`.
+    pub fn push(&mut self, class: Option<Class>, text: &str) {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let (piece, newline) = match rest.find('\n') {
+                Some(i) => (&rest[..i], true),
+                None => (rest, false),
+            };
+            // A `\r` before a newline is not shown (nor one alone before it, in a run of
+            // its own).
+            let shown = match newline {
+                true => piece.strip_suffix('\r').unwrap_or(piece),
+                false if piece == "\r" => "",
+                false => piece,
+            };
+            if !shown.is_empty() {
+                let piece = shown;
+                if class != self.open {
+                    self.close();
+                    if let Some(class) = class {
+                        self.current.push_str("<span class=\"");
+                        self.current.push_str(class.css());
+                        self.current.push_str("\">");
+                    }
+                    self.open = class;
+                }
+                escape_into(piece, &mut self.current);
+            }
+            if newline {
+                self.close();
+                self.lines.push(std::mem::take(&mut self.current));
+                rest = &rest[piece.len() + 1..];
+            } else {
+                rest = "";
+            }
+        }
+    }
+
+    fn close(&mut self) {
+        if self.open.take().is_some() {
+            self.current.push_str("</span>");
+        }
+    }
+
+    /// The lines' HTML; a last line without a newline counts.
+    pub fn finish(mut self) -> Vec<String> {
+        self.close();
+        if !self.current.is_empty() {
+            self.lines.push(self.current);
+        }
+        self.lines
+    }
+}
+
+/// Highlights `code` in a grammar's language: the fast path if it takes the text
+/// (`use_fast`), else the grammar. Tests call it to compare the two.
+fn grammar_lines(
+    syntax: &syntect::parsing::SyntaxReference,
+    fast: Option<fast::Lang>,
+    code: &str,
+    use_fast: bool,
+) -> Option<Vec<String>> {
+    if use_fast
+        && let Some(lang) = fast
+        && let Some(lines) = fast::highlight(lang, code)
+    {
+        return Some(lines.finish());
+    }
+    let mut lines = Lines::default();
+    grammar::highlight(syntax, code, |class, range| lines.push(class, &code[range]))?;
+    Some(lines.finish())
+}
+
+/// Which path highlights a block, for tests comparing them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// Only the grammar.
+    Grammar,
+    /// Only the fast path: `None` where it does not take the text.
+    Fast,
+}
+
+/// The lines' HTML of `code` in `lang` by one path alone (no cache, no block markup);
+/// `None` if that path does not take it or the language has no grammar.
+pub fn highlight_by(path: Path, lang: &str, code: &str) -> Option<Vec<String>> {
+    let Some(Lang::Grammar(syntax, fast)) = resolve(&lang.to_ascii_lowercase()) else {
+        return None;
+    };
+    match path {
+        Path::Grammar => grammar_lines(syntax, None, code, false),
+        Path::Fast => fast::highlight(fast?, code).map(Lines::finish),
+    }
+}
+
+/// Highlighted blocks by fence info and text; cleared when it passes its bound.
+struct Cache {
+    /// (fence info, text) → (HTML, whether the language is known).
+    blocks: HashMap<CacheKey, (Arc<str>, bool)>,
+    bytes: usize,
+}
+
+type CacheKey = (Box<str>, Box<str>);
+
+/// The cache's bound: keys and values together (the 10,000-page corpus's 15,000 blocks
+/// take about 16 MiB: 12 MB of HTML, 810 bytes a block).
+const CACHE_BYTES: usize = 64 << 20;
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| {
+    Mutex::new(Cache {
+        blocks: HashMap::new(),
+        bytes: 0,
+    })
+});
+
+/// How many blocks were highlighted (not taken from the cache) in this process.
+static RENDERED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many blocks this process has highlighted rather than taken from the cache.
+pub fn blocks_highlighted() -> usize {
+    RENDERED.load(Ordering::Relaxed)
+}
+
+/// Appends the HTML of one code block to `out`: a `div.code-block` with the title if the
+/// fence has one, and a `pre.code` whose lines are `span.line` (`marked` when
+/// highlighted by the fence, `cmd` for a console's command, a `span.ln` number first
+/// with `linenos`). `info` is the fence's info string. Returns `false` when the language
+/// is not known (the block is plain text then); an unfenced block has none and is known.
+pub fn highlight_block(info: &str, code: &str, out: &mut String) -> bool {
+    let key: CacheKey = (info.trim().into(), code.into());
+    let cached = CACHE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .blocks
+        .get(&key)
+        .cloned();
+    if let Some((html, known)) = cached {
+        out.push_str(&html);
+        return known;
+    }
+    RENDERED.fetch_add(1, Ordering::Relaxed);
+    let fence = Fence::parse(info);
+    let lang = resolve(&fence.lang);
+    let mut html = String::with_capacity(code.len() * 3 + 128);
+    render_block(&fence, lang, code, &mut html);
+    out.push_str(&html);
+    let known = lang.is_some();
+    let size = key.0.len() + key.1.len() + html.len();
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.bytes + size > CACHE_BYTES {
+        cache.blocks.clear();
+        cache.bytes = 0;
+    }
+    if size <= CACHE_BYTES && cache.blocks.insert(key, (html.into(), known)).is_none() {
+        cache.bytes += size;
+    }
+    known
+}
+
+fn render_block(fence: &Fence, lang: Option<Lang>, code: &str, out: &mut String) {
+    out.push_str("<div class=\"code-block\">");
+    if let Some(title) = &fence.title {
+        out.push_str("<div class=\"code-title\">");
+        escape_into(title, out);
+        out.push_str("</div>");
+    }
+    out.push_str("<pre class=\"code\"");
+    if !fence.lang.is_empty() {
+        out.push_str(" data-lang=\"");
+        escape_into(&fence.lang, out);
+        out.push('"');
+    }
+    out.push_str("><code>");
+    let lines = match lang {
+        Some(Lang::Console) => console_lines(code),
+        Some(Lang::Handlebars) => handlebars_lines(code),
+        Some(Lang::Grammar(syntax, fast)) => {
+            grammar_lines(syntax, fast, code, *FAST_PATH).map(plain_flags)
+        }
+        Some(Lang::Plain) | None => None,
+    };
+    let lines = lines.unwrap_or_else(|| {
+        let mut plain = Lines::default();
+        plain.push(None, code);
+        plain_flags(plain.finish())
+    });
+    wrap_lines(fence, &lines, code, out);
+    out.push_str("</code></pre></div>\n");
+}
+
+fn plain_flags(lines: Vec<String>) -> Vec<(String, bool)> {
+    lines.into_iter().map(|html| (html, false)).collect()
+}
+
+/// The length of a shell session line's prompt: `$ `, `# ` or `% `, alone or after
+/// `user@host:path` (`PS C:\> ` for PowerShell is not one: use `powershell`).
+fn prompt_len(line: &str) -> Option<usize> {
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    let (head, _) = trimmed.split_once(' ')?;
+    let is_prompt = matches!(head.chars().last(), Some('$' | '#' | '%'))
+        && (head.len() == 1 || head.contains('@'));
+    is_prompt.then_some(indent + head.len() + 1)
+}
+
+/// A shell session: prompt lines (and the lines a trailing `\` continues) highlighted as
+/// bash, with the prompt in a `span.hl-prompt`; output lines plain. The flag marks a
+/// command line (`span.line.cmd`), which is what the copy button copies.
+fn console_lines(code: &str) -> Option<Vec<(String, bool)>> {
+    let mut lines = Vec::new();
+    let mut commands = Vec::new();
+    let mut continued = false;
+    for line in code.strip_suffix('\n').unwrap_or(code).split('\n') {
+        let prompt = if continued { Some(0) } else { prompt_len(line) };
+        match prompt {
+            Some(len) => {
+                let mut html = String::new();
+                if len > 0 {
+                    html.push_str("<span class=\"hl-prompt\">");
+                    escape_into(&line[..len], &mut html);
+                    html.push_str("</span>");
+                }
+                commands.push((lines.len(), html, &line[len..]));
+                lines.push((String::new(), true));
+                continued = line.trim_end().ends_with('\\');
+            }
+            None => {
+                let mut plain = Lines::default();
+                plain.push(None, line);
+                lines.push((plain.finish().pop().unwrap_or_default(), false));
+            }
+        }
+    }
+    if !commands.is_empty() {
+        let script: String = commands.iter().map(|(_, _, c)| format!("{c}\n")).collect();
+        let syntax = grammar::find("bash")?;
+        let highlighted = grammar_lines(syntax, Some(fast::Lang::Shell), &script, *FAST_PATH)?;
+        for ((index, prompt, _), command) in commands.into_iter().zip(highlighted) {
+            lines[index].0 = prompt + &command;
+        }
+    }
+    Some(lines)
+}
+
+/// Handlebars: the HTML grammar over the text with each `{{…}}` blanked out (so tags
+/// and attributes around an expression parse as they would), and the expressions lexed
+/// here: `#each`, `/if`, `else` and the built-in helpers keywords, strings, numbers,
+/// literals, `this`/`@index`, `key=` attributes; comments `{{! }}` and `{{!-- --}}`.
+fn handlebars_lines(code: &str) -> Option<Vec<(String, bool)>> {
+    let expressions = fast::handlebars_expressions(code);
+    let mut masked = code.as_bytes().to_vec();
+    for (range, _) in &expressions {
+        for byte in &mut masked[range.clone()] {
+            if *byte != b'\n' {
+                *byte = b' ';
+            }
+        }
+    }
+    let masked = String::from_utf8(masked).ok()?;
+    let syntax = grammar::find("html")?;
+    let mut runs: Vec<(Option<Class>, Range<usize>)> = Vec::new();
+    grammar::highlight(syntax, &masked, |class, range| runs.push((class, range)))?;
+    let mut lines = Lines::default();
+    let mut next = expressions.iter().peekable();
+    // Whether the next expression's runs are written already (it began in an earlier run).
+    let mut written = false;
+    for (class, range) in runs {
+        let mut start = range.start;
+        while start < range.end {
+            match next.peek() {
+                Some((expr, expr_runs)) if expr.start < range.end => {
+                    if expr.start > start {
+                        lines.push(class, &code[start..expr.start]);
+                    }
+                    if !written {
+                        for (expr_class, r) in expr_runs {
+                            lines.push(*expr_class, &code[r.clone()]);
+                        }
+                        written = true;
+                    }
+                    start = expr.end;
+                    if expr.end <= range.end {
+                        next.next();
+                        written = false;
+                    }
+                }
+                _ => {
+                    lines.push(class, &code[start..range.end]);
+                    start = range.end;
+                }
+            }
+        }
+    }
+    Some(plain_flags(lines.finish()))
+}
+
+/// Writes the lines as `span.line`, `marked` on the fence's highlighted ones, `cmd` on a
+/// session's commands, and a `span.ln` number first with `linenos`.
+fn wrap_lines(fence: &Fence, lines: &[(String, bool)], code: &str, out: &mut String) {
+    let count = code
+        .strip_suffix('\n')
+        .unwrap_or(code)
+        .split('\n')
+        .count()
+        .max(lines.len())
+        .max(1);
+    let width = count.to_string().len();
+    for i in 0..count {
+        let (html, command) = lines
+            .get(i)
+            .map_or(("", false), |(html, command)| (html.as_str(), *command));
+        let number = i + 1;
+        out.push_str("<span class=\"line");
+        if fence.hl_lines.iter().any(|r| r.contains(&number)) {
+            out.push_str(" marked");
+        }
+        if command {
+            out.push_str(" cmd");
+        }
+        out.push_str("\">");
+        if fence.linenos {
+            out.push_str("<span aria-hidden=\"true\" class=\"ln\">");
+            out.push_str(&format!("{number:>width$}"));
+            out.push_str("</span>");
+        }
+        out.push_str(html);
+        out.push_str("</span>\n");
+    }
+}
+
+/// Languages the build met with nothing to highlight them, each with the pages naming it.
+static UNKNOWN: LazyLock<Mutex<BTreeMap<String, BTreeSet<String>>>> =
+    LazyLock::new(|| Mutex::new(BTreeMap::new()));
+
+/// How many pages a language's warning names at most.
+const UNKNOWN_FILES: usize = 10;
+
+/// Notes that page `source` has a block in `lang`, which nothing highlights.
+pub fn note_unknown_language(lang: &str, source: &str) {
+    let mut unknown = UNKNOWN.lock().unwrap_or_else(PoisonError::into_inner);
+    let files = unknown.entry(lang.to_ascii_lowercase()).or_default();
+    if files.len() < UNKNOWN_FILES {
+        files.insert(source.to_string());
+    }
+}
+
+/// The unknown languages noted since the last call, each with (up to ten of) the pages
+/// naming it; the record starts empty again.
+pub fn take_unknown_languages() -> BTreeMap<String, BTreeSet<String>> {
+    std::mem::take(&mut *UNKNOWN.lock().unwrap_or_else(PoisonError::into_inner))
 }

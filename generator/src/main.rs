@@ -82,6 +82,9 @@ enum Command {
         #[arg(long = "allow-host", value_name = "NAME")]
         allow_host: Vec<String>,
     },
+    /// List the languages code blocks may name for highlighting, with the names that
+    /// select each (aliases, file extensions).
+    Languages,
 }
 
 #[derive(Args)]
@@ -126,6 +129,7 @@ fn main() -> ExitCode {
             if let Ok(r) = &result {
                 print_warnings(&r.warnings, cli.quiet);
             }
+            warn_unknown_languages(cli.quiet);
             report(result, cli.quiet, |r| {
                 let out = options
                     .out
@@ -175,12 +179,19 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Languages => {
+            for (name, names) in gatehouse::highlight::languages() {
+                println!("{name}: {}", names.join(", "));
+            }
+            ExitCode::SUCCESS
+        }
         Command::Check { site, external } => {
             let options = site.options(None);
             let result = gatehouse::build(&options, Mode::Check);
             if let Ok(r) = &result {
                 print_warnings(&r.warnings, cli.quiet);
             }
+            warn_unknown_languages(cli.quiet);
             if external && let Ok(report) = &result {
                 for link in &report.external_links {
                     println!(
@@ -225,6 +236,20 @@ fn warning_count(warnings: &[Diagnostic]) -> String {
         0 => String::new(),
         1 => ", 1 warning".to_string(),
         n => format!(", {n} warnings"),
+    }
+}
+
+/// One warning per code language nothing highlights, naming the pages (their blocks are
+/// plain text; it is not an error).
+fn warn_unknown_languages(quiet: bool) {
+    for (lang, pages) in gatehouse::highlight::take_unknown_languages() {
+        if !quiet {
+            let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+            eprintln!(
+                "warning: no highlighting for code language `{lang}` (shown as plain text) in {}",
+                pages.join(", ")
+            );
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::highlight::highlight_block;
+use crate::highlight::{self, Fence, highlight_block};
 
 mod attributes;
 use crate::urls;
@@ -73,7 +73,7 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
     };
     // Each stage sees what the stages inside it made of the events.
     let events = headings(attributes::attributes(
-        code_blocks(raw_html(links(start, source))),
+        code_blocks(raw_html(links(start, source)), source),
         text,
     ));
     let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -237,18 +237,21 @@ impl<'a, I: Stage<Item = Spanned<'a>>> RawHtml<I> {
 }
 
 /// Code blocks: a block's events (its start, its text, its end) become one HTML event
-/// with the highlighted code, in the language its fence names (`rust` of
-/// ```` ```rust,ignore ````; none for an indented block). Nothing inside a code block
-/// reaches a later stage: a `## line` in it is code, not a heading.
-fn code_blocks<I>(inner: I) -> CodeBlocks<I> {
-    CodeBlocks { inner }
+/// with the highlighted code, as its fence's info string asks (the language, `rust` of
+/// ```` ```rust,ignore ````, none for an indented block; highlighted lines, line
+/// numbers, a title: [`highlight::Fence`]). A language nothing highlights is noted with
+/// `source` for the build's warning. Nothing inside a code block reaches a later stage:
+/// a `## line` in it is code, not a heading.
+fn code_blocks<I>(inner: I, source: &str) -> CodeBlocks<'_, I> {
+    CodeBlocks { inner, source }
 }
 
-struct CodeBlocks<I> {
+struct CodeBlocks<'s, I> {
     inner: I,
+    source: &'s str,
 }
 
-impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for CodeBlocks<I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for CodeBlocks<'_, I> {
     type Item = Spanned<'a>;
 
     fn next(&mut self) -> Option<Spanned<'a>> {
@@ -260,24 +263,21 @@ impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for CodeBlocks<I> {
     }
 }
 
-impl<'a, I: Stage<Item = Spanned<'a>>> Stage for CodeBlocks<I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> Stage for CodeBlocks<'_, I> {
     fn found(&mut self) -> &mut Found {
         self.inner.found()
     }
 }
 
-impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
     /// Reads a code block's events up to its end and highlights its text.
     #[inline(never)]
     fn code_block(&mut self, item: Option<Spanned<'a>>) -> Option<Spanned<'a>> {
         let Some((Event::Start(Tag::CodeBlock(kind)), start)) = item else {
             return item;
         };
-        let lang = match &kind {
-            CodeBlockKind::Fenced(info) => info
-                .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
-                .next()
-                .unwrap_or(""),
+        let info = match &kind {
+            CodeBlockKind::Fenced(info) => info,
             CodeBlockKind::Indented => "",
         };
         let mut body = String::new();
@@ -288,7 +288,9 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<I> {
                 Event::Text(text) => body.push_str(&text),
                 Event::End(TagEnd::CodeBlock) => {
                     let mut html = String::with_capacity(body.len() * 2);
-                    highlight_block(lang, &body, &mut html);
+                    if !highlight_block(info, &body, &mut html) {
+                        highlight::note_unknown_language(&Fence::parse(info).lang, self.source);
+                    }
                     return Some((Event::Html(html.into()), start.start..end.end));
                 }
                 _ => {}
@@ -572,7 +574,7 @@ mod tests {
             "```bash\necho hi\n```\n\n<div class=\"x\">raw</div>\n",
             "a.md",
         );
-        assert!(out.html.contains("<pre class=\"code\" data-lang=\"bash\"><code><span class=\"hl-fn\">echo</span> hi\n</code></pre>"), "{}", out.html);
+        assert!(out.html.contains("<div class=\"code-block\"><pre class=\"code\" data-lang=\"bash\"><code><span class=\"line\"><span class=\"hl-fn\">echo</span> hi</span>\n</code></pre></div>"), "{}", out.html);
         assert!(out.html.contains("<div class=\"x\">raw</div>"));
     }
 
@@ -647,7 +649,7 @@ mod tests {
             events: parsed(text),
             found: &mut found,
         };
-        let events: Vec<_> = code_blocks(start).collect();
+        let events: Vec<_> = code_blocks(start, "a.md").collect();
         let (block, range) = events
             .iter()
             .find(|(event, _)| matches!(event, Event::Html(_)))
@@ -658,7 +660,9 @@ mod tests {
             unreachable!()
         };
         assert!(
-            block.starts_with("<pre class=\"code\" data-lang=\"json\"><code>"),
+            block.starts_with(
+                "<div class=\"code-block\"><pre class=\"code\" data-lang=\"json\"><code>"
+            ),
             "{block}"
         );
         assert!(events.iter().all(|(event, _)| !matches!(
@@ -761,10 +765,13 @@ mod tests {
             found: &mut found,
         };
         let html = html_of(headings(Replace {
-            inner: code_blocks(raw_html(links(start, "a.md"))),
+            inner: code_blocks(raw_html(links(start, "a.md")), "a.md"),
         }));
         assert!(html.starts_with("<h2 id=\"after\">after<a"), "{html}");
-        assert!(html.contains("<code>before\n</code>"), "{html}");
+        assert!(
+            html.contains("<code><span class=\"line\">before</span>\n</code>"),
+            "{html}"
+        );
         assert_eq!(found.toc[0].id, "after");
     }
 }

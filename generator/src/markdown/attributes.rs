@@ -1109,7 +1109,7 @@ mod tests {
         // After a code block in a list item, as Kong's steps write `{:.indent}`.
         assert_eq!(
             html("1. Run:\n\n   ```bash\n   ls\n   ```\n   {:.indent}\n"),
-            "<ol>\n<li>\n<p>Run:</p>\n<pre class=\"code indent\" data-lang=\"bash\"><code><span class=\"hl-fn\">ls</span>\n</code></pre>\n</li>\n</ol>\n"
+            "<ol>\n<li>\n<p>Run:</p>\n<div class=\"code-block indent\"><pre class=\"code\" data-lang=\"bash\"><code><span class=\"line\"><span class=\"hl-fn\">ls</span></span>\n</code></pre></div>\n</li>\n</ol>\n"
         );
     }
 
@@ -1196,7 +1196,7 @@ mod tests {
     fn a_page_without_ials_streams_and_code_keeps_braces() {
         assert_eq!(
             html("```ruby\nh = {:a => 1}\n```\n\n`{:.x}`\n"),
-            "<pre class=\"code\" data-lang=\"ruby\"><code>h = {:a =&gt; 1}\n</code></pre>\n<p><code>{:.x}</code></p>\n"
+            "<div class=\"code-block\"><pre class=\"code\" data-lang=\"ruby\"><code><span class=\"line\">h <span class=\"hl-op\">=</span> {<span class=\"hl-con\">:a</span> =&gt; <span class=\"hl-num\">1</span>}</span>\n</code></pre></div>\n<p><code>{:.x}</code></p>\n"
         );
     }
 }
