@@ -55,7 +55,7 @@ pub const CHUNK_BYTES: usize = 16 * 1024;
 pub const FRAGMENT_PAGES: usize = 8;
 
 /// How much of a page's text (in characters) its fragment keeps for snippets.
-pub const FRAGMENT_TEXT_CHARS: usize = 600;
+pub const FRAGMENT_TEXT_CHARS: usize = 1200;
 
 /// A page's text counts as repeated use of a term from this many occurrences.
 const REPEATED: u32 = 3;

@@ -103,9 +103,7 @@ impl Text {
         let mut rest = fragment;
         while let Some(c) = rest.chars().next() {
             // A run of plain characters is copied at once.
-            let run = rest
-                .find(|c: char| c == '&' || c.is_whitespace())
-                .unwrap_or(rest.len());
+            let run = plain_run(rest);
             if run > 0 {
                 self.push_run(&rest[..run]);
                 rest = &rest[run..];
@@ -137,6 +135,28 @@ impl Text {
         self.out.push_str(run);
         self.chars += run.chars().count();
     }
+}
+
+/// The length in bytes of the start of `text` without white space or `&`.
+fn plain_run(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b < 0x80 {
+            if b == b'&' || b.is_ascii_whitespace() || b == 0x0b {
+                return at;
+            }
+            at += 1;
+        } else {
+            let c = text[at..].chars().next().unwrap_or(' ');
+            if c.is_whitespace() {
+                return at;
+            }
+            at += c.len_utf8();
+        }
+    }
+    at
 }
 
 /// At most `max` characters, cut at a word boundary when there is one, with `…` when cut.

@@ -24,30 +24,47 @@ pub struct Token {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric() || is_combining_mark(c)
+    }
+}
+
+/// The character at byte `at` of `text` (a char boundary) and whether it is a word's.
+fn char_at(text: &str, at: usize) -> (char, bool) {
+    let b = text.as_bytes()[at];
+    if b < 0x80 {
+        return (b as char, b.is_ascii_alphanumeric());
+    }
+    let c = text[at..].chars().next().unwrap_or(' ');
+    (c, is_word_char(c))
 }
 
 /// Calls `each` with every word of `text` and its term, in order.
 pub fn for_each_token(text: &str, mut each: impl FnMut(usize, usize, &str)) {
     let mut term = String::new();
-    let mut rest = text.char_indices().peekable();
-    while let Some((start, c)) = rest.next() {
-        if !is_word_char(c) {
+    let mut at = 0;
+    while at < text.len() {
+        let (c, word) = char_at(text, at);
+        if !word {
+            at += c.len_utf8();
             continue;
         }
-        let mut end = start + c.len_utf8();
+        let start = at;
         let mut ascii = c.is_ascii();
-        while let Some(&(at, next)) = rest.peek() {
-            if !is_word_char(next) {
+        at += c.len_utf8();
+        while at < text.len() {
+            let (c, word) = char_at(text, at);
+            if !word {
                 break;
             }
-            ascii &= next.is_ascii();
-            end = at + next.len_utf8();
-            rest.next();
+            ascii &= c.is_ascii();
+            at += c.len_utf8();
         }
-        normalize_into(&text[start..end], ascii, &mut term);
+        normalize_into(&text[start..at], ascii, &mut term);
         if !term.is_empty() {
-            each(start, end, &term);
+            each(start, at, &term);
         }
     }
 }
