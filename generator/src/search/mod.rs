@@ -81,12 +81,21 @@ pub fn fragment_path(n: usize) -> String {
     format!("{FOLDER}pages/{n}.json")
 }
 
-#[derive(Debug, Serialize)]
-struct Fragment {
-    title: String,
-    url: String,
-    headings: Vec<String>,
-    text: String,
+/// A page's entry in a fragment file.
+#[derive(Serialize)]
+struct Fragment<'a> {
+    title: &'a str,
+    url: &'a str,
+    headings: &'a [String],
+    text: &'a str,
+}
+
+/// What the index keeps of a page: its URL (pages are numbered in URL order) and its
+/// fragment, as JSON already: the smallest form, and the one written.
+#[derive(Debug)]
+struct PageRecord {
+    url: Box<str>,
+    fragment: Box<[u8]>,
 }
 
 type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
@@ -97,7 +106,7 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// numbers pages by URL, so the files do not depend on that order.
 #[derive(Debug, Default)]
 pub struct SearchBuilder {
-    pages: Vec<Fragment>,
+    pages: Vec<PageRecord>,
     /// Per page (by `seq`): a hash of its URL, which picks among equally good pages when
     /// a common term's postings are capped, whatever order pages came in.
     url_hashes: Vec<u32>,
@@ -157,11 +166,19 @@ impl SearchBuilder {
         self.url_hashes.push(fnv1a(&page.url));
         self.text_bytes +=
             page.title.len() + headings.iter().map(String::len).sum::<usize>() + body.len();
-        self.pages.push(Fragment {
-            title: page.title.clone(),
-            url: page.url.clone(),
-            headings,
-            text: text::truncate_chars(&body, FRAGMENT_TEXT_CHARS),
+        let start = text::truncate_chars(&body, FRAGMENT_TEXT_CHARS);
+        let fragment = Fragment {
+            title: &page.title,
+            url: &page.url,
+            headings: &headings,
+            text: &start,
+        };
+        self.pages.push(PageRecord {
+            url: page.url.as_str().into(),
+            // Strings always serialise.
+            fragment: serde_json::to_vec(&fragment)
+                .unwrap_or_default()
+                .into_boxed_slice(),
         });
         // Capped once the page is in `pages`: ties are broken by URL.
         let Self {
@@ -319,20 +336,41 @@ impl SearchBuilder {
             })
             .collect();
 
-        let ordered: Vec<&Fragment> = order.iter().map(|seq| &pages[*seq as usize]).collect();
+        // Fragment files, joined from the pages' JSON in page order; each page's JSON is
+        // dropped once its file is made.
+        let count = pages.len();
+        let mut slots: Vec<Option<PageRecord>> = pages.into_iter().map(Some).collect();
+        let ordered: Vec<Box<[u8]>> = order
+            .iter()
+            .filter_map(|seq| slots[*seq as usize].take())
+            .map(|record| record.fragment)
+            .collect();
+        drop(slots);
         let fragment_files: Vec<OutputFile> = ordered
-            .par_chunks(FRAGMENT_PAGES)
+            .into_par_iter()
+            .chunks(FRAGMENT_PAGES)
             .enumerate()
-            .map(|(n, group)| OutputFile {
-                path: fragment_path(n),
-                // Strings always serialise.
-                body: serde_json::to_vec(group).unwrap_or_default(),
+            .map(|(n, group)| {
+                let mut body =
+                    Vec::with_capacity(group.iter().map(|f| f.len() + 1).sum::<usize>() + 2);
+                body.push(b'[');
+                for (i, fragment) in group.iter().enumerate() {
+                    if i > 0 {
+                        body.push(b',');
+                    }
+                    body.extend_from_slice(fragment);
+                }
+                body.push(b']');
+                OutputFile {
+                    path: fragment_path(n),
+                    body,
+                }
             })
             .collect();
 
         let meta = Meta {
             version: FORMAT_VERSION,
-            pages: pages.len(),
+            pages: count,
             fragment_pages: FRAGMENT_PAGES,
             postings_cap: POSTINGS_CAP,
             text_bytes,
@@ -362,7 +400,7 @@ struct Meta<'a> {
 
 /// Keeps the [`POSTINGS_CAP`] best postings: best field first, then by URL hash (an
 /// order that does not depend on the order pages were added in), then URL.
-fn cap(postings: &mut Vec<u32>, url_hashes: &[u32], pages: &[Fragment]) {
+fn cap(postings: &mut Vec<u32>, url_hashes: &[u32], pages: &[PageRecord]) {
     if postings.len() <= POSTINGS_CAP {
         return;
     }
