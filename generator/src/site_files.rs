@@ -33,7 +33,7 @@ pub struct OutputFile {
 }
 
 /// A file (or a folder of files) made from the whole site rather than from one input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Generated {
     SearchIndex,
     NotFound,

@@ -278,12 +278,13 @@ impl Server {
         if let Some(file) = Generated::at(&path)
             && file.served() == Served::File
         {
-            return match site.generated(file) {
-                Ok(files) => match files.into_iter().find(|f| f.path == path) {
-                    Some(found) => generated(file.content_type(&path), found.body),
+            return match self.live.generated(file) {
+                None => self.not_found(),
+                Some(Ok(files)) => match files.iter().find(|f| f.path == path) {
+                    Some(found) => generated(file.content_type(&path), found.body.clone()),
                     None => self.not_found(),
                 },
-                Err(problem) => html_response(
+                Some(Err(problem)) => html_response(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     reload::inject(
                         b"<!doctype html><title>Render error</title><body></body>",

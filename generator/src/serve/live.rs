@@ -22,6 +22,7 @@ use crate::diagnostic::Diagnostic;
 use crate::inputs::{self, Input};
 use crate::page::SourceFile;
 use crate::pipeline::{BuildError, BuildOptions, PageChange, Revision, Site};
+use crate::site_files::{Generated, OutputFile};
 use crate::theme::FileData;
 
 /// What the browser is told after a batch of changes.
@@ -49,6 +50,9 @@ pub struct LiveSite {
     current: RwLock<Snapshot>,
     /// Rendered pages of the current version, by URL.
     rendered: Mutex<HashMap<String, Bytes>>,
+    /// Generated files (the search index is many, read a few at a time by one query),
+    /// with the site they were made from.
+    generated: Mutex<HashMap<Generated, (Arc<Site>, Arc<Vec<OutputFile>>)>>,
 }
 
 /// How a changed path is handled.
@@ -91,6 +95,7 @@ impl LiveSite {
                 version: 1,
             }),
             rendered: Mutex::new(HashMap::new()),
+            generated: Mutex::new(HashMap::new()),
         }
     }
 
@@ -125,6 +130,25 @@ impl LiveSite {
             }
         }
         Some(rendered)
+    }
+
+    /// The files of `file` for the current site, made once per version of the site.
+    pub fn generated(&self, file: Generated) -> Option<Result<Arc<Vec<OutputFile>>, Diagnostic>> {
+        let site = self.snapshot().site?;
+        let mut cache = self.generated.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((made_from, files)) = cache.get(&file)
+            && Arc::ptr_eq(made_from, &site)
+        {
+            return Some(Ok(files.clone()));
+        }
+        // Made under the lock: requests for other files of the index wait for this one
+        // rather than making it too.
+        let files = match site.generated(file) {
+            Ok(files) => Arc::new(files),
+            Err(problem) => return Some(Err(problem)),
+        };
+        cache.insert(file, (site, files.clone()));
+        Some(Ok(files))
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bytes>> {
