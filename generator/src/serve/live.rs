@@ -52,8 +52,11 @@ pub struct LiveSite {
     rendered: Mutex<HashMap<String, Bytes>>,
     /// Generated files (the search index is many, read a few at a time by one query),
     /// with the site they were made from.
-    generated: Mutex<HashMap<Generated, (Arc<Site>, Arc<Vec<OutputFile>>)>>,
+    generated: Mutex<HashMap<Generated, MadeFrom>>,
 }
+
+/// Generated files and the site they were made from.
+type MadeFrom = (Arc<Site>, Arc<Vec<OutputFile>>);
 
 /// How a changed path is handled.
 #[derive(Debug, PartialEq, Eq)]
