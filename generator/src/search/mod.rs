@@ -25,7 +25,7 @@ mod format;
 mod text;
 pub mod tokenize;
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -98,7 +98,56 @@ struct PageRecord {
     fragment: Box<[u8]>,
 }
 
-type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+/// Term → its place in [`SearchBuilder::terms`] (the names are kept there, once).
+#[derive(Default)]
+struct TermTable {
+    table: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl std::fmt::Debug for TermTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TermTable({} terms)", self.table.len())
+    }
+}
+
+impl TermTable {
+    /// The id of `word`, added to `terms` if new.
+    fn id(&mut self, terms: &mut Vec<Term>, word: &str) -> u32 {
+        let hash = self.hasher.hash_one(word);
+        if let Some(&id) = self
+            .table
+            .find(hash, |&id| same(&terms[id as usize].name, word))
+        {
+            return id;
+        }
+        let id = terms.len() as u32;
+        terms.push(Term {
+            name: word.into(),
+            hash,
+            ..Term::default()
+        });
+        self.table
+            .insert_unique(hash, id, |&id| terms[id as usize].hash);
+        id
+    }
+}
+
+/// Whether two short strings are equal, without a call to `memcmp` per lookup.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap_or([0; 8]));
+    for (c, d) in (&mut x).zip(&mut y) {
+        if word(c) != word(d) {
+            return false;
+        }
+    }
+    x.remainder().iter().zip(y.remainder()).all(|(c, d)| c == d)
+}
 
 /// The index being built, one page at a time ([`SearchBuilder::add`]); parts built in
 /// parallel are joined with [`SearchBuilder::merge`]. Postings are kept as
@@ -110,8 +159,7 @@ pub struct SearchBuilder {
     /// Per page (by `seq`): a hash of its URL, which picks among equally good pages when
     /// a common term's postings are capped, whatever order pages came in.
     url_hashes: Vec<u32>,
-    /// Term → its place in `terms`.
-    ids: Map<Box<str>, u32>,
+    ids: TermTable,
     terms: Vec<Term>,
     text_bytes: usize,
     /// Terms of the page being added.
@@ -120,6 +168,8 @@ pub struct SearchBuilder {
 
 #[derive(Debug, Default)]
 struct Term {
+    name: Box<str>,
+    hash: u64,
     /// Pages containing the term, counting those dropped by the cap.
     df: u32,
     postings: Vec<u32>,
@@ -205,15 +255,7 @@ impl SearchBuilder {
             ..
         } = self;
         tokenize::for_each_token(source, |_, _, word| {
-            let id = match ids.get(word) {
-                Some(&id) => id,
-                None => {
-                    let id = terms.len() as u32;
-                    ids.insert(word.into(), id);
-                    terms.push(Term::default());
-                    id
-                }
-            };
+            let id = ids.id(terms, word);
             let term = &mut terms[id as usize];
             if term.seen != seq + 1 {
                 term.seen = seq + 1;
@@ -237,17 +279,8 @@ impl SearchBuilder {
         self.pages.append(&mut other.pages);
         self.url_hashes.append(&mut other.url_hashes);
         self.text_bytes += other.text_bytes;
-        for (word, their_id) in other.ids {
-            let theirs = std::mem::take(&mut other.terms[their_id as usize]);
-            let id = match self.ids.get(&word) {
-                Some(&id) => id,
-                None => {
-                    let id = self.terms.len() as u32;
-                    self.ids.insert(word, id);
-                    self.terms.push(Term::default());
-                    id
-                }
-            };
+        for theirs in other.terms {
+            let id = self.ids.id(&mut self.terms, &theirs.name);
             let ours = &mut self.terms[id as usize];
             ours.df += theirs.df;
             ours.postings
@@ -264,8 +297,7 @@ impl SearchBuilder {
         let Self {
             pages,
             url_hashes,
-            ids,
-            mut terms,
+            terms,
             text_bytes,
             ..
         } = self;
@@ -277,9 +309,9 @@ impl SearchBuilder {
             page_of[*seq as usize] = page as u32;
         }
 
-        let mut named: Vec<(Box<str>, Term)> = ids
+        let mut named: Vec<(Box<str>, Term)> = terms
             .into_iter()
-            .map(|(word, id)| (word, std::mem::take(&mut terms[id as usize])))
+            .map(|mut term| (std::mem::take(&mut term.name), term))
             .collect();
         named.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let records: Vec<Vec<u8>> = named

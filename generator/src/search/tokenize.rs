@@ -43,18 +43,34 @@ fn char_at(text: &str, at: usize) -> (char, bool) {
 
 /// Calls `each` with every word of `text` and its term, in order.
 pub fn for_each_token(text: &str, mut each: impl FnMut(usize, usize, &str)) {
+    let bytes = text.as_bytes();
     let mut term = String::new();
     let mut at = 0;
-    while at < text.len() {
+    while at < bytes.len() {
+        let start = at;
+        // The common case, ASCII letters and digits, lowercased as they are read.
+        if bytes[at].is_ascii_alphanumeric() {
+            term.clear();
+            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                if term.len() < MAX_TERM_CHARS {
+                    term.push(bytes[at].to_ascii_lowercase() as char);
+                }
+                at += 1;
+            }
+            if at == bytes.len() || bytes[at] < 0x80 || !char_at(text, at).1 {
+                each(start, at, &term);
+                continue;
+            }
+            // The word goes on with a non-ASCII letter or mark: the general case below.
+        }
         let (c, word) = char_at(text, at);
         if !word {
             at += c.len_utf8();
             continue;
         }
-        let start = at;
-        let mut ascii = c.is_ascii();
+        let mut ascii = c.is_ascii() && at == start;
         at += c.len_utf8();
-        while at < text.len() {
+        while at < bytes.len() {
             let (c, word) = char_at(text, at);
             if !word {
                 break;
