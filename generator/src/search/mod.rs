@@ -6,7 +6,7 @@
 //!   starts it (`chunks[i] <= term < chunks[i + 1]` says which chunk holds a term).
 //! - `/search/index/N.bin`: index chunks, about [`CHUNK_BYTES`] each, of sorted terms
 //!   with their postings: which pages have the term, and the best place it occurs there
-//!   ([`Field`]: title > headings > text). Format in [`format`].
+//!   ([`Field`]: title > headings > text). Format in `search/format.rs`.
 //! - `/search/pages/N.json`: page fragments, [`FRAGMENT_PAGES`] pages each (pages are
 //!   numbered in URL order): title, URL, headings and the start of the text
 //!   ([`FRAGMENT_TEXT_CHARS`]), for the results and their snippets.
@@ -45,7 +45,9 @@ pub const META_PATH: &str = "/search/meta.json";
 /// Version of the file format, in `meta.json`.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// A term's postings beyond this many pages are dropped, keeping its best pages.
+/// A term's postings beyond this many pages are dropped, keeping its best pages: a
+/// capped term is at most about 2 KB of its chunk (varint deltas), so the chunk a
+/// common word is in costs what any other does.
 pub const POSTINGS_CAP: usize = 1000;
 
 /// An index chunk is closed once its terms and postings reach this many bytes.
@@ -54,7 +56,11 @@ pub const CHUNK_BYTES: usize = 16 * 1024;
 /// Pages per fragment file.
 pub const FRAGMENT_PAGES: usize = 8;
 
-/// How much of a page's text (in characters) its fragment keeps for snippets.
+/// How much of a page's text (in characters) its fragment keeps for snippets. A result
+/// list reads up to 8 fragment files of [`FRAGMENT_PAGES`] pages: with 1,200 characters
+/// a file is about 4 KB gzipped and the list about 35 KB, and most matches in docs are
+/// near the top of a page or in a heading (which fragments keep whole). The whole text
+/// (3.2 KB a page on the benchmark corpus) would make it about 90 KB.
 pub const FRAGMENT_TEXT_CHARS: usize = 1200;
 
 /// A page's text counts as repeated use of a term from this many occurrences.
