@@ -438,6 +438,27 @@ mod tests {
         (dir, live)
     }
 
+    /// The search index is many files, read a few at a time: it is made once per version
+    /// of the site, and again after an edit.
+    #[test]
+    fn generated_files_are_made_once_per_version() {
+        let (dir, live) = small_site();
+        let first = live.generated(Generated::SearchIndex).unwrap().unwrap();
+        let again = live.generated(Generated::SearchIndex).unwrap().unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        let alpha = dir.path().join("content/guide/alpha.md");
+        let text = std::fs::read_to_string(&alpha).unwrap();
+        std::fs::write(&alpha, text.replace("title: Alpha", "title: Alpha renamed")).unwrap();
+        live.apply(&BTreeSet::from([alpha]), &mut Pending::default());
+        let edited = live.generated(Generated::SearchIndex).unwrap().unwrap();
+        assert!(!Arc::ptr_eq(&first, &edited));
+        let fragments = edited
+            .iter()
+            .find(|f| f.path == crate::search::fragment_path(0))
+            .unwrap();
+        assert!(String::from_utf8_lossy(&fragments.body).contains("Alpha renamed"));
+    }
+
     /// Editing an include makes again only the pages that use it: the others stay
     /// rendered, and the edit shows on the pages that include it.
     #[test]
