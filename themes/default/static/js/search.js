@@ -247,7 +247,11 @@
           return loadFragments(Math.floor(page / size)).then(function (group) {
             return group[page % size];
           });
-        }));
+        })).then(function (found) {
+          // A fragment file from another build than the chunk (a deploy mid-query) may
+          // lack a page: it is left out rather than shown broken.
+          return found.filter(Boolean);
+        });
       });
     }
 
