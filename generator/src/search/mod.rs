@@ -640,6 +640,45 @@ mod tests {
     }
 
     #[test]
+    fn ranking_is_title_then_headings_then_repeated_use_then_text() {
+        assert!(Field::Title > Field::Heading);
+        assert!(Field::Heading > Field::TextRepeated);
+        assert!(Field::TextRepeated > Field::Text);
+        // A term in the title and the text of a page counts as a title match.
+        let files = build(&[page("/a/", "Proxy", &["Proxy"], "proxy proxy proxy")]);
+        assert_eq!(
+            postings(&files, "proxy").postings,
+            [(0, Field::Title as u8)]
+        );
+        // The cap keeps better places first: every heading match before any text match.
+        let pages: Vec<Page> = (0..2500)
+            .map(|i| {
+                let heading = if i % 10 == 0 { "Gateway" } else { "Other" };
+                let text = if i % 3 == 0 {
+                    "gateway gateway gateway"
+                } else {
+                    "gateway"
+                };
+                page(&format!("/p{i:05}/"), "Page", &[heading], text)
+            })
+            .collect();
+        let kept = postings(&build(&pages), "gateway");
+        let count = |field: Field| {
+            kept.postings
+                .iter()
+                .filter(|(_, f)| *f == field as u8)
+                .count()
+        };
+        assert_eq!(count(Field::Heading), 250);
+        assert_eq!(
+            count(Field::TextRepeated),
+            POSTINGS_CAP - 250,
+            "then repeated use"
+        );
+        assert_eq!(count(Field::Text), 0);
+    }
+
+    #[test]
     fn common_terms_keep_their_best_postings_up_to_the_cap() {
         let pages = many_pages(3000);
         let files = build(&pages);
