@@ -476,10 +476,11 @@ impl Site {
         Ok((site, revision))
     }
 
-    /// A generated file's text; `None` when the theme does not make it (no `404.html`).
-    pub fn generated(&self, file: Generated) -> Result<Option<String>, Diagnostic> {
-        Ok(Some(match file {
-            Generated::SearchIndex => search::index(&self.pages),
+    /// A generated entry's files (one, or a folder's); none when the theme does not make
+    /// it (no `404.html`).
+    pub fn generated(&self, file: Generated) -> Result<Vec<site_files::OutputFile>, Diagnostic> {
+        let text = match file {
+            Generated::SearchIndex => return Ok(search::index(&self.pages)),
             // Every published page, form pages included: they are where readers sign up.
             Generated::Sitemap => {
                 site_files::sitemap(&self.config, self.pages.iter().map(|p| p.url.as_str()))
@@ -487,11 +488,19 @@ impl Site {
             Generated::Robots => site_files::robots(&self.config),
             Generated::Headers => site_files::headers(),
             Generated::NotFound => {
-                return self
+                match self
                     .renderer
-                    .render_not_found(&self.config, &self.pages, &self.tree);
+                    .render_not_found(&self.config, &self.pages, &self.tree)?
+                {
+                    Some(html) => html,
+                    None => return Ok(Vec::new()),
+                }
             }
-        }))
+        };
+        Ok(vec![site_files::OutputFile {
+            path: file.path().to_string(),
+            body: text.into_bytes(),
+        }])
     }
 
     pub fn page_index(&self, url: &str) -> Option<usize> {
@@ -520,9 +529,10 @@ impl Site {
         };
         let diagnostic = |d| BuildError::Diagnostics(vec![d]);
         for file in GENERATED {
-            if let Some(text) = self.generated(file).map_err(diagnostic)? {
-                write(file.path(), text.as_bytes())?;
-            }
+            self.generated(file)
+                .map_err(diagnostic)?
+                .par_iter()
+                .try_for_each(|f| write(&f.path, &f.body))?;
         }
         let rendered: Vec<Result<(), BuildError>> = (0..self.pages.len())
             .into_par_iter()

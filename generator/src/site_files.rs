@@ -1,9 +1,10 @@
 //! The files a published site needs besides its pages and static files, listed once in
 //! [`GENERATED`]: `build` writes them in that order, the link checker accepts links to
-//! them, and `serve` answers them from memory. This module makes the small ones
-//! (`sitemap.xml`, `robots.txt`, `_headers`: security headers for Cloudflare's static
-//! assets); the search index comes from [`crate::search`] and the 404 page from the
-//! theme ([`crate::render`]).
+//! them, and `serve` answers them from memory. An entry is one file or, for the search
+//! index, a folder of files ([`Generated::folder`]) reached from one entry file. This
+//! module makes the small ones (`sitemap.xml`, `robots.txt`, `_headers`: security headers
+//! for Cloudflare's static assets); the search index comes from [`crate::search`] and the
+//! 404 page from the theme ([`crate::render`]).
 
 use crate::config::SiteConfig;
 use edge::html::escape_into;
@@ -24,8 +25,15 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// A file made from the whole site rather than from one input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One output file made from the whole site: where it goes (its URL path) and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub body: Vec<u8>,
+}
+
+/// A file (or a folder of files) made from the whole site rather than from one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Generated {
     SearchIndex,
     NotFound,
@@ -58,10 +66,11 @@ pub enum Served {
 }
 
 impl Generated {
-    /// The URL path, which is also the file's place in the output.
+    /// The URL path, which is also the file's place in the output; for a folder, its
+    /// entry file (the one pages may link to).
     pub fn path(self) -> &'static str {
         match self {
-            Self::SearchIndex => crate::search::INDEX_PATH,
+            Self::SearchIndex => crate::search::META_PATH,
             Self::NotFound => "/404.html",
             Self::Sitemap => "/sitemap.xml",
             Self::Robots => "/robots.txt",
@@ -69,9 +78,19 @@ impl Generated {
         }
     }
 
-    pub fn content_type(self) -> &'static str {
+    /// The folder whose every file this one makes (`/search/`), if it makes many.
+    pub fn folder(self) -> Option<&'static str> {
         match self {
-            Self::SearchIndex => "application/json",
+            Self::SearchIndex => Some(crate::search::FOLDER),
+            Self::NotFound | Self::Sitemap | Self::Robots | Self::Headers => None,
+        }
+    }
+
+    /// The content type of its file at `path`.
+    pub fn content_type(self, path: &str) -> &'static str {
+        match self {
+            Self::SearchIndex if path.ends_with(".json") => "application/json",
+            Self::SearchIndex => "application/octet-stream",
             Self::NotFound => "text/html; charset=utf-8",
             Self::Sitemap => "application/xml",
             Self::Robots | Self::Headers => "text/plain; charset=utf-8",
@@ -86,9 +105,12 @@ impl Generated {
         }
     }
 
-    /// The generated file at URL `path`, if any.
+    /// What makes the file at URL `path`, if a generated file is there: its path, or
+    /// its folder.
     pub fn at(path: &str) -> Option<Self> {
-        GENERATED.into_iter().find(|file| file.path() == path)
+        GENERATED.into_iter().find(|file| {
+            file.path() == path || file.folder().is_some_and(|folder| path.starts_with(folder))
+        })
     }
 }
 
@@ -140,6 +162,11 @@ mod tests {
             assert_eq!(Generated::at(file.path()), Some(file));
         }
         assert_eq!(Generated::at("/index.html"), None);
+        assert_eq!(
+            Generated::at("/search/index/3.bin"),
+            Some(Generated::SearchIndex)
+        );
+        assert_eq!(Generated::at("/search-index.json"), None);
         assert_eq!(
             GENERATED[0],
             Generated::SearchIndex,

@@ -496,22 +496,35 @@ fn serving_the_current_folder_sees_edits() {
 fn the_search_index_follows_edits() {
     let server = Server::start();
     let events = server.events();
-    let (status, head, index) = server.get_with_head("/search-index.json");
+    let (status, head, meta) = server.get_with_head("/search/meta.json");
     assert_eq!(status, 200);
     assert!(
         head.to_ascii_lowercase()
             .contains("cache-control: no-store"),
         "never cached, like the pages: {head}"
     );
-    assert!(index.contains("\"title\":\"Alpha\""), "{index}");
+    assert!(meta.contains("\"version\":1"), "{meta}");
+    let (status, head, _) = server.get_with_head("/search/index/0.bin");
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/octet-stream"),
+        "{head}"
+    );
+    let fragments = server.get("/search/pages/0.json").1;
+    assert!(fragments.contains("\"title\":\"Alpha\""), "{fragments}");
+    assert_eq!(server.get("/search/pages/99.json").0, 404);
     let alpha = server.path("content/guide/alpha.md");
     let text = std::fs::read_to_string(&alpha)
         .unwrap()
         .replace("title: Alpha", "title: Alpha renamed");
     save(&alpha, text);
     events.wait_for("reload");
-    let index = server.get("/search-index.json").1;
-    assert!(index.contains("\"title\":\"Alpha renamed\""), "{index}");
+    let fragments = server.get("/search/pages/0.json").1;
+    assert!(
+        fragments.contains("\"title\":\"Alpha renamed\""),
+        "{fragments}"
+    );
 }
 
 #[test]

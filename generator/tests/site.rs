@@ -223,11 +223,22 @@ fn sitemap_robots_and_headers_are_written() {
 #[test]
 fn the_search_index_lists_every_page_with_its_headings() {
     let built = build();
-    let index: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(built.public.join("search-index.json")).unwrap(),
+    // The page fragments, in page order.
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(built.public.join("search/meta.json")).unwrap(),
     )
     .unwrap();
-    let entries = index["pages"].as_array().unwrap();
+    let count = meta["pages"].as_u64().unwrap() as usize;
+    let per_file = meta["fragment_pages"].as_u64().unwrap() as usize;
+    let mut entries = Vec::new();
+    for n in 0..count.div_ceil(per_file) {
+        let group: Vec<serde_json::Value> = serde_json::from_str(
+            &std::fs::read_to_string(built.public.join(format!("search/pages/{n}.json"))).unwrap(),
+        )
+        .unwrap();
+        entries.extend(group);
+    }
+    assert_eq!(entries.len(), count);
     let urls: Vec<&str> = entries.iter().map(|e| e["url"].as_str().unwrap()).collect();
     // Pages that only make sense in the middle of a flow say `in_search_index: false`.
     let unsearchable = [
@@ -263,7 +274,7 @@ fn the_search_index_lists_every_page_with_its_headings() {
         text.starts_with("Sign up for Konnect to receive a 30 day free trial"),
         "variables substituted, tags gone: {text}"
     );
-    assert!(text.chars().count() <= gatehouse::search::TEXT_CHARS + 1);
+    assert!(text.chars().count() <= gatehouse::search::FRAGMENT_TEXT_CHARS + 1);
 }
 
 #[test]

@@ -108,8 +108,10 @@ describe('the docs pages', { concurrency: false }, () => {
     const first = results.getByRole('link').first();
     await first.waitFor();
     assert.equal((await first.locator('.site-search-title').textContent()).trim(), 'Configure a runtime');
-    // The words found are marked, in any case.
+    // The words found are marked, in any case: in the title and in the snippet of the
+    // page's text (from its fragment in /search/pages/).
     assert.equal(await first.locator('.site-search-title mark').textContent(), 'runtime');
+    assert.match(await first.locator('.site-search-context mark').first().textContent(), /^runtime/i);
     assert.match(await page.getByRole('status').filter({ hasText: /match/ }).textContent(), /pages? match/);
     await screenshot(page, 'search', { keepFocus: true });
     await page.audit();

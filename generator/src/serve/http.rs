@@ -278,10 +278,13 @@ impl Server {
         if let Some(file) = Generated::at(&path)
             && file.served() == Served::File
         {
-            return match site.generated(file) {
-                Ok(Some(body)) => generated(file.content_type(), body),
-                Ok(None) => self.not_found(),
-                Err(problem) => html_response(
+            return match self.live.generated(file) {
+                None => self.not_found(),
+                Some(Ok(files)) => match files.iter().find(|f| f.path == path) {
+                    Some(found) => generated(file.content_type(&path), found.body.clone()),
+                    None => self.not_found(),
+                },
+                Some(Err(problem)) => html_response(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     reload::inject(
                         b"<!doctype html><title>Render error</title><body></body>",
@@ -298,11 +301,13 @@ impl Server {
         let html = snapshot
             .site
             .as_ref()
-            .and_then(|site| site.generated(Generated::NotFound).ok().flatten())
-            .unwrap_or_else(|| "<!doctype html><html lang=\"en\"><head><title>Page not found</title></head><body><h1>Page not found</h1></body></html>".into());
+            .and_then(|site| site.generated(Generated::NotFound).ok())
+            .and_then(|files| files.into_iter().next())
+            .map(|file| file.body)
+            .unwrap_or_else(|| b"<!doctype html><html lang=\"en\"><head><title>Page not found</title></head><body><h1>Page not found</h1></body></html>".to_vec());
         html_response(
             StatusCode::NOT_FOUND,
-            reload::inject(html.as_bytes(), &snapshot.problems),
+            reload::inject(&html, &snapshot.problems),
         )
     }
 
@@ -368,7 +373,7 @@ fn html_response(status: StatusCode, html: Vec<u8>) -> Response<Body> {
 
 /// A file made from the live site (sitemap, robots.txt, the search index): like the
 /// pages, it changes with every edit.
-fn generated(content_type: &'static str, body: String) -> Response<Body> {
+fn generated(content_type: &'static str, body: Vec<u8>) -> Response<Body> {
     no_store(respond(StatusCode::OK, content_type, Bytes::from(body)))
 }
 

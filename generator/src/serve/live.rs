@@ -22,6 +22,7 @@ use crate::diagnostic::Diagnostic;
 use crate::inputs::{self, Input};
 use crate::page::SourceFile;
 use crate::pipeline::{BuildError, BuildOptions, PageChange, Revision, Site};
+use crate::site_files::{Generated, OutputFile};
 use crate::theme::FileData;
 
 /// What the browser is told after a batch of changes.
@@ -49,7 +50,13 @@ pub struct LiveSite {
     current: RwLock<Snapshot>,
     /// Rendered pages of the current version, by URL.
     rendered: Mutex<HashMap<String, Bytes>>,
+    /// Generated files (the search index is many, read a few at a time by one query),
+    /// with the site they were made from.
+    generated: Mutex<HashMap<Generated, MadeFrom>>,
 }
+
+/// Generated files and the site they were made from.
+type MadeFrom = (Arc<Site>, Arc<Vec<OutputFile>>);
 
 /// How a changed path is handled.
 #[derive(Debug, PartialEq, Eq)]
@@ -91,6 +98,7 @@ impl LiveSite {
                 version: 1,
             }),
             rendered: Mutex::new(HashMap::new()),
+            generated: Mutex::new(HashMap::new()),
         }
     }
 
@@ -125,6 +133,25 @@ impl LiveSite {
             }
         }
         Some(rendered)
+    }
+
+    /// The files of `file` for the current site, made once per version of the site.
+    pub fn generated(&self, file: Generated) -> Option<Result<Arc<Vec<OutputFile>>, Diagnostic>> {
+        let site = self.snapshot().site?;
+        let mut cache = self.generated.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((made_from, files)) = cache.get(&file)
+            && Arc::ptr_eq(made_from, &site)
+        {
+            return Some(Ok(files.clone()));
+        }
+        // Made under the lock: requests for other files of the index wait for this one
+        // rather than making it too.
+        let files = match site.generated(file) {
+            Ok(files) => Arc::new(files),
+            Err(problem) => return Some(Err(problem)),
+        };
+        cache.insert(file, (site, files.clone()));
+        Some(Ok(files))
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bytes>> {
@@ -409,6 +436,27 @@ mod tests {
         });
         assert!(live.snapshot().site.is_some());
         (dir, live)
+    }
+
+    /// The search index is many files, read a few at a time: it is made once per version
+    /// of the site, and again after an edit.
+    #[test]
+    fn generated_files_are_made_once_per_version() {
+        let (dir, live) = small_site();
+        let first = live.generated(Generated::SearchIndex).unwrap().unwrap();
+        let again = live.generated(Generated::SearchIndex).unwrap().unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        let alpha = dir.path().join("content/guide/alpha.md");
+        let text = std::fs::read_to_string(&alpha).unwrap();
+        std::fs::write(&alpha, text.replace("title: Alpha", "title: Alpha renamed")).unwrap();
+        live.apply(&BTreeSet::from([alpha]), &mut Pending::default());
+        let edited = live.generated(Generated::SearchIndex).unwrap().unwrap();
+        assert!(!Arc::ptr_eq(&first, &edited));
+        let fragments = edited
+            .iter()
+            .find(|f| f.path == crate::search::fragment_path(0))
+            .unwrap();
+        assert!(String::from_utf8_lossy(&fragments.body).contains("Alpha renamed"));
     }
 
     /// Editing an include makes again only the pages that use it: the others stay

@@ -1,129 +1,374 @@
-// Search the docs in the browser, over /search-index.json (titles, headings and the start
-// of each page's text, written by the build). Progressive enhancement: without
-// JavaScript the search box stays hidden and nothing else changes.
+// Search the docs in the browser, over the index the build writes under /search/
+// (generator/src/search/mod.rs describes the files): a query reads /search/meta.json,
+// the index chunks its words fall in, and the page fragments of the results it shows.
+// Progressive enhancement: without JavaScript the search box stays hidden and nothing
+// else changes. Under Node (no `document`) the engine is exported as
+// `globalThis.GatehouseSearch` for tests/theme/search.test.mjs.
 (function () {
   "use strict";
 
+  var FORMAT_VERSION = 1;
+  var MAX_TERM_CHARS = 40;
+  // A word being typed is a prefix; it reads at most this many chunks (the first ones of
+  // its range: a one- or two-letter prefix of a large site spans many).
+  var MAX_PREFIX_CHUNKS = 2;
+  // Points per field (text, repeated in the text, heading, title); an exact word, not
+  // only a prefix of one, adds EXACT.
+  var WEIGHTS = [1, 2, 4, 8];
+  var EXACT = 1;
+
+  // ---- The one rule for terms: generator/src/search/tokenize.rs, same vectors. ----
+  var WORD = /[\p{Alphabetic}\p{N}\p{M}]+/gu;
+  var MARKS = /\p{M}/gu;
+  var ASCII = /^[\x00-\x7f]*$/;
+
+  function normalize(word) {
+    var folded = ASCII.test(word) ? word.toLowerCase() : word.normalize("NFD").replace(MARKS, "").toLowerCase();
+    var out = "";
+    var n = 0;
+    for (var ch of folded) {
+      if (n++ === MAX_TERM_CHARS) break;
+      out += ch;
+    }
+    return out;
+  }
+
+  // Every word of `text`: where it is (UTF-16 offsets) and its term.
+  function tokens(text) {
+    var out = [];
+    var match;
+    WORD.lastIndex = 0;
+    while ((match = WORD.exec(text))) {
+      var term = normalize(match[0]);
+      if (term) out.push({ start: match.index, end: match.index + match[0].length, term: term });
+    }
+    return out;
+  }
+
+  // Code point order, the order of the index (Rust sorts UTF-8 bytes: the same).
+  function compare(a, b) {
+    var i = 0;
+    while (i < a.length && i < b.length) {
+      var x = a.codePointAt(i);
+      var y = b.codePointAt(i);
+      if (x !== y) return x < y ? -1 : 1;
+      i += x > 0xffff ? 2 : 1;
+    }
+    return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  }
+
+  // ---- Index chunks (format: generator/src/search/format.rs). ----
+  function decodeChunk(bytes) {
+    var at = 0;
+    function varint() {
+      var value = 0;
+      var scale = 1;
+      for (;;) {
+        if (at >= bytes.length) throw new Error("search index chunk is cut short");
+        var byte = bytes[at++];
+        value += (byte & 0x7f) * scale;
+        if (byte < 0x80) return value;
+        scale *= 128;
+      }
+    }
+    var decoder = new TextDecoder();
+    var count = varint();
+    var terms = [];
+    var entries = [];
+    var previous = new Uint8Array(0);
+    for (var t = 0; t < count; t++) {
+      var shared = varint();
+      var length = varint();
+      var name = new Uint8Array(shared + length);
+      name.set(previous.subarray(0, shared));
+      name.set(bytes.subarray(at, at + length), shared);
+      at += length;
+      previous = name;
+      var df = varint();
+      var n = varint();
+      var pages = new Array(n);
+      var fields = new Array(n);
+      var page = 0;
+      for (var i = 0; i < n; i++) {
+        var value = varint();
+        page += Math.floor(value / 4);
+        pages[i] = page;
+        fields[i] = value % 4;
+      }
+      terms.push(decoder.decode(name));
+      entries.push({ df: df, pages: pages, fields: fields });
+    }
+    return { terms: terms, entries: entries };
+  }
+
+  // The first index in sorted `list` whose item is >= `term`.
+  function lowerBound(list, term) {
+    var lo = 0;
+    var hi = list.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (compare(list[mid], term) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  // `fetchFile(path, "json" | "bytes")` resolves to parsed JSON or a Uint8Array.
+  function createSearch(fetchFile) {
+    var meta = null;
+    var chunks = {};
+    var fragments = {};
+
+    function cached(store, key, load) {
+      if (!store[key]) {
+        store[key] = load();
+        // A failed fetch may succeed later (the dev server restarting, say).
+        store[key].catch(function () { delete store[key]; });
+      }
+      return store[key];
+    }
+
+    function loadMeta() {
+      if (!meta) {
+        meta = fetchFile("/search/meta.json", "json").then(function (data) {
+          if (data.version !== FORMAT_VERSION) throw new Error("search index format " + data.version);
+          return data;
+        });
+        meta.catch(function () { meta = null; });
+      }
+      return meta;
+    }
+
+    // The chunk that holds `term`: the last whose first string is <= it.
+    function chunkOf(info, term) {
+      var i = lowerBound(info.chunks, term);
+      if (i < info.chunks.length && info.chunks[i] === term) return i;
+      return i - 1;
+    }
+
+    function chunksFor(info, word) {
+      if (!info.chunks.length) return [];
+      var first = Math.max(0, chunkOf(info, word.term));
+      if (!word.prefix) return [first];
+      var last = Math.max(0, chunkOf(info, word.term + "\u{10FFFF}"));
+      var out = [];
+      for (var i = first; i <= last && out.length < MAX_PREFIX_CHUNKS; i++) out.push(i);
+      return out;
+    }
+
+    function loadChunk(n) {
+      return cached(chunks, n, function () {
+        return fetchFile("/search/index/" + n + ".bin", "bytes").then(decodeChunk);
+      });
+    }
+
+    function loadFragments(n) {
+      return cached(fragments, n, function () {
+        return fetchFile("/search/pages/" + n + ".json", "json");
+      });
+    }
+
+    // The pages a word matches: page → points, whether its postings were capped (a common
+    // word: it ranks but does not filter), and how many pages have it.
+    function matches(word, loaded) {
+      var points = new Map();
+      var capped = false;
+      var df = 0;
+      function take(entry, exact) {
+        if (entry.pages.length < entry.df) capped = true;
+        df = Math.max(df, entry.df);
+        for (var i = 0; i < entry.pages.length; i++) {
+          var p = WEIGHTS[entry.fields[i]] + (exact ? EXACT : 0);
+          var had = points.get(entry.pages[i]);
+          if (had === undefined || had < p) points.set(entry.pages[i], p);
+        }
+      }
+      loaded.forEach(function (chunk) {
+        var i = lowerBound(chunk.terms, word.term);
+        for (; i < chunk.terms.length; i++) {
+          var term = chunk.terms[i];
+          if (term === word.term) take(chunk.entries[i], true);
+          else if (word.prefix && term.startsWith(word.term)) take(chunk.entries[i], false);
+          else break;
+        }
+      });
+      return { points: points, capped: capped, df: df };
+    }
+
+    // The query's words; the last is a prefix while it is being typed (no space after).
+    function parse(query) {
+      var list = tokens(query);
+      var words = [];
+      list.forEach(function (token, i) {
+        var prefix = i === list.length - 1 && token.end === query.length;
+        var same = words.find(function (w) { return w.term === token.term; });
+        if (same) same.prefix = same.prefix && prefix;
+        else words.push({ term: token.term, prefix: prefix });
+      });
+      return words;
+    }
+
+    // Ranked pages for `query`: { words, hits: [{ page, score }], capped }. Every word must
+    // match, except common words (capped postings), which only add points; if every word
+    // is common, every word must match among the postings kept.
+    function search(query) {
+      var words = parse(query);
+      if (!words.length) return Promise.resolve({ words: words, hits: [], capped: false });
+      return loadMeta().then(function (info) {
+        return Promise.all(words.map(function (word) {
+          return Promise.all(chunksFor(info, word).map(loadChunk));
+        })).then(function (loaded) {
+          var found = words.map(function (word, i) { return matches(word, loaded[i]); });
+          var required = found.filter(function (m) { return !m.capped; });
+          if (!required.length) required = found;
+          required.sort(function (a, b) { return a.points.size - b.points.size; });
+          var hits = [];
+          required[0].points.forEach(function (_, page) {
+            for (var i = 1; i < required.length; i++) if (!required[i].points.has(page)) return;
+            var score = 0;
+            found.forEach(function (m) { score += m.points.get(page) || 0; });
+            hits.push({ page: page, score: score });
+          });
+          hits.sort(function (a, b) { return b.score - a.score || a.page - b.page; });
+          return {
+            words: words,
+            hits: hits,
+            capped: found.some(function (m) { return m.capped; })
+          };
+        });
+      });
+    }
+
+    // The fragments (title, url, headings, text) of `pages`.
+    function pagesOf(pages) {
+      return loadMeta().then(function (info) {
+        var size = info.fragment_pages;
+        return Promise.all(pages.map(function (page) {
+          return loadFragments(Math.floor(page / size)).then(function (group) {
+            return group[page % size];
+          });
+        })).then(function (found) {
+          // A fragment file from another build than the chunk (a deploy mid-query) may
+          // lack a page: it is left out rather than shown broken.
+          return found.filter(Boolean);
+        });
+      });
+    }
+
+    return { search: search, pages: pagesOf, parse: parse, meta: loadMeta };
+  }
+
+  // Whether token term `term` is one of the query's words.
+  function isMatch(term, words) {
+    return words.some(function (w) {
+      return w.term === term || (w.prefix && term.startsWith(w.term));
+    });
+  }
+
+  // `text` split into pieces, each { text, mark }: the words of the query marked.
+  function marked(text, words) {
+    var pieces = [];
+    var at = 0;
+    tokens(text).forEach(function (token) {
+      if (!isMatch(token.term, words)) return;
+      if (token.start > at) pieces.push({ text: text.slice(at, token.start), mark: false });
+      pieces.push({ text: text.slice(token.start, token.end), mark: true });
+      at = token.end;
+    });
+    if (at < text.length) pieces.push({ text: text.slice(at), mark: false });
+    return pieces;
+  }
+
+  // A few words of the page around the first match: in its text, else a heading, else
+  // the start of its text.
+  function snippet(fragment, words) {
+    var text = fragment.text;
+    var list = tokens(text);
+    for (var i = 0; i < list.length; i++) {
+      if (!isMatch(list[i].term, words)) continue;
+      var start = Math.max(0, list[i].start - 50);
+      var end = Math.min(text.length, list[i].end + 90);
+      if (start > 0) {
+        var space = text.indexOf(" ", start);
+        if (space !== -1 && space < list[i].start) start = space + 1;
+      }
+      if (end < text.length) {
+        var last = text.lastIndexOf(" ", end);
+        if (last > list[i].end) end = last;
+      }
+      return (start > 0 ? "\u2026" : "") + text.slice(start, end) + (end < text.length ? "\u2026" : "");
+    }
+    for (var h = 0; h < fragment.headings.length; h++) {
+      if (tokens(fragment.headings[h]).some(function (t) { return isMatch(t.term, words); })) {
+        return fragment.headings[h];
+      }
+    }
+    return text.slice(0, 140) + (text.length > 140 ? "\u2026" : "");
+  }
+
+  var engine = { tokens: tokens, normalize: normalize, compare: compare, decodeChunk: decodeChunk,
+    createSearch: createSearch, marked: marked, snippet: snippet };
+  if (typeof document === "undefined") {
+    globalThis.GatehouseSearch = engine;
+    return;
+  }
+
+  // ---- The search box. ----
   var box = document.querySelector("[data-search]");
   if (!box || !window.fetch) return;
   var input = box.querySelector("input");
   var results = document.getElementById("site-search-results");
   var status = document.getElementById("site-search-status");
   var MAX_RESULTS = 8;
-  var loading = null;
   box.hidden = false;
 
-  // Fetched once, on the first focus or keystroke: most readers never search.
-  function load() {
-    if (!loading) {
-      loading = fetch("/search-index.json")
-        .then(function (response) {
-          if (!response.ok) throw new Error("search index: " + response.status);
-          return response.json();
-        })
-        .then(function (data) {
-          return data.pages.map(function (page) {
-            return {
-              page: page,
-              title: page.title.toLowerCase(),
-              headings: page.headings.map(function (h) { return h.toLowerCase(); }),
-              text: page.text.toLowerCase()
-            };
-          });
-        });
-      // A failed fetch may succeed later (the dev server restarting, say).
-      loading.catch(function () { loading = null; });
-    }
-    return loading;
-  }
+  var index = createSearch(function (path, kind) {
+    return fetch(path).then(function (response) {
+      if (!response.ok) throw new Error("search index: " + response.status);
+      return kind === "json" ? response.json() : response.arrayBuffer().then(function (b) { return new Uint8Array(b); });
+    });
+  });
 
-  // Every word must appear somewhere; the title counts most, then headings, then text.
-  function score(entry, words) {
-    var total = 0;
-    for (var i = 0; i < words.length; i++) {
-      var word = words[i];
-      var at = entry.title.indexOf(word);
-      if (at === 0) total += 12;
-      else if (at > 0) total += 8;
-      else if (entry.headings.some(function (h) { return h.indexOf(word) !== -1; })) total += 4;
-      else if (entry.text.indexOf(word) !== -1) total += 1;
-      else return 0;
-    }
-    return total;
-  }
-
-  // Where the first word shows up outside the title: a heading, or a bit of the text.
-  function context(entry, words) {
-    for (var i = 0; i < entry.headings.length; i++) {
-      if (entry.headings[i].indexOf(words[0]) !== -1) return entry.page.headings[i];
-    }
-    var at = entry.text.indexOf(words[0]);
-    if (at === -1) return entry.page.text.slice(0, 90) + (entry.page.text.length > 90 ? "…" : "");
-    var start = Math.max(0, at - 40);
-    var end = Math.min(entry.page.text.length, at + words[0].length + 50);
-    return (start > 0 ? "…" : "") + entry.page.text.slice(start, end) + (end < entry.page.text.length ? "…" : "");
-  }
-
-  // `text` with each occurrence of a query word in a <mark>, built as DOM nodes (never
-  // HTML), so page text can contain anything.
-  function highlighted(text, words) {
+  // The pieces as DOM nodes: text nodes and <mark>s, never HTML.
+  function nodes(pieces) {
     var fragment = document.createDocumentFragment();
-    var lower = text.toLowerCase();
-    var at = 0;
-    while (at < text.length) {
-      var next = -1;
-      var length = 0;
-      for (var i = 0; i < words.length; i++) {
-        var found = lower.indexOf(words[i], at);
-        if (found !== -1 && (next === -1 || found < next || (found === next && words[i].length > length))) {
-          next = found;
-          length = words[i].length;
-        }
+    pieces.forEach(function (piece) {
+      if (piece.mark) {
+        var mark = document.createElement("mark");
+        mark.textContent = piece.text;
+        fragment.appendChild(mark);
+      } else {
+        fragment.appendChild(document.createTextNode(piece.text));
       }
-      if (next === -1) break;
-      if (next > at) fragment.appendChild(document.createTextNode(text.slice(at, next)));
-      var mark = document.createElement("mark");
-      mark.textContent = text.slice(next, next + length);
-      fragment.appendChild(mark);
-      at = next + length;
-    }
-    if (at < text.length) fragment.appendChild(document.createTextNode(text.slice(at)));
+    });
     return fragment;
   }
 
-  function show(query, entries) {
-    var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  function clear() {
     results.replaceChildren();
-    if (!words.length) {
-      results.hidden = true;
-      status.textContent = "";
-      return;
-    }
-    var found = [];
-    entries.forEach(function (entry) {
-      var points = score(entry, words);
-      if (points) found.push({ entry: entry, points: points });
-    });
-    found.sort(function (a, b) {
-      return b.points - a.points || a.entry.page.title.localeCompare(b.entry.page.title);
-    });
-    if (!found.length) {
+    results.hidden = true;
+    status.textContent = "";
+  }
+
+  function show(query, found, shown) {
+    results.replaceChildren();
+    if (!found.hits.length) {
       var none = document.createElement("p");
       none.className = "site-search-empty";
       none.textContent = "No pages match \u201c" + query.trim() + "\u201d.";
       results.appendChild(none);
     } else {
       var list = document.createElement("ol");
-      found.slice(0, MAX_RESULTS).forEach(function (hit) {
+      shown.forEach(function (fragment) {
         var item = document.createElement("li");
         var link = document.createElement("a");
-        link.href = hit.entry.page.url;
+        link.href = fragment.url;
         var title = document.createElement("span");
         title.className = "site-search-title";
-        title.appendChild(highlighted(hit.entry.page.title, words));
+        title.appendChild(nodes(marked(fragment.title, found.words)));
         var where = document.createElement("span");
         where.className = "site-search-context";
-        where.appendChild(highlighted(context(hit.entry, words), words));
+        where.appendChild(nodes(marked(snippet(fragment, found.words), found.words)));
         link.append(title, where);
         item.appendChild(link);
         list.appendChild(item);
@@ -131,9 +376,24 @@
       results.appendChild(list);
     }
     results.hidden = false;
-    status.textContent = found.length === 0 ? "No pages match."
-      : found.length === 1 ? "1 page matches."
-      : found.length + " pages match" + (found.length > MAX_RESULTS ? "; the first " + MAX_RESULTS + " are listed." : ".");
+    var count = found.hits.length;
+    status.textContent = count === 0 ? "No pages match."
+      : count === 1 ? "1 page matches."
+      : (found.capped ? "Many pages match" : count + " pages match")
+        + (count > MAX_RESULTS ? "; the first " + MAX_RESULTS + " are listed." : ".");
+  }
+
+  function run(query) {
+    index.search(query).then(function (found) {
+      if (input.value !== query) return null;
+      if (!found.words.length) return clear();
+      var top = found.hits.slice(0, MAX_RESULTS).map(function (hit) { return hit.page; });
+      return index.pages(top).then(function (shown) {
+        if (input.value === query) show(query, found, shown);
+      });
+    }).catch(function () {
+      if (input.value === query) status.textContent = "Search is not available right now.";
+    });
   }
 
   function links() {
@@ -145,21 +405,17 @@
   }
 
   input.addEventListener("focus", function () {
-    load();
+    // The small entry file, fetched on the first focus: most readers never search.
+    index.meta().catch(function () {});
     if (input.value.trim()) results.hidden = false;
   });
   input.addEventListener("input", function () {
-    var query = input.value;
-    load().then(function (entries) {
-      if (input.value === query) show(query, entries);
-    }, function () {
-      status.textContent = "Search is not available right now.";
-    });
+    run(input.value);
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       input.value = "";
-      show("", []);
+      clear();
     } else if (event.key === "ArrowDown" && links().length) {
       event.preventDefault();
       links()[0].focus();

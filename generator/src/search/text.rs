@@ -1,76 +1,8 @@
-//! The search index: `search-index.json`, one entry per page (except those whose front
-//! matter says `in_search_index: false`) with its title, URL, headings and the start of
-//! its text, which the theme's script searches in the browser.
-//!
-//! Built from what the Markdown stage already made (the page's HTML and table of
-//! contents), reading only as much of each page's HTML as the text it keeps. Only the
-//! start of each page's text goes in ([`TEXT_CHARS`]): a reader searching docs looks for
-//! titles and headings first, and a full-text index of a 10,000-page site would be a
-//! download of tens of megabytes on the first keystroke.
-
-use std::sync::Arc;
-
-use rayon::prelude::*;
-use serde::Serialize;
+//! A page's searchable text: its HTML reduced to plain text, and its headings.
 
 use crate::markdown::{SELF_LINK_OPEN, TocEntry};
-use crate::page::Page;
 
-/// The URL the index is published at.
-pub const INDEX_PATH: &str = "/search-index.json";
-
-/// How much of a page's text (in characters) the index keeps.
-pub const TEXT_CHARS: usize = 300;
-
-#[derive(Debug, Serialize)]
-struct Index<'a> {
-    pages: Vec<Entry<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-struct Entry<'a> {
-    title: &'a str,
-    url: &'a str,
-    headings: Vec<String>,
-    text: String,
-}
-
-/// The index of `pages`, as JSON.
-pub fn index(pages: &[Arc<Page>]) -> String {
-    let pages = pages
-        .par_iter()
-        .filter(|page| page.front.in_search_index)
-        .map(|page| {
-            let mut headings = Vec::new();
-            collect_headings(&page.toc, &mut headings);
-            Entry {
-                title: &page.title,
-                url: &page.url,
-                headings,
-                text: truncate_chars(&plain_text(&page.html, TEXT_CHARS + 1), TEXT_CHARS),
-            }
-        })
-        .collect();
-    let index = Index { pages };
-    // Sized up front: on a 10,000-page site the index is megabytes, and growing it by
-    // doubling would hold two copies at the peak.
-    let estimate: usize = index
-        .pages
-        .iter()
-        .map(|e| {
-            64 + e.title.len()
-                + e.url.len()
-                + e.text.len()
-                + e.headings.iter().map(|h| h.len() + 3).sum::<usize>()
-        })
-        .sum();
-    let mut json = Vec::with_capacity(estimate + estimate / 8);
-    // Strings and vectors of strings always serialise.
-    let _ = serde_json::to_writer(&mut json, &index);
-    String::from_utf8(json).unwrap_or_default()
-}
-
-fn collect_headings(toc: &[TocEntry], out: &mut Vec<String>) {
+pub(super) fn collect_headings(toc: &[TocEntry], out: &mut Vec<String>) {
     for entry in toc {
         out.push(plain_text(&entry.title, usize::MAX));
         collect_headings(&entry.children, out);
@@ -80,8 +12,8 @@ fn collect_headings(toc: &[TocEntry], out: &mut Vec<String>) {
 /// The text of an HTML fragment: tags dropped (block-level ones leave a space, so words
 /// of two paragraphs do not run together), heading self-links (`#`) dropped with their
 /// text, the entities our renderer writes decoded, white space collapsed. Stops once it
-/// has `enough` characters: the index keeps only the start of a page.
-fn plain_text(html: &str, enough: usize) -> String {
+/// has `enough` characters.
+pub(super) fn plain_text(html: &str, enough: usize) -> String {
     const BLOCKS: &[&str] = &[
         "p",
         "li",
@@ -123,12 +55,11 @@ fn plain_text(html: &str, enough: usize) -> String {
             rest = rest.find("</a>").map_or("", |end| &rest[end + 4..]);
             continue;
         }
-        let name: String = tag[1..close]
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect();
-        if BLOCKS.contains(&name.to_ascii_lowercase().as_str()) {
+        let inside = tag[1..close].trim_start_matches('/');
+        let name = &inside[..inside
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(inside.len())];
+        if BLOCKS.iter().any(|block| block.eq_ignore_ascii_case(name)) {
             text.push(' ');
         }
     }
@@ -171,6 +102,13 @@ impl Text {
         ];
         let mut rest = fragment;
         while let Some(c) = rest.chars().next() {
+            // A run of plain characters is copied at once.
+            let run = plain_run(rest);
+            if run > 0 {
+                self.push_run(&rest[..run]);
+                rest = &rest[run..];
+                continue;
+            }
             let entity = (c == '&')
                 .then(|| ENTITIES.iter().find(|(name, _)| rest.starts_with(name)))
                 .flatten();
@@ -186,10 +124,43 @@ impl Text {
             }
         }
     }
+
+    /// Characters without white space or entities.
+    fn push_run(&mut self, run: &str) {
+        if self.space_pending {
+            self.out.push(' ');
+            self.chars += 1;
+            self.space_pending = false;
+        }
+        self.out.push_str(run);
+        self.chars += run.chars().count();
+    }
+}
+
+/// The length in bytes of the start of `text` without white space or `&`.
+fn plain_run(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b < 0x80 {
+            if b == b'&' || b.is_ascii_whitespace() || b == 0x0b {
+                return at;
+            }
+            at += 1;
+        } else {
+            let c = text[at..].chars().next().unwrap_or(' ');
+            if c.is_whitespace() {
+                return at;
+            }
+            at += c.len_utf8();
+        }
+    }
+    at
 }
 
 /// At most `max` characters, cut at a word boundary when there is one, with `…` when cut.
-fn truncate_chars(text: &str, max: usize) -> String {
+pub(super) fn truncate_chars(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         None => text.to_string(),
         Some((cut, _)) => {
