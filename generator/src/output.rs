@@ -51,6 +51,26 @@ impl Staging {
         Ok(())
     }
 
+    /// Writes a file made of `parts`, in order, without joining them in memory first
+    /// (a large generated file). Never linked from the current output.
+    pub fn write_parts<'a>(
+        &self,
+        rel: &str,
+        parts: impl IntoIterator<Item = &'a [u8]>,
+    ) -> io::Result<()> {
+        use std::io::Write;
+        let path = self.dir.join(rel.trim_start_matches('/'));
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        self.count_if_new(&path);
+        let mut file = io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+        for part in parts {
+            file.write_all(part)?;
+        }
+        file.flush()
+    }
+
     /// Links the current output's file into the staging folder when it already holds
     /// exactly `bytes`. On a rebuild most files are unchanged, and a hard link costs no new
     /// inode and no data write: on this project's ext4 disk, allocating inodes is most of

@@ -169,11 +169,7 @@ pub fn process(
         })
         .collect();
 
-    let kind = match source.content_path.as_str() {
-        "index.md" => PageKind::Home,
-        p if p.ends_with("/index.md") => PageKind::Section,
-        _ => PageKind::Page,
-    };
+    let kind = kind_of(&source.content_path);
     let title = front
         .title
         .clone()
@@ -192,6 +188,41 @@ pub fn process(
         includes,
     };
     (page, problems)
+}
+
+/// The page as far as its front matter and path make it (URL, kind, title, front
+/// matter; no body): what the sidebar, previous/next, aliases and template checks need,
+/// so `build` can lay out the site before making any page's body. A front matter
+/// problem is left for [`process`] to report.
+pub fn head(source: &SourceFile) -> Page {
+    let front = frontmatter::split(&source.text)
+        .map(|(front, _)| front)
+        .unwrap_or_default();
+    let title = front
+        .title
+        .clone()
+        .unwrap_or_else(|| fallback_title(&source.content_path));
+    Page {
+        source_path: source.path.clone(),
+        url: urls::url_for(&source.content_path),
+        content_path: source.content_path.clone(),
+        kind: kind_of(&source.content_path),
+        front,
+        title,
+        html: String::new(),
+        toc: Vec::new(),
+        anchors: HashSet::new(),
+        links: Vec::new(),
+        includes: Vec::new(),
+    }
+}
+
+fn kind_of(content_path: &str) -> PageKind {
+    match content_path {
+        "index.md" => PageKind::Home,
+        p if p.ends_with("/index.md") => PageKind::Section,
+        _ => PageKind::Page,
+    }
 }
 
 fn page_variables(front: &FrontMatter) -> Vec<(String, String)> {
@@ -292,6 +323,40 @@ mod tests {
         assert_eq!(page.title, "First steps");
         let home = ok(process(&source("index.md", "Hi"), &vars()));
         assert_eq!(home.kind, PageKind::Home);
+    }
+
+    /// `build` lays the site out from heads, then makes the bodies: both must agree on
+    /// everything the layout uses.
+    #[test]
+    fn a_head_is_the_processed_page_without_its_body() {
+        for (path, text) in [
+            (
+                "a/b.md",
+                "---\ntitle: T\nweight: 3\naliases: [/old/]\n---\n# X\n",
+            ),
+            ("a/index.md", "no front matter"),
+            ("c.md", "---\ntitle: [\n---\nbroken front matter"),
+        ] {
+            let source = source(path, text);
+            let head = head(&source);
+            let (page, _) = process(&source, &vars());
+            assert_eq!(
+                (
+                    &head.url,
+                    head.kind,
+                    &head.title,
+                    &head.front.aliases,
+                    head.front.weight
+                ),
+                (
+                    &page.url,
+                    page.kind,
+                    &page.title,
+                    &page.front.aliases,
+                    page.front.weight
+                )
+            );
+        }
     }
 
     #[test]

@@ -7,12 +7,18 @@
 //! 3. The site-wide stages, in the order of [`SITE_STAGES`]: tree → aliases → links →
 //!    templates. `build`, `check` and every `serve` revision go through this one list;
 //!    a revision only skips what its [`Change`] cannot affect ([`SiteStage::coverage`]).
-//! 4. Write ([`Site::write`]): the generated files in the order of
-//!    [`site_files::GENERATED`], the pages, alias redirects, the theme's static files, then
-//!    the site's (so they win); all into a staging folder swapped in on success.
+//! 4. Write: the pages, the generated files of [`site_files::GENERATED`], alias
+//!    redirects, the theme's static files, then the site's (so they win); all into a
+//!    staging folder swapped in on success.
 //!
-//! [`Site`] is the in-memory result of steps 1–3; `build` writes it to disk, `serve`
-//! keeps it and renders pages on request.
+//! [`Site`] is the in-memory result of steps 1–3: `serve` keeps it and renders pages on
+//! request. `build` and `check` stream instead ([`build`]), so memory stays flat however
+//! large the site: they lay the site out from every page's front matter and path
+//! ([`page::head`]), run the site-wide stages that need no more
+//! ([`SiteStage::needs_bodies`]), then make each page in full, render and write it and
+//! keep only what the remaining stages (the link check) and the generated files need,
+//! and run those stages last. A problem found late still fails the build before the
+//! swap, so `public/` is replaced whole or not at all.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -134,6 +140,36 @@ pub const SITE_STAGES: [SiteStage; 4] = [
     SiteStage::Templates,
 ];
 
+impl SiteStage {
+    /// Whether the stage needs what the Markdown stage makes (anchors, links), not just
+    /// each page's front matter and path. `build` runs the others before making any
+    /// page's body, and these once every page went through.
+    pub fn needs_bodies(self) -> bool {
+        matches!(self, Self::Links)
+    }
+}
+
+/// Which of [`SITE_STAGES`] a call of [`run_site_stages`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Every stage: the pages are made in full (`serve`).
+    All,
+    /// Those that need no bodies ([`SiteStage::needs_bodies`]), over pages' heads.
+    Layout,
+    /// The others, once the bodies are made (they get the tree from the layout).
+    Bodies,
+}
+
+impl Phase {
+    fn runs(self, stage: SiteStage) -> bool {
+        match self {
+            Self::All => true,
+            Self::Layout => !stage.needs_bodies(),
+            Self::Bodies => stage.needs_bodies(),
+        }
+    }
+}
+
 /// What changed since the last good site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change<'a> {
@@ -202,6 +238,7 @@ fn run_site_stages(
     inputs: &StageInputs<'_>,
     change: Change<'_>,
     last: Option<&SiteWide>,
+    phase: Phase,
 ) -> Result<SiteWide, Vec<Diagnostic>> {
     let changed: Vec<Arc<Page>> = match change {
         Change::Pages { changed, .. } => inputs
@@ -221,7 +258,7 @@ fn run_site_stages(
     let mut warnings = last.map(|l| l.warnings.clone()).unwrap_or_default();
     let mut tree = last.map(|l| l.tree.clone());
     let mut external_links = last.map(|l| l.external_links.clone()).unwrap_or_default();
-    for stage in SITE_STAGES {
+    for stage in SITE_STAGES.into_iter().filter(|&stage| phase.runs(stage)) {
         let coverage = stage.coverage(change);
         let Some(pages) = subset(coverage) else {
             continue;
@@ -268,29 +305,15 @@ impl Site {
     /// Runs every stage up to writing, collecting all problems of the run.
     pub fn load(options: &BuildOptions) -> Result<Self, BuildError> {
         let root = options.root.clone();
-        let config = SiteConfig::load(&root, options.base_url.as_deref())
-            .map_err(BuildError::Diagnostics)?;
-        let theme =
-            Theme::load(&root, &config.theme).map_err(|d| BuildError::Diagnostics(vec![d]))?;
+        let Setup {
+            config,
+            variables,
+            theme,
+            renderer,
+            shortcodes,
+            mut problems,
+        } = Setup::new(options)?;
         let inputs = load::load(&root).map_err(BuildError::Diagnostics)?;
-        let variables = config.variables();
-        let mut problems = Vec::new();
-        let renderer = match Renderer::new(&theme) {
-            Ok(renderer) => Some(renderer),
-            Err(mut p) => {
-                problems.append(&mut p);
-                None
-            }
-        };
-
-        let shortcodes = Shortcodes::read_site_templates(&root)
-            .and_then(|site| {
-                Shortcodes::new(&root, config.site.clone(), theme.shortcodes.clone(), site)
-            })
-            .unwrap_or_else(|mut p| {
-                problems.append(&mut p);
-                Shortcodes::empty(&root)
-            });
 
         // Consuming the sources frees each file's text as soon as its page is made.
         let processed: Vec<(Page, Vec<Diagnostic>)> = inputs
@@ -310,13 +333,7 @@ impl Site {
         }
 
         let static_files = inputs.static_files;
-        let mut file_urls: HashSet<String> = theme
-            .static_files
-            .iter()
-            .map(|f| format!("/{}", f.name))
-            .collect();
-        file_urls.extend(static_files.iter().map(|f| f.url.clone()));
-        file_urls.extend(GENERATED.map(|file| file.path().to_string()));
+        let file_urls = file_urls(&theme, &static_files);
 
         let site_wide = run_site_stages(
             &StageInputs {
@@ -328,6 +345,7 @@ impl Site {
             },
             Change::Everything,
             None,
+            Phase::All,
         );
         let site_wide = match site_wide {
             Ok(site_wide) => Some(site_wide),
@@ -381,6 +399,7 @@ impl Site {
             },
             Change::Templates,
             Some(&self.site_wide()),
+            Phase::All,
         )?;
         Ok(Site {
             theme: Arc::new(theme),
@@ -451,6 +470,7 @@ impl Site {
                 shape: shape_changed,
             },
             Some(&self.site_wide()),
+            Phase::All,
         );
         let site_wide = match site_wide {
             Ok(site_wide) if problems.is_empty() => site_wide,
@@ -478,20 +498,14 @@ impl Site {
 
     /// A generated file's text; `None` when the theme does not make it (no `404.html`).
     pub fn generated(&self, file: Generated) -> Result<Option<String>, Diagnostic> {
-        Ok(Some(match file {
-            Generated::SearchIndex => search::index(&self.pages),
-            // Every published page, form pages included: they are where readers sign up.
-            Generated::Sitemap => {
-                site_files::sitemap(&self.config, self.pages.iter().map(|p| p.url.as_str()))
-            }
-            Generated::Robots => site_files::robots(&self.config),
-            Generated::Headers => site_files::headers(),
-            Generated::NotFound => {
-                return self
-                    .renderer
-                    .render_not_found(&self.config, &self.pages, &self.tree);
-            }
-        }))
+        generated(
+            file,
+            &self.config,
+            &self.renderer,
+            &self.pages,
+            &self.tree,
+            || search::index(&self.pages),
+        )
     }
 
     pub fn page_index(&self, url: &str) -> Option<usize> {
@@ -502,88 +516,85 @@ impl Site {
         self.renderer
             .render_page(&self.config, &self.pages, &self.tree, index)
     }
+}
 
-    /// Renders and writes everything into `out`, replacing it only on success.
-    /// Returns (pages, files) written.
-    pub fn write(&self, out: &Path) -> Result<(usize, usize), BuildError> {
-        let staging = Staging::create(out).map_err(|source| BuildError::Write {
-            path: out.to_path_buf(),
-            source,
-        })?;
-        let write = |rel: &str, bytes: &[u8]| {
-            staging
-                .write(rel, bytes)
-                .map_err(|source| BuildError::Write {
-                    path: out.join(rel.trim_start_matches('/')),
-                    source,
-                })
-        };
-        let diagnostic = |d| BuildError::Diagnostics(vec![d]);
-        for file in GENERATED {
-            if let Some(text) = self.generated(file).map_err(diagnostic)? {
-                write(file.path(), text.as_bytes())?;
-            }
-        }
-        let rendered: Vec<Result<(), BuildError>> = (0..self.pages.len())
-            .into_par_iter()
-            .map(|i| {
-                let html = self.render_page(i).map_err(diagnostic)?;
-                write(&urls::output_file(&self.pages[i].url), html.as_bytes())
-            })
-            .collect();
+/// A generated file's text from the site's parts; `None` when the theme does not make
+/// it (no `404.html`). `search_index` makes the search index's JSON.
+fn generated(
+    file: Generated,
+    config: &SiteConfig,
+    renderer: &Renderer,
+    pages: &[Arc<Page>],
+    tree: &SiteTree,
+    search_index: impl FnOnce() -> String,
+) -> Result<Option<String>, Diagnostic> {
+    Ok(Some(match file {
+        Generated::SearchIndex => search_index(),
+        // Every published page, form pages included: they are where readers sign up.
+        Generated::Sitemap => site_files::sitemap(config, pages.iter().map(|p| p.url.as_str())),
+        Generated::Robots => site_files::robots(config),
+        Generated::Headers => site_files::headers(),
+        Generated::NotFound => return renderer.render_not_found(config, pages, tree),
+    }))
+}
+
+/// What every run starts from: settings, theme, templates and shortcodes. Problems with
+/// the templates or shortcodes are collected, so the run goes on to find the others.
+struct Setup {
+    config: SiteConfig,
+    variables: Variables,
+    theme: Theme,
+    /// `None` when the templates did not parse (in `problems`).
+    renderer: Option<Renderer>,
+    shortcodes: Shortcodes,
+    problems: Vec<Diagnostic>,
+}
+
+impl Setup {
+    fn new(options: &BuildOptions) -> Result<Self, BuildError> {
+        let root = &options.root;
+        let config =
+            SiteConfig::load(root, options.base_url.as_deref()).map_err(BuildError::Diagnostics)?;
+        let theme =
+            Theme::load(root, &config.theme).map_err(|d| BuildError::Diagnostics(vec![d]))?;
+        let variables = config.variables();
         let mut problems = Vec::new();
-        for result in rendered {
-            match result {
-                Ok(()) => {}
-                Err(BuildError::Diagnostics(mut d)) => problems.append(&mut d),
-                Err(other) => return Err(other),
+        let renderer = match Renderer::new(&theme) {
+            Ok(renderer) => Some(renderer),
+            Err(mut p) => {
+                problems.append(&mut p);
+                None
             }
-        }
-        if !problems.is_empty() {
-            return Err(BuildError::Diagnostics(collapse_repeats(sorted(problems))));
-        }
-        for page in &self.pages {
-            for alias in &page.front.aliases {
-                let html = self
-                    .renderer
-                    .render_redirect(&self.config, &page.url)
-                    .map_err(diagnostic)?;
-                write(&urls::output_file(alias), html.as_bytes())?;
-            }
-        }
-        // The site's own static files are copied last so they win over the theme's.
-        for file in &self.theme.static_files {
-            match &file.data {
-                FileData::Embedded(bytes) => write(&file.name, bytes)?,
-                FileData::Disk(path) => {
-                    staging
-                        .copy(&file.name, path)
-                        .map_err(|source| BuildError::Write {
-                            path: path.clone(),
-                            source,
-                        })?
-                }
-            }
-        }
-        let copies: Result<Vec<()>, BuildError> = self
-            .static_files
-            .par_iter()
-            .map(|file| {
-                staging
-                    .copy(&file.url, &file.path)
-                    .map_err(|source| BuildError::Write {
-                        path: file.path.clone(),
-                        source,
-                    })
+        };
+        let shortcodes = Shortcodes::read_site_templates(root)
+            .and_then(|site| {
+                Shortcodes::new(root, config.site.clone(), theme.shortcodes.clone(), site)
             })
-            .collect();
-        copies?;
-        let files = staging.commit().map_err(|source| BuildError::Write {
-            path: out.to_path_buf(),
-            source,
-        })?;
-        Ok((self.pages.len(), files))
+            .unwrap_or_else(|mut p| {
+                problems.append(&mut p);
+                Shortcodes::empty(root)
+            });
+        Ok(Self {
+            config,
+            variables,
+            theme,
+            renderer,
+            shortcodes,
+            problems,
+        })
     }
+}
+
+/// Every URL a static or generated file is served at.
+fn file_urls(theme: &Theme, static_files: &[StaticFile]) -> HashSet<String> {
+    let mut urls: HashSet<String> = theme
+        .static_files
+        .iter()
+        .map(|f| format!("/{}", f.name))
+        .collect();
+    urls.extend(static_files.iter().map(|f| f.url.clone()));
+    urls.extend(GENERATED.map(|file| file.path().to_string()));
+    urls
 }
 
 /// What `build` does after the checks.
@@ -595,29 +606,307 @@ pub enum Mode {
     Check,
 }
 
-/// `gatehouse build` and `gatehouse check`: every stage, then, for [`Mode::Build`], write.
+/// One Markdown file after the streaming pass of [`build`].
+struct Made {
+    /// What the stages after the pass need of the page's body, for its head (by index):
+    /// its anchors and links. `None` for a draft left out, or a file that could not be read.
+    body: Option<(usize, HashSet<String>, Vec<page::Link>)>,
+    problems: Vec<Diagnostic>,
+    /// Rendering problems, reported once per distinct message ([`collapse_repeats`]).
+    render_problems: Vec<Diagnostic>,
+    /// The page's entry in the search index (JSON), when the index is written.
+    search: Option<String>,
+    write_error: Option<BuildError>,
+}
+
+/// `gatehouse build` and `gatehouse check`: every stage, then, for [`Mode::Build`], write;
+/// streaming, so only what the site-wide stages need stays in memory (see the module
+/// doc). Every problem of the run is reported at once; on any, nothing is written.
 pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let site = Site::load(options)?;
-    let checking = started.elapsed();
-    let (pages, files) = match mode {
-        Mode::Build => {
-            let out = options
-                .out
-                .clone()
-                .unwrap_or_else(|| options.root.join("public"));
-            site.write(&out)?
+    let root = &options.root;
+    let Setup {
+        config,
+        variables,
+        theme,
+        renderer,
+        shortcodes,
+        mut problems,
+    } = Setup::new(options)?;
+    let found = load::find(root).map_err(BuildError::Diagnostics)?;
+
+    // The layout: every page's head, each file read for its front matter only.
+    let heads: Vec<Result<Page, Diagnostic>> = found
+        .markdown
+        .par_iter()
+        .map(|(path, content_path)| {
+            load::read(root, path.clone(), content_path.clone()).map(|s| page::head(&s))
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(heads.len());
+    let mut drafts = HashMap::new();
+    let mut slots = Vec::with_capacity(heads.len());
+    let mut unread = Vec::new();
+    for head in heads {
+        match head {
+            Ok(head) if head.is_draft() && !options.drafts => {
+                drafts.insert(head.url.clone(), head.source_path.clone());
+                slots.push(None);
+            }
+            Ok(head) => {
+                slots.push(Some(pages.len()));
+                pages.push(Arc::new(head));
+            }
+            Err(problem) => {
+                unread.push(problem);
+                slots.push(None);
+            }
         }
-        Mode::Check => (site.pages.len(), 0),
+    }
+    if !unread.is_empty() {
+        return Err(BuildError::Diagnostics(unread));
+    }
+    let static_files = found.static_files;
+    let file_urls = file_urls(&theme, &static_files);
+    let layout = run_site_stages(
+        &StageInputs {
+            pages: &pages,
+            file_urls: &file_urls,
+            drafts: &drafts,
+            links: &config.links,
+            renderer: renderer.as_ref(),
+        },
+        Change::Everything,
+        None,
+        Phase::Layout,
+    );
+    let tree = match layout {
+        Ok(layout) => layout.tree,
+        Err(mut p) => {
+            problems.append(&mut p);
+            Arc::new(SiteTree::new(&pages))
+        }
     };
-    Ok(BuildReport {
-        pages,
+    let checking = started.elapsed();
+
+    // Each page in full, rendered and written as soon as it is made (unless a problem
+    // already means nothing will be written).
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| options.root.join("public"));
+    let staging = match (mode, &renderer) {
+        (Mode::Build, Some(renderer)) if problems.is_empty() => {
+            let staging = Staging::create(&out).map_err(|source| BuildError::Write {
+                path: out.clone(),
+                source,
+            })?;
+            Some((staging, renderer))
+        }
+        _ => None,
+    };
+    let made: Vec<Made> = found
+        .markdown
+        .into_par_iter()
+        .zip(slots.into_par_iter())
+        .map(|((path, content_path), slot)| {
+            let mut made = Made {
+                body: None,
+                problems: Vec::new(),
+                render_problems: Vec::new(),
+                search: None,
+                write_error: None,
+            };
+            let source = match load::read(root, path, content_path) {
+                Ok(source) => source,
+                Err(problem) => {
+                    made.problems.push(problem);
+                    return made;
+                }
+            };
+            let (page, page_problems) = page::process(&source, &variables, &shortcodes);
+            drop(source);
+            made.problems = page_problems;
+            let Some(index) = slot else {
+                return made;
+            };
+            let page = Arc::new(page);
+            if let Some((staging, renderer)) = &staging {
+                match renderer.render_body(&config, &pages, &tree, index, &page) {
+                    Ok(html) => {
+                        let rel = urls::output_file(&page.url);
+                        if let Err(source) = staging.write(&rel, html.as_bytes()) {
+                            made.write_error = Some(BuildError::Write {
+                                path: out.join(rel.trim_start_matches('/')),
+                                source,
+                            });
+                        }
+                    }
+                    Err(problem) => made.render_problems.push(problem),
+                }
+                made.search = search_entry(&page);
+            }
+            // The body is written: keep only what the link check needs of it.
+            let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
+            made.body = Some((index, page.anchors, page.links));
+            made
+        })
+        .collect();
+    // Nothing else holds the heads now: each takes its anchors and links in place.
+    let mut pages = pages;
+    let mut search_entries = Vec::with_capacity(pages.len());
+    let mut render_problems = Vec::new();
+    for made in made {
+        if let Some(error) = made.write_error {
+            return Err(error);
+        }
+        problems.extend(made.problems);
+        render_problems.extend(made.render_problems);
+        if let Some((index, anchors, links)) = made.body {
+            let page = Arc::make_mut(&mut pages[index]);
+            page.anchors = anchors;
+            page.links = links;
+        }
+        search_entries.extend(made.search);
+    }
+
+    // The stages that needed the bodies.
+    let layout = SiteWide {
+        tree: tree.clone(),
+        external_links: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let site_wide = run_site_stages(
+        &StageInputs {
+            pages: &pages,
+            file_urls: &file_urls,
+            drafts: &drafts,
+            links: &config.links,
+            renderer: renderer.as_ref(),
+        },
+        Change::Everything,
+        Some(&layout),
+        Phase::Bodies,
+    );
+    let site_wide = match site_wide {
+        Ok(site_wide) if problems.is_empty() && render_problems.is_empty() => site_wide,
+        Ok(_) => {
+            problems.extend(collapse_repeats(sorted(render_problems)));
+            return Err(BuildError::Diagnostics(sorted(problems)));
+        }
+        Err(p) => {
+            problems.extend(p);
+            problems.extend(collapse_repeats(sorted(render_problems)));
+            return Err(BuildError::Diagnostics(sorted(problems)));
+        }
+    };
+    let report = |files| BuildReport {
+        pages: pages.len(),
         files,
         elapsed: started.elapsed(),
         checking,
-        external_links: site.external_links,
-        warnings: site.warnings,
-    })
+        external_links: site_wide.external_links.clone(),
+        warnings: site_wide.warnings.clone(),
+    };
+    let Some((staging, renderer)) = staging else {
+        return Ok(report(0));
+    };
+
+    let write = |rel: &str, bytes: &[u8]| {
+        staging
+            .write(rel, bytes)
+            .map_err(|source| BuildError::Write {
+                path: out.join(rel.trim_start_matches('/')),
+                source,
+            })
+    };
+    let diagnostic = |d| BuildError::Diagnostics(vec![d]);
+    let mut search_entries = Some(search_entries);
+    for file in GENERATED {
+        if file == Generated::SearchIndex {
+            // Written from its parts: never a second copy of megabytes in memory.
+            let entries = search_entries.take().unwrap_or_default();
+            let parts = search_index_parts(&entries);
+            staging
+                .write_parts(file.path(), parts)
+                .map_err(|source| BuildError::Write {
+                    path: out.join(file.path().trim_start_matches('/')),
+                    source,
+                })?;
+            continue;
+        }
+        if let Some(text) =
+            generated(file, &config, renderer, &pages, &tree, String::new).map_err(diagnostic)?
+        {
+            write(file.path(), text.as_bytes())?;
+        }
+    }
+    for page in &pages {
+        for alias in &page.front.aliases {
+            let html = renderer
+                .render_redirect(&config, &page.url)
+                .map_err(diagnostic)?;
+            write(&urls::output_file(alias), html.as_bytes())?;
+        }
+    }
+    // The site's own static files are copied last so they win over the theme's.
+    for file in &theme.static_files {
+        match &file.data {
+            FileData::Embedded(bytes) => write(&file.name, bytes)?,
+            FileData::Disk(path) => {
+                staging
+                    .copy(&file.name, path)
+                    .map_err(|source| BuildError::Write {
+                        path: path.clone(),
+                        source,
+                    })?
+            }
+        }
+    }
+    let copies: Result<Vec<()>, BuildError> = static_files
+        .par_iter()
+        .map(|file| {
+            staging
+                .copy(&file.url, &file.path)
+                .map_err(|source| BuildError::Write {
+                    path: file.path.clone(),
+                    source,
+                })
+        })
+        .collect();
+    copies?;
+    let files = staging.commit().map_err(|source| BuildError::Write {
+        path: out.clone(),
+        source,
+    })?;
+    Ok(report(files))
+}
+
+/// The wrapper [`search::index`] puts around its entries: `{"pages":[` … `]}`.
+const SEARCH_INDEX_OPEN: &str = "{\"pages\":[";
+const SEARCH_INDEX_CLOSE: &str = "]}";
+
+/// One page's entry in the search index, made while its body is in memory: the index of
+/// that page alone, unwrapped. `None` for a page left out of the index.
+fn search_entry(page: &Arc<Page>) -> Option<String> {
+    let json = search::index(std::slice::from_ref(page));
+    let entry = json
+        .strip_prefix(SEARCH_INDEX_OPEN)?
+        .strip_suffix(SEARCH_INDEX_CLOSE)?;
+    (!entry.is_empty()).then(|| entry.to_string())
+}
+
+/// The search index from its entries, in page order, as the parts of its file: the
+/// same JSON as [`search::index`] over the pages.
+fn search_index_parts(entries: &[String]) -> impl Iterator<Item = &[u8]> {
+    let separators = std::iter::once("").chain(std::iter::repeat(","));
+    std::iter::once(SEARCH_INDEX_OPEN.as_bytes())
+        .chain(
+            separators
+                .zip(entries)
+                .flat_map(|(separator, entry)| [separator.as_bytes(), entry.as_bytes()]),
+        )
+        .chain(std::iter::once(SEARCH_INDEX_CLOSE.as_bytes()))
 }
 
 /// Whether other pages could see a difference: their sidebar, prev/next and breadcrumbs

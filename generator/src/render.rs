@@ -117,7 +117,20 @@ impl Renderer {
         tree: &SiteTree,
         index: usize,
     ) -> Result<String, Diagnostic> {
-        let page = &pages[index];
+        self.render_body(config, pages, tree, index, &pages[index])
+    }
+
+    /// Renders `pages[index]` with the body (HTML, table of contents) of `page`, the same
+    /// page made in full: `build` lays the site out from pages without bodies
+    /// ([`crate::page::head`]) and makes each body only when its turn comes.
+    pub fn render_body(
+        &self,
+        config: &SiteConfig,
+        pages: &[Arc<Page>],
+        tree: &SiteTree,
+        index: usize,
+        page: &Page,
+    ) -> Result<String, Diagnostic> {
         let template = Self::template_for(page);
         let (prev, next) = tree.prev_next(pages, index);
         let is_section = page.kind != PageKind::Page;
