@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use crate::config::{LinkSettings, SiteConfig, Variables};
 use crate::diagnostic::{Diagnostic, display_path};
-use crate::links::{self, ExternalLink, LinkTargets};
+use crate::links::{self, ExternalLink, LinkTargets, TargetIndex};
 use crate::load::{self, StaticFile};
 use crate::output::Staging;
 use crate::page::{self, Page};
@@ -66,7 +66,9 @@ pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub elapsed: Duration,
-    /// Of `elapsed`: reading, Markdown, variables and every check.
+    /// Of `elapsed`: laying the site out (every page's front matter, the tree, the
+    /// checks that need no page body), before the pass that makes, renders and writes
+    /// the pages.
     pub checking: Duration,
     pub external_links: Vec<ExternalLink>,
     /// Problems that did not stop the build (`[links] level = "warn"`), to print.
@@ -88,6 +90,8 @@ pub struct Site {
     /// Published pages (drafts only with `--drafts`).
     pub pages: Vec<Arc<Page>>,
     pub tree: Arc<SiteTree>,
+    /// What links may reach, by URL (kept across body edits: [`TargetIndex`]).
+    pub link_index: Arc<TargetIndex>,
     /// Site static files (`content/` non-Markdown and `static/`); they win over the theme's.
     pub static_files: Arc<Vec<StaticFile>>,
     /// Every URL a static or generated file is served at, for the link checker.
@@ -216,6 +220,8 @@ impl SiteStage {
 #[derive(Clone)]
 struct SiteWide {
     tree: Arc<SiteTree>,
+    /// What links may reach, by URL: kept while no page's URL or aliases change.
+    link_index: Arc<TargetIndex>,
     external_links: Vec<ExternalLink>,
     /// The warnings of this run (`[links] level = "warn"`).
     warnings: Vec<Diagnostic>,
@@ -257,6 +263,7 @@ fn run_site_stages(
     let mut problems = Vec::new();
     let mut warnings = last.map(|l| l.warnings.clone()).unwrap_or_default();
     let mut tree = last.map(|l| l.tree.clone());
+    let mut link_index = last.map(|l| l.link_index.clone());
     let mut external_links = last.map(|l| l.external_links.clone()).unwrap_or_default();
     for stage in SITE_STAGES.into_iter().filter(|&stage| phase.runs(stage)) {
         let coverage = stage.coverage(change);
@@ -267,7 +274,13 @@ fn run_site_stages(
             SiteStage::Tree => tree = Some(Arc::new(SiteTree::new(inputs.pages))),
             SiteStage::Aliases => problems.extend(check_aliases(pages)),
             SiteStage::Links => {
-                let targets = LinkTargets::new(inputs.pages, inputs.file_urls, inputs.drafts);
+                let index = match &link_index {
+                    Some(index) if coverage == Coverage::Changed => index.clone(),
+                    _ => Arc::new(TargetIndex::new(inputs.pages)),
+                };
+                link_index = Some(index.clone());
+                let targets =
+                    LinkTargets::new(inputs.pages, &index, inputs.file_urls, inputs.drafts);
                 let (found, external) = links::check(pages, &targets, inputs.links);
                 let (errors, found_warnings): (Vec<_>, Vec<_>) =
                     found.into_iter().partition(Diagnostic::is_error);
@@ -294,6 +307,7 @@ fn run_site_stages(
     match tree {
         Some(tree) if problems.is_empty() => Ok(SiteWide {
             tree,
+            link_index: link_index.unwrap_or_default(),
             external_links,
             warnings: sorted(warnings),
         }),
@@ -365,6 +379,7 @@ impl Site {
                 shortcodes: Arc::new(shortcodes),
                 pages,
                 tree: site_wide.tree,
+                link_index: site_wide.link_index,
                 static_files: Arc::new(static_files),
                 file_urls: Arc::new(file_urls),
                 drafts,
@@ -378,6 +393,7 @@ impl Site {
     fn site_wide(&self) -> SiteWide {
         SiteWide {
             tree: self.tree.clone(),
+            link_index: self.link_index.clone(),
             external_links: self.external_links.clone(),
             warnings: self.warnings.clone(),
         }
@@ -405,6 +421,7 @@ impl Site {
             theme: Arc::new(theme),
             renderer: Arc::new(renderer),
             tree: site_wide.tree,
+            link_index: site_wide.link_index,
             external_links: site_wide.external_links,
             warnings: site_wide.warnings,
             ..self.clone()
@@ -488,6 +505,7 @@ impl Site {
         let site = Site {
             pages,
             tree: site_wide.tree,
+            link_index: site_wide.link_index,
             external_links: site_wide.external_links,
             warnings: site_wide.warnings,
             drafts,
@@ -773,6 +791,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
     // The stages that needed the bodies.
     let layout = SiteWide {
         tree: tree.clone(),
+        link_index: Arc::default(),
         external_links: Vec::new(),
         warnings: Vec::new(),
     };
@@ -1052,6 +1071,28 @@ mod tests {
         );
         let problems = site.revise(vec![no_template]).err().unwrap();
         assert!(messages(problems)[0].starts_with("template 'x.html' not found"));
+    }
+
+    /// A body edit checks its page's links against the index of link targets it
+    /// already has (indexing every page again costs ~50 ms at 100,000 pages); a change of
+    /// shape makes a new one.
+    #[test]
+    fn a_body_revision_keeps_the_link_index_and_a_shape_change_renews_it() {
+        let (_dir, site) = small_site();
+        let body = "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nMore text.\n";
+        let (next, revision) = site
+            .revise(vec![upsert("guide/alpha.md", body)])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(matches!(revision, Revision::Bodies(_)), "{revision:?}");
+        assert!(Arc::ptr_eq(&site.link_index, &next.link_index));
+        let renamed = "---\ntitle: Alpha\nweight: 1\naliases: [/alpha-old/]\n---\n## Install\n";
+        let (next, revision) = next
+            .revise(vec![upsert("guide/alpha.md", renamed)])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(revision, Revision::Shape);
+        assert!(!Arc::ptr_eq(&site.link_index, &next.link_index));
+        let linking = "---\ntitle: Beta\n---\n[old](/alpha-old/#install)\n";
+        assert!(next.revise(vec![upsert("guide/beta.md", linking)]).is_ok());
     }
 
     #[test]
