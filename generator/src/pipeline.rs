@@ -654,7 +654,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
     let found = load::find(root).map_err(BuildError::Diagnostics)?;
 
     // The layout: every page's head, each file read for its front matter only.
-    let heads: Vec<Result<Page, Diagnostic>> = found
+    let heads: Vec<Result<(Page, bool), Diagnostic>> = found
         .markdown
         .par_iter()
         .map(|(path, content_path)| {
@@ -667,12 +667,12 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
     let mut unread = Vec::new();
     for head in heads {
         match head {
-            Ok(head) if head.is_draft() && !options.drafts => {
+            Ok((head, _)) if head.is_draft() && !options.drafts => {
                 drafts.insert(head.url.clone(), head.source_path.clone());
                 slots.push(None);
             }
-            Ok(head) => {
-                slots.push(Some(pages.len()));
+            Ok((head, front_read)) => {
+                slots.push(Some((pages.len(), front_read)));
                 pages.push(Arc::new(head));
             }
             Err(problem) => {
@@ -742,10 +742,16 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
                     return made;
                 }
             };
-            let (page, page_problems) = page::process(&source, &variables, &shortcodes);
+            let (page, page_problems) = match slot {
+                Some((index, true)) => {
+                    let front = pages[index].front.clone();
+                    page::process_with_front(&source, front, &variables, &shortcodes)
+                }
+                _ => page::process(&source, &variables, &shortcodes),
+            };
             drop(source);
             made.problems = page_problems;
-            let Some(index) = slot else {
+            let Some((index, _)) = slot else {
                 return made;
             };
             let page = Arc::new(page);
