@@ -1162,6 +1162,38 @@ mod tests {
         );
     }
 
+    /// The link check runs after the pages were rendered into the staging folder: a
+    /// broken link found then still leaves the output as it was, and no staging folder.
+    #[test]
+    fn a_problem_found_after_the_pages_were_written_leaves_the_output_alone() {
+        let dir = crate::test_support::fixture_copy("small");
+        let broken = "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\n[x](/nowhere/)\n";
+        std::fs::write(dir.path().join("content/guide/alpha.md"), broken).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let public = out.path().join("public");
+        std::fs::create_dir_all(&public).unwrap();
+        std::fs::write(public.join("old.html"), "previous build").unwrap();
+        let options = BuildOptions {
+            root: dir.path().to_path_buf(),
+            out: Some(public.clone()),
+            ..BuildOptions::default()
+        };
+        let Err(BuildError::Diagnostics(problems)) = build(&options, Mode::Build) else {
+            panic!("a broken link fails the build");
+        };
+        assert!(messages(problems)[0].starts_with("broken link '/nowhere/'"));
+        let left: Vec<_> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["public"], "the staging folder is gone");
+        let kept: Vec<_> = std::fs::read_dir(&public)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(kept, ["old.html"]);
+    }
+
     #[test]
     fn a_template_reload_checks_every_pages_template() {
         let (dir, site) = small_site();
