@@ -101,6 +101,10 @@ pub struct Site {
     pub external_links: Vec<ExternalLink>,
     /// Warnings of the run that made this site (for a revision: of the pages it checked).
     pub warnings: Vec<Diagnostic>,
+    /// Whether every page was made in full and its links checked. A site only laid out
+    /// ([`Site::layout`]: pages without bodies, no link check yet) makes a page's body
+    /// when the page is rendered.
+    pub complete: bool,
 }
 
 /// A change to one Markdown file, for [`Site::revise`].
@@ -385,6 +389,67 @@ impl Site {
                 drafts,
                 external_links: site_wide.external_links,
                 warnings: site_wide.warnings,
+                complete: true,
+            }),
+            _ => Err(BuildError::Diagnostics(sorted(problems))),
+        }
+    }
+
+    /// The site laid out from every page's front matter and path, without making any
+    /// page's body (so without the link check): a fraction of [`Site::load`]'s time on a
+    /// large site. `serve` answers from it while it makes the rest ([`Site::complete`]
+    /// is false until [`Site::load`]'s result replaces it).
+    pub fn layout(options: &BuildOptions) -> Result<Self, BuildError> {
+        let root = options.root.clone();
+        let Setup {
+            config,
+            variables,
+            theme,
+            renderer,
+            shortcodes,
+            mut problems,
+        } = Setup::new(options)?;
+        let found = load::find(&root).map_err(BuildError::Diagnostics)?;
+        let Heads { pages, drafts, .. } = Heads::read(&root, &found.markdown, options.drafts)?;
+        let static_files = found.static_files;
+        let file_urls = file_urls(&theme, &static_files);
+        let layout = run_site_stages(
+            &StageInputs {
+                pages: &pages,
+                file_urls: &file_urls,
+                drafts: &drafts,
+                links: &config.links,
+                renderer: renderer.as_ref(),
+            },
+            Change::Everything,
+            None,
+            Phase::Layout,
+        );
+        let tree = match layout {
+            Ok(layout) => Some(layout.tree),
+            Err(mut p) => {
+                problems.append(&mut p);
+                None
+            }
+        };
+        match (renderer, tree) {
+            (Some(renderer), Some(tree)) if problems.is_empty() => Ok(Self {
+                root,
+                options: options.clone(),
+                config: Arc::new(config),
+                variables: Arc::new(variables),
+                theme: Arc::new(theme),
+                renderer: Arc::new(renderer),
+                shortcodes: Arc::new(shortcodes),
+                pages,
+                tree,
+                link_index: Arc::default(),
+                static_files: Arc::new(static_files),
+                file_urls: Arc::new(file_urls),
+                drafts,
+                external_links: Vec::new(),
+                warnings: Vec::new(),
+                complete: false,
             }),
             _ => Err(BuildError::Diagnostics(sorted(problems))),
         }
@@ -531,8 +596,26 @@ impl Site {
     }
 
     pub fn render_page(&self, index: usize) -> Result<String, Diagnostic> {
+        if self.complete {
+            return self
+                .renderer
+                .render_page(&self.config, &self.pages, &self.tree, index);
+        }
+        // Only laid out: make this page's body now.
+        let head = &self.pages[index];
+        let source = load::read(
+            &self.root,
+            head.source_path.clone(),
+            head.content_path.clone(),
+        )?;
+        let (page, _) = page::process_with_front(
+            &source,
+            head.front.clone(),
+            &self.variables,
+            &self.shortcodes,
+        );
         self.renderer
-            .render_page(&self.config, &self.pages, &self.tree, index)
+            .render_body(&self.config, &self.pages, &self.tree, index, &page)
     }
 }
 
@@ -624,6 +707,61 @@ pub enum Mode {
     Check,
 }
 
+/// The layout's pages: every Markdown file's head ([`page::head`]), each file read for
+/// its front matter only.
+struct Heads {
+    /// Published pages, without bodies.
+    pages: Vec<Arc<Page>>,
+    /// Draft URL → source, for drafts left out.
+    drafts: HashMap<String, PathBuf>,
+    /// Per Markdown file, in order: its place in `pages` (`None` for a draft left out)
+    /// and whether its front matter was read without a problem.
+    slots: Vec<Option<(usize, bool)>>,
+}
+
+impl Heads {
+    fn read(
+        root: &Path,
+        markdown: &[(PathBuf, String)],
+        with_drafts: bool,
+    ) -> Result<Self, BuildError> {
+        let heads: Vec<Result<(Page, bool), Diagnostic>> = markdown
+            .par_iter()
+            .map(|(path, content_path)| {
+                load::read(root, path.clone(), content_path.clone()).map(|s| page::head(&s))
+            })
+            .collect();
+        let mut pages = Vec::with_capacity(heads.len());
+        let mut drafts = HashMap::new();
+        let mut slots = Vec::with_capacity(heads.len());
+        let mut unread = Vec::new();
+        for head in heads {
+            match head {
+                Ok((head, _)) if head.is_draft() && !with_drafts => {
+                    drafts.insert(head.url.clone(), head.source_path.clone());
+                    slots.push(None);
+                }
+                Ok((head, front_read)) => {
+                    slots.push(Some((pages.len(), front_read)));
+                    pages.push(Arc::new(head));
+                }
+                Err(problem) => {
+                    unread.push(problem);
+                    slots.push(None);
+                }
+            }
+        }
+        if !unread.is_empty() {
+            return Err(BuildError::Diagnostics(unread));
+        }
+        Ok(Self {
+            pages,
+            drafts,
+            slots,
+        })
+    }
+}
+
 /// One Markdown file after the streaming pass of [`build`].
 struct Made {
     /// What the stages after the pass need of the page's body, for its head (by index):
@@ -653,37 +791,11 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
     } = Setup::new(options)?;
     let found = load::find(root).map_err(BuildError::Diagnostics)?;
 
-    // The layout: every page's head, each file read for its front matter only.
-    let heads: Vec<Result<(Page, bool), Diagnostic>> = found
-        .markdown
-        .par_iter()
-        .map(|(path, content_path)| {
-            load::read(root, path.clone(), content_path.clone()).map(|s| page::head(&s))
-        })
-        .collect();
-    let mut pages = Vec::with_capacity(heads.len());
-    let mut drafts = HashMap::new();
-    let mut slots = Vec::with_capacity(heads.len());
-    let mut unread = Vec::new();
-    for head in heads {
-        match head {
-            Ok((head, _)) if head.is_draft() && !options.drafts => {
-                drafts.insert(head.url.clone(), head.source_path.clone());
-                slots.push(None);
-            }
-            Ok((head, front_read)) => {
-                slots.push(Some((pages.len(), front_read)));
-                pages.push(Arc::new(head));
-            }
-            Err(problem) => {
-                unread.push(problem);
-                slots.push(None);
-            }
-        }
-    }
-    if !unread.is_empty() {
-        return Err(BuildError::Diagnostics(unread));
-    }
+    let Heads {
+        pages,
+        drafts,
+        slots,
+    } = Heads::read(root, &found.markdown, options.drafts)?;
     let static_files = found.static_files;
     let file_urls = file_urls(&theme, &static_files);
     let layout = run_site_stages(
@@ -1192,6 +1304,29 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(kept, ["old.html"]);
+    }
+
+    /// `serve` answers a large site from its layout: each page made when rendered is the
+    /// page the whole site renders.
+    #[test]
+    fn a_laid_out_site_renders_what_the_made_site_renders() {
+        let (dir, site) = small_site();
+        let laid_out = Site::layout(&BuildOptions {
+            root: dir.path().to_path_buf(),
+            ..BuildOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(site.complete && !laid_out.complete);
+        assert_eq!(laid_out.pages.len(), site.pages.len());
+        for (i, page) in site.pages.iter().enumerate() {
+            let at = laid_out.page_index(&page.url).unwrap();
+            assert_eq!(
+                laid_out.render_page(at).unwrap_or_else(|e| panic!("{e}")),
+                site.render_page(i).unwrap_or_else(|e| panic!("{e}")),
+                "{}",
+                page.url
+            );
+        }
     }
 
     #[test]
