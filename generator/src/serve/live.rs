@@ -11,6 +11,10 @@
 //!
 //! A failed attempt changes nothing that is served: the problems are shown over the last
 //! good pages, and the changed files stay pending until an attempt succeeds.
+//!
+//! A site of [`LAYOUT_FIRST_PAGES`] pages or more starts laid out only (front matter and
+//! paths), each page made when it is asked for, and is completed ([`LiveSite::complete`])
+//! before the first batch of changes is looked at.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
