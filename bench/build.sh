@@ -7,7 +7,8 @@
 # content folder, so the built-in default theme applies, highlighting included) and
 # reports the median wall time, ms per page and peak memory (max RSS), twice:
 #   - output in memory (/dev/shm): what the generator itself costs;
-#   - output on the project's disk: adds the filesystem. On this machine's ext4 (mounted
+#   - output on the project's disk ($GATEHOUSE_BENCH_DISK, default target/bench-public):
+#     adds the filesystem. On this machine's ext4 (mounted
 #     with `discard`) creating 10,000 folders and files right after deleting the previous
 #     build's costs 3-6 s of kernel time in inode allocation (ext4's recently_deleted
 #     scan, seen with `perf record`), so the on-disk figure depends on the disk's history;
@@ -23,7 +24,10 @@ if [ ! -f "$corpus/gatehouse/site.toml" ]; then
   python3 "$here/../shared/bench/gen_corpus.py" --pages "$pages" --out "$corpus" --flavor gatehouse >/dev/null
 fi
 cargo build --release -q -p gatehouse --manifest-path "$here/Cargo.toml"
-bin="$here/target/release/gatehouse"
+target=${CARGO_TARGET_DIR:-$here/target}
+bin="$target/release/gatehouse"
+# Output on disk goes here, never into the corpus folder (other runs may share it).
+disk=${GATEHOUSE_BENCH_DISK:-$target/bench-public}
 site="$corpus/gatehouse"
 expected=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['expected_html_pages'])" "$corpus/manifest.json")
 
@@ -54,16 +58,16 @@ echo "corpus: $site ($expected HTML pages expected), $runs clean builds each, $(
 shm=/dev/shm
 [ -d "$shm" ] || shm=$(mktemp -d)
 report "output in memory ($shm)" $(measure "$shm/gatehouse-bench-public")
-report "output on disk ($site/public)" $(measure "$site/public")
+report "output on disk ($disk)" $(measure "$disk")
 
 # Rebuilds over the previous output, as a writer runs `gatehouse build` again: unchanged
 # files are hard-linked from the old output instead of written (output.rs).
-"$bin" build -q --root "$site"
+"$bin" build -q --root "$site" --out "$disk"
 rebuilds=()
 for _ in $(seq "$runs"); do
-  rebuilds+=("$( { /usr/bin/time -f '%e' "$bin" build -q --root "$site"; } 2>&1 | tail -n 1)")
+  rebuilds+=("$( { /usr/bin/time -f '%e' "$bin" build -q --root "$site" --out "$disk"; } 2>&1 | tail -n 1)")
 done
-rm -rf "$site/public"
+rm -rf "$disk"
 echo "rebuild on disk over the previous output: median $(printf '%s\n' "${rebuilds[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') s; runs: ${rebuilds[*]}"
 
 # The disk's floor: the same folders and files (taken from one build in memory) written by
@@ -71,7 +75,7 @@ echo "rebuild on disk over the previous output: median $(printf '%s\n' "${rebuil
 # deleting the previous copy as above. What the on-disk build costs beyond the in-memory
 # one is mostly this.
 "$bin" build -q --root "$site" --out "$shm/gatehouse-bench-public"
-floor=$(python3 - "$shm/gatehouse-bench-public" "$site/public" "$runs" <<'PY'
+floor=$(python3 - "$shm/gatehouse-bench-public" "$disk" "$runs" <<'PY'
 import os, shutil, sys, time
 source, target, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 files = []

@@ -4,11 +4,12 @@ Starts `gatehouse serve` on a copy of the corpus, listens on its reload channel,
 one page's body N times and reports the time from each file write to the reload event
 (p50, p95); then edits a template a few times (the templates are read again, nothing else:
 reports the reload event and the edited page served, re-rendered) and site.toml (a full
-rebuild of every page).
+rebuild of every page). With a fifth argument `--quick`, stops after the body edits.
 """
 import os, shutil, socket, subprocess, sys, tempfile, threading, time, queue, statistics, urllib.request
 
 binary, corpus, theme, edits = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+quick = sys.argv[5:] == ["--quick"]
 work = tempfile.mkdtemp(prefix="gatehouse-serve-bench-")
 site = os.path.join(work, "site")
 shutil.copytree(corpus, site, ignore=shutil.ignore_patterns("public"))
@@ -69,6 +70,8 @@ try:
     body = measure(page, lambda i: original + f"\n\nEdit number {i}.\n", edits)
     q = statistics.quantiles(body, n=20)
     print(f"page body edit -> reload event, {edits} edits: p50 {statistics.median(body):.1f} ms, p95 {q[18]:.1f} ms, max {max(body):.1f} ms")
+    if quick:
+        sys.exit(0)
 
     template = os.path.join(site, "themes", "default", "templates", "page.html")
     original_template = open(template).read()

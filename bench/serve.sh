@@ -13,4 +13,4 @@ if [ ! -f "$corpus/gatehouse/site.toml" ]; then
   python3 "$here/../shared/bench/gen_corpus.py" --pages "$pages" --out "$corpus" --flavor gatehouse >/dev/null
 fi
 cargo build --release -q -p gatehouse --manifest-path "$here/Cargo.toml"
-python3 "$here/bench/serve.py" "$here/target/release/gatehouse" "$corpus/gatehouse" "$here/themes/default" "$edits"
+python3 "$here/bench/serve.py" "${CARGO_TARGET_DIR:-$here/target}/release/gatehouse" "$corpus/gatehouse" "$here/themes/default" "$edits"

@@ -25,12 +25,37 @@ use crate::urls;
 
 /// Everything a link may point at.
 pub struct LinkTargets<'a> {
-    /// Page URL or alias → what a `#fragment` may name there.
-    pub pages: HashMap<&'a str, PageTarget<'a>>,
+    /// The pages [`TargetIndex`] indexes.
+    pub pages: &'a [Arc<Page>],
+    /// Page URL or alias → the page.
+    pub index: &'a TargetIndex,
     /// Static file URL paths, e.g. `/css/gatehouse.css`.
     pub files: &'a HashSet<String>,
     /// Draft page URL → its source, when drafts are left out of this build.
     pub drafts: &'a HashMap<String, PathBuf>,
+}
+
+/// Every URL a page answers at (its own and its aliases) → the page's place in the
+/// list of pages, and whether the URL is an alias. Made once per set of pages: it holds
+/// as long as no page's URL or aliases change and no page comes or goes, so `serve`
+/// keeps it across body edits instead of indexing 100,000 pages on every save.
+#[derive(Debug, Default)]
+pub struct TargetIndex(HashMap<String, (usize, bool)>);
+
+impl TargetIndex {
+    pub fn new(pages: &[Arc<Page>]) -> Self {
+        let mut map = HashMap::with_capacity(pages.len() * 2);
+        for (i, page) in pages.iter().enumerate() {
+            for alias in &page.front.aliases {
+                map.insert(alias.clone(), (i, true));
+            }
+        }
+        // A page's own URL wins over another page's alias of it (an error of its own).
+        for (i, page) in pages.iter().enumerate() {
+            map.insert(page.url.clone(), (i, false));
+        }
+        Self(map)
+    }
 }
 
 /// A URL a link may reach, and the ids a `#fragment` may name.
@@ -50,33 +75,35 @@ pub struct ExternalLink {
 }
 
 impl<'a> LinkTargets<'a> {
+    /// `index` must be [`TargetIndex::new`] of these `pages`, or of pages with the same
+    /// URLs and aliases in the same places.
     pub fn new(
         pages: &'a [Arc<Page>],
+        index: &'a TargetIndex,
         files: &'a HashSet<String>,
         drafts: &'a HashMap<String, PathBuf>,
     ) -> Self {
-        let mut map: HashMap<&str, PageTarget<'a>> = HashMap::with_capacity(pages.len() * 2);
-        for page in pages {
-            for alias in &page.front.aliases {
-                let target = PageTarget {
-                    anchors: &page.anchors,
-                    redirects_to: Some(page.url.as_str()),
-                };
-                map.insert(alias.as_str(), target);
-            }
-        }
-        for page in pages {
-            let target = PageTarget {
-                anchors: &page.anchors,
-                redirects_to: None,
-            };
-            map.insert(page.url.as_str(), target);
-        }
         Self {
-            pages: map,
+            pages,
+            index,
             files,
             drafts,
         }
+    }
+
+    /// The page or alias at `url`.
+    pub fn page(&self, url: &str) -> Option<PageTarget<'a>> {
+        let &(i, alias) = self.index.0.get(url)?;
+        let page = self.pages.get(i)?;
+        Some(PageTarget {
+            anchors: &page.anchors,
+            redirects_to: alias.then_some(page.url.as_str()),
+        })
+    }
+
+    /// Every page URL and alias.
+    fn page_urls(&self) -> impl Iterator<Item = &str> {
+        self.index.0.keys().map(String::as_str)
     }
 }
 
@@ -175,7 +202,7 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
     } else {
         format!("{resolved}/")
     };
-    if let Some(target) = targets.pages.get(page_url.as_str()) {
+    if let Some(target) = targets.page(page_url.as_str()) {
         return match (fragment, target.redirects_to) {
             (None, _) => Ok(()),
             (Some(fragment), None) => {
@@ -197,9 +224,7 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
         )));
     }
     let candidates = targets
-        .pages
-        .keys()
-        .copied()
+        .page_urls()
         .chain(targets.files.iter().map(String::as_str));
     let wanted = if resolved.ends_with('/') || resolved.contains('.') {
         resolved.clone()
@@ -299,7 +324,8 @@ mod tests {
         let files: HashSet<String> = ["/css/site.css".to_string()].into();
         let drafts: HashMap<String, PathBuf> =
             [("/wip/".to_string(), PathBuf::from("content/wip.md"))].into();
-        let targets = LinkTargets::new(&pages, &files, &drafts);
+        let index = TargetIndex::new(&pages);
+        let targets = LinkTargets::new(&pages, &index, &files, &drafts);
         check(&pages, &targets, settings)
     }
 

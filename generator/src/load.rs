@@ -1,7 +1,8 @@
 //! Finding and reading the site's inputs: Markdown pages and static files.
 //!
-//! What is an input, and its URL, is [`inputs::classify`]'s answer. Each file is read
-//! exactly once, in parallel.
+//! What is an input, and its URL, is [`inputs::classify`]'s answer. [`load`] reads every
+//! page at once, in parallel (what `serve` keeps); `build` [`find`]s them and [`read`]s
+//! each one when its turn comes, so the whole text of a large site is never in memory.
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +26,59 @@ pub struct Inputs {
     pub static_files: Vec<StaticFile>,
 }
 
+/// The inputs found, not yet read.
+pub struct Found {
+    /// Each Markdown file: its path relative to the site root, and relative to `content/`.
+    pub markdown: Vec<(PathBuf, String)>,
+    pub static_files: Vec<StaticFile>,
+}
+
+/// Finds and reads every input.
 pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
+    let found = find(root)?;
+    let mut problems = Vec::new();
+    let read: Vec<Result<SourceFile, Diagnostic>> = found
+        .markdown
+        .into_par_iter()
+        .map(|(path, content_path)| read(root, path, content_path))
+        .collect();
+    let mut sources = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(s) => sources.push(s),
+            Err(d) => problems.push(d),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Inputs {
+        sources,
+        static_files: found.static_files,
+    })
+}
+
+/// Reads one Markdown file found by [`find`].
+pub fn read(root: &Path, path: PathBuf, content_path: String) -> Result<SourceFile, Diagnostic> {
+    std::fs::read(root.join(&path))
+        .map_err(|e| Diagnostic::file(&path, format!("cannot read: {e}")))
+        .and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|e| {
+                Diagnostic::file(
+                    &path,
+                    format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+                )
+            })
+        })
+        .map(|text| SourceFile {
+            path,
+            content_path,
+            text,
+        })
+}
+
+/// Finds the inputs (walking `content/` and `static/`), reading none of them.
+pub fn find(root: &Path) -> Result<Found, Vec<Diagnostic>> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(vec![Diagnostic::file(
@@ -75,38 +128,11 @@ pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
             }
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> = markdown
-        .into_par_iter()
-        .map(|(path, content_path)| {
-            std::fs::read(root.join(&path))
-                .map_err(|e| Diagnostic::file(&path, format!("cannot read: {e}")))
-                .and_then(|bytes| {
-                    String::from_utf8(bytes).map_err(|e| {
-                        Diagnostic::file(
-                            &path,
-                            format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-                        )
-                    })
-                })
-                .map(|text| SourceFile {
-                    path,
-                    content_path,
-                    text,
-                })
-        })
-        .collect();
-    let mut sources = Vec::with_capacity(read.len());
-    for r in read {
-        match r {
-            Ok(s) => sources.push(s),
-            Err(d) => problems.push(d),
-        }
-    }
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(Inputs {
-        sources,
+    Ok(Found {
+        markdown,
         static_files,
     })
 }

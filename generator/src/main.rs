@@ -137,7 +137,7 @@ fn main() -> ExitCode {
                     .unwrap_or_else(|| options.root.join("public"));
                 if verbose {
                     eprintln!(
-                        "read, Markdown and checks: {} ms; templates and writing: {} ms",
+                        "front matter and layout: {} ms; pages (Markdown, templates, writing), checks and files: {} ms",
                         r.checking.as_millis(),
                         (r.elapsed - r.checking).as_millis()
                     );

@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
+    /// Whether there is a current output to reuse files from (not on a clean build).
+    reuse: bool,
     committed: bool,
     /// Files written or copied so far: what the build reports.
     files: AtomicUsize,
@@ -32,6 +34,7 @@ impl Staging {
         Ok(Self {
             dir,
             target: target.to_path_buf(),
+            reuse: target.is_dir(),
             committed: false,
             files: AtomicUsize::new(0),
         })
@@ -42,13 +45,52 @@ impl Staging {
         let rel = rel.trim_start_matches('/');
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
+            create_parent(parent)?;
+        }
+        if self.reuse {
+            let new = self.count_if_new(&path);
+            if new && self.reuse_unchanged(rel, bytes, &path) {
+                return Ok(());
+            }
+            return std::fs::write(path, bytes);
+        }
+        // A clean build: no current output to link from, and most files are new, so
+        // creating the file says whether it is (one system call where a look first
+        // would be two).
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        let mut file = match options.open(&path) {
+            Ok(file) => {
+                self.files.fetch_add(1, Ordering::Relaxed);
+                file
+            }
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&path)?;
+                options.open(&path)?
+            }
+            Err(err) => return Err(err),
+        };
+        io::Write::write_all(&mut file, bytes)
+    }
+
+    /// Writes a file made of `parts`, in order, without joining them in memory first
+    /// (a large generated file). Never linked from the current output.
+    pub fn write_parts<'a>(
+        &self,
+        rel: &str,
+        parts: impl IntoIterator<Item = &'a [u8]>,
+    ) -> io::Result<()> {
+        use std::io::Write;
+        let path = self.dir.join(rel.trim_start_matches('/'));
+        if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let new = self.count_if_new(&path);
-        if !(new && self.reuse_unchanged(rel, bytes, &path)) {
-            std::fs::write(path, bytes)?;
+        self.count_if_new(&path);
+        let mut file = io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+        for part in parts {
+            file.write_all(part)?;
         }
-        Ok(())
+        file.flush()
     }
 
     /// Links the current output's file into the staging folder when it already holds
@@ -69,7 +111,7 @@ impl Staging {
     pub fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         let path = self.dir.join(rel.trim_start_matches('/'));
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+            create_parent(parent)?;
         }
         self.count_if_new(&path);
         std::fs::copy(from, path)?;
@@ -115,6 +157,16 @@ impl Staging {
             std::fs::remove_dir_all(&old)?;
         }
         Ok(self.files.load(Ordering::Relaxed))
+    }
+}
+
+/// Makes a file's folder. Each page has a folder of its own, which usually does not
+/// exist yet and whose parent does: try making it before looking.
+fn create_parent(dir: &Path) -> io::Result<()> {
+    match std::fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(_) => std::fs::create_dir_all(dir),
     }
 }
 
@@ -207,6 +259,23 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(target.join("site.css")).unwrap(),
             "site"
+        );
+    }
+
+    /// On a clean build (no current output) a file written twice is counted once, and
+    /// the later write wins.
+    #[test]
+    fn a_clean_build_counts_each_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let staging = Staging::create(&target).unwrap();
+        staging.write("a/b/index.html", b"first").unwrap();
+        staging.write("a/b/index.html", b"second").unwrap();
+        staging.write("a/c/index.html", b"c").unwrap();
+        assert_eq!(staging.commit().unwrap(), 2);
+        assert_eq!(
+            std::fs::read_to_string(target.join("a/b/index.html")).unwrap(),
+            "second"
         );
     }
 

@@ -94,9 +94,7 @@ pub fn process(
     site: &Variables,
     shortcodes: &Shortcodes,
 ) -> (Page, Vec<Diagnostic>) {
-    let lines = LineIndex::new(&source.text);
     let mut problems = Vec::new();
-
     let (front, body_start) = match frontmatter::split(&source.text) {
         Ok(split) => split,
         Err(e) => {
@@ -107,6 +105,34 @@ pub fn process(
             )
         }
     };
+    let (page, mut more) = process_body(source, front, body_start, site, shortcodes);
+    problems.append(&mut more);
+    (page, problems)
+}
+
+/// [`process`] for a page whose front matter was read already, without a problem
+/// ([`head`]): `front` and where the body starts. Reading YAML is a good part of a
+/// small page's cost, and `build` has just read it to lay the site out.
+pub fn process_with_front(
+    source: &SourceFile,
+    front: FrontMatter,
+    site: &Variables,
+    shortcodes: &Shortcodes,
+) -> (Page, Vec<Diagnostic>) {
+    let body_start = frontmatter::body_start(&source.text);
+    process_body(source, front, body_start, site, shortcodes)
+}
+
+/// The per-page stages after the front matter.
+fn process_body(
+    source: &SourceFile,
+    front: FrontMatter,
+    body_start: usize,
+    site: &Variables,
+    shortcodes: &Shortcodes,
+) -> (Page, Vec<Diagnostic>) {
+    let lines = LineIndex::new(&source.text);
+    let mut problems = Vec::new();
     let body = &source.text[body_start..];
 
     let page_vars = page_variables(&front);
@@ -169,11 +195,7 @@ pub fn process(
         })
         .collect();
 
-    let kind = match source.content_path.as_str() {
-        "index.md" => PageKind::Home,
-        p if p.ends_with("/index.md") => PageKind::Section,
-        _ => PageKind::Page,
-    };
+    let kind = kind_of(&source.content_path);
     let title = front
         .title
         .clone()
@@ -192,6 +214,44 @@ pub fn process(
         includes,
     };
     (page, problems)
+}
+
+/// The page as far as its front matter and path make it (URL, kind, title, front
+/// matter; no body): what the sidebar, previous/next, aliases and template checks need,
+/// so `build` can lay out the site before making any page's body. A front matter
+/// problem is left for [`process`] to report; the `bool` says whether there was none
+/// (then [`process_with_front`] may take the front matter from the head).
+pub fn head(source: &SourceFile) -> (Page, bool) {
+    let (front, read) = match frontmatter::split(&source.text) {
+        Ok((front, _)) => (front, true),
+        Err(_) => (FrontMatter::default(), false),
+    };
+    let title = front
+        .title
+        .clone()
+        .unwrap_or_else(|| fallback_title(&source.content_path));
+    let page = Page {
+        source_path: source.path.clone(),
+        url: urls::url_for(&source.content_path),
+        content_path: source.content_path.clone(),
+        kind: kind_of(&source.content_path),
+        front,
+        title,
+        html: String::new(),
+        toc: Vec::new(),
+        anchors: HashSet::new(),
+        links: Vec::new(),
+        includes: Vec::new(),
+    };
+    (page, read)
+}
+
+fn kind_of(content_path: &str) -> PageKind {
+    match content_path {
+        "index.md" => PageKind::Home,
+        p if p.ends_with("/index.md") => PageKind::Section,
+        _ => PageKind::Page,
+    }
 }
 
 fn page_variables(front: &FrontMatter) -> Vec<(String, String)> {
@@ -292,6 +352,50 @@ mod tests {
         assert_eq!(page.title, "First steps");
         let home = ok(process(&source("index.md", "Hi"), &vars()));
         assert_eq!(home.kind, PageKind::Home);
+    }
+
+    /// `build` lays the site out from heads, then makes the bodies: both must agree on
+    /// everything the layout uses.
+    #[test]
+    fn a_head_is_the_processed_page_without_its_body() {
+        for (path, text) in [
+            (
+                "a/b.md",
+                "---\ntitle: T\nweight: 3\naliases: [/old/]\n---\n# X\n",
+            ),
+            ("a/index.md", "no front matter"),
+            ("c.md", "---\ntitle: [\n---\nbroken front matter"),
+        ] {
+            let source = source(path, text);
+            let (head, read) = head(&source);
+            let (page, problems) = process(&source, &vars());
+            assert_eq!(read, problems.is_empty());
+            let again = super::process_with_front(
+                &source,
+                head.front.clone(),
+                &vars(),
+                &Shortcodes::empty(std::path::Path::new(".")),
+            );
+            if read {
+                assert_eq!(again.0.html, page.html);
+            }
+            assert_eq!(
+                (
+                    &head.url,
+                    head.kind,
+                    &head.title,
+                    &head.front.aliases,
+                    head.front.weight
+                ),
+                (
+                    &page.url,
+                    page.kind,
+                    &page.title,
+                    &page.front.aliases,
+                    page.front.weight
+                )
+            );
+        }
     }
 
     #[test]

@@ -7,12 +7,18 @@
 //! 3. The site-wide stages, in the order of [`SITE_STAGES`]: tree → aliases → links →
 //!    templates. `build`, `check` and every `serve` revision go through this one list;
 //!    a revision only skips what its [`Change`] cannot affect ([`SiteStage::coverage`]).
-//! 4. Write ([`Site::write`]): the generated files in the order of
-//!    [`site_files::GENERATED`], the pages, alias redirects, the theme's static files, then
-//!    the site's (so they win); all into a staging folder swapped in on success.
+//! 4. Write: the pages, the generated files of [`site_files::GENERATED`], alias
+//!    redirects, the theme's static files, then the site's (so they win); all into a
+//!    staging folder swapped in on success.
 //!
-//! [`Site`] is the in-memory result of steps 1–3; `build` writes it to disk, `serve`
-//! keeps it and renders pages on request.
+//! [`Site`] is the in-memory result of steps 1–3: `serve` keeps it and renders pages on
+//! request. `build` and `check` stream instead ([`build`]), so memory stays flat however
+//! large the site: they lay the site out from every page's front matter and path
+//! ([`page::head`]), run the site-wide stages that need no more
+//! ([`SiteStage::needs_bodies`]), then make each page in full, render and write it and
+//! keep only what the remaining stages (the link check) and the generated files need,
+//! and run those stages last. A problem found late still fails the build before the
+//! swap, so `public/` is replaced whole or not at all.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -23,14 +29,14 @@ use rayon::prelude::*;
 
 use crate::config::{LinkSettings, SiteConfig, Variables};
 use crate::diagnostic::{Diagnostic, display_path};
-use crate::links::{self, ExternalLink, LinkTargets};
+use crate::links::{self, ExternalLink, LinkTargets, TargetIndex};
 use crate::load::{self, StaticFile};
 use crate::output::Staging;
 use crate::page::{self, Page};
 use crate::render::Renderer;
-use crate::search;
+use crate::search::{self, SearchBuilder};
 use crate::shortcodes::Shortcodes;
-use crate::site_files::{self, GENERATED, Generated};
+use crate::site_files::{self, GENERATED, Generated, OutputFile};
 use crate::theme::{FileData, Theme};
 use crate::tree::SiteTree;
 use crate::urls;
@@ -60,7 +66,9 @@ pub struct BuildReport {
     pub pages: usize,
     pub files: usize,
     pub elapsed: Duration,
-    /// Of `elapsed`: reading, Markdown, variables and every check.
+    /// Of `elapsed`: laying the site out (every page's front matter, the tree, the
+    /// checks that need no page body), before the pass that makes, renders and writes
+    /// the pages.
     pub checking: Duration,
     pub external_links: Vec<ExternalLink>,
     /// Problems that did not stop the build (`[links] level = "warn"`), to print.
@@ -82,6 +90,8 @@ pub struct Site {
     /// Published pages (drafts only with `--drafts`).
     pub pages: Vec<Arc<Page>>,
     pub tree: Arc<SiteTree>,
+    /// What links may reach, by URL (kept across body edits: [`TargetIndex`]).
+    pub link_index: Arc<TargetIndex>,
     /// Site static files (`content/` non-Markdown and `static/`); they win over the theme's.
     pub static_files: Arc<Vec<StaticFile>>,
     /// Every URL a static or generated file is served at, for the link checker.
@@ -91,6 +101,10 @@ pub struct Site {
     pub external_links: Vec<ExternalLink>,
     /// Warnings of the run that made this site (for a revision: of the pages it checked).
     pub warnings: Vec<Diagnostic>,
+    /// Whether every page was made in full and its links checked. A site only laid out
+    /// ([`Site::layout`]: pages without bodies, no link check yet) makes a page's body
+    /// when the page is rendered.
+    pub complete: bool,
 }
 
 /// A change to one Markdown file, for [`Site::revise`].
@@ -133,6 +147,36 @@ pub const SITE_STAGES: [SiteStage; 4] = [
     SiteStage::Links,
     SiteStage::Templates,
 ];
+
+impl SiteStage {
+    /// Whether the stage needs what the Markdown stage makes (anchors, links), not just
+    /// each page's front matter and path. `build` runs the others before making any
+    /// page's body, and these once every page went through.
+    pub fn needs_bodies(self) -> bool {
+        matches!(self, Self::Links)
+    }
+}
+
+/// Which of [`SITE_STAGES`] a call of [`run_site_stages`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Every stage: the pages are made in full (`serve`).
+    All,
+    /// Those that need no bodies ([`SiteStage::needs_bodies`]), over pages' heads.
+    Layout,
+    /// The others, once the bodies are made (they get the tree from the layout).
+    Bodies,
+}
+
+impl Phase {
+    fn runs(self, stage: SiteStage) -> bool {
+        match self {
+            Self::All => true,
+            Self::Layout => !stage.needs_bodies(),
+            Self::Bodies => stage.needs_bodies(),
+        }
+    }
+}
 
 /// What changed since the last good site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +224,8 @@ impl SiteStage {
 #[derive(Clone)]
 struct SiteWide {
     tree: Arc<SiteTree>,
+    /// What links may reach, by URL: kept while no page's URL or aliases change.
+    link_index: Arc<TargetIndex>,
     external_links: Vec<ExternalLink>,
     /// The warnings of this run (`[links] level = "warn"`).
     warnings: Vec<Diagnostic>,
@@ -202,6 +248,7 @@ fn run_site_stages(
     inputs: &StageInputs<'_>,
     change: Change<'_>,
     last: Option<&SiteWide>,
+    phase: Phase,
 ) -> Result<SiteWide, Vec<Diagnostic>> {
     let changed: Vec<Arc<Page>> = match change {
         Change::Pages { changed, .. } => inputs
@@ -220,8 +267,9 @@ fn run_site_stages(
     let mut problems = Vec::new();
     let mut warnings = last.map(|l| l.warnings.clone()).unwrap_or_default();
     let mut tree = last.map(|l| l.tree.clone());
+    let mut link_index = last.map(|l| l.link_index.clone());
     let mut external_links = last.map(|l| l.external_links.clone()).unwrap_or_default();
-    for stage in SITE_STAGES {
+    for stage in SITE_STAGES.into_iter().filter(|&stage| phase.runs(stage)) {
         let coverage = stage.coverage(change);
         let Some(pages) = subset(coverage) else {
             continue;
@@ -230,7 +278,13 @@ fn run_site_stages(
             SiteStage::Tree => tree = Some(Arc::new(SiteTree::new(inputs.pages))),
             SiteStage::Aliases => problems.extend(check_aliases(pages)),
             SiteStage::Links => {
-                let targets = LinkTargets::new(inputs.pages, inputs.file_urls, inputs.drafts);
+                let index = match &link_index {
+                    Some(index) if coverage == Coverage::Changed => index.clone(),
+                    _ => Arc::new(TargetIndex::new(inputs.pages)),
+                };
+                link_index = Some(index.clone());
+                let targets =
+                    LinkTargets::new(inputs.pages, &index, inputs.file_urls, inputs.drafts);
                 let (found, external) = links::check(pages, &targets, inputs.links);
                 let (errors, found_warnings): (Vec<_>, Vec<_>) =
                     found.into_iter().partition(Diagnostic::is_error);
@@ -257,6 +311,7 @@ fn run_site_stages(
     match tree {
         Some(tree) if problems.is_empty() => Ok(SiteWide {
             tree,
+            link_index: link_index.unwrap_or_default(),
             external_links,
             warnings: sorted(warnings),
         }),
@@ -268,29 +323,15 @@ impl Site {
     /// Runs every stage up to writing, collecting all problems of the run.
     pub fn load(options: &BuildOptions) -> Result<Self, BuildError> {
         let root = options.root.clone();
-        let config = SiteConfig::load(&root, options.base_url.as_deref())
-            .map_err(BuildError::Diagnostics)?;
-        let theme =
-            Theme::load(&root, &config.theme).map_err(|d| BuildError::Diagnostics(vec![d]))?;
+        let Setup {
+            config,
+            variables,
+            theme,
+            renderer,
+            shortcodes,
+            mut problems,
+        } = Setup::new(options)?;
         let inputs = load::load(&root).map_err(BuildError::Diagnostics)?;
-        let variables = config.variables();
-        let mut problems = Vec::new();
-        let renderer = match Renderer::new(&theme) {
-            Ok(renderer) => Some(renderer),
-            Err(mut p) => {
-                problems.append(&mut p);
-                None
-            }
-        };
-
-        let shortcodes = Shortcodes::read_site_templates(&root)
-            .and_then(|site| {
-                Shortcodes::new(&root, config.site.clone(), theme.shortcodes.clone(), site)
-            })
-            .unwrap_or_else(|mut p| {
-                problems.append(&mut p);
-                Shortcodes::empty(&root)
-            });
 
         // Consuming the sources frees each file's text as soon as its page is made.
         let processed: Vec<(Page, Vec<Diagnostic>)> = inputs
@@ -310,13 +351,7 @@ impl Site {
         }
 
         let static_files = inputs.static_files;
-        let mut file_urls: HashSet<String> = theme
-            .static_files
-            .iter()
-            .map(|f| format!("/{}", f.name))
-            .collect();
-        file_urls.extend(static_files.iter().map(|f| f.url.clone()));
-        file_urls.extend(GENERATED.map(|file| file.path().to_string()));
+        let file_urls = file_urls(&theme, &static_files);
 
         let site_wide = run_site_stages(
             &StageInputs {
@@ -328,6 +363,7 @@ impl Site {
             },
             Change::Everything,
             None,
+            Phase::All,
         );
         let site_wide = match site_wide {
             Ok(site_wide) => Some(site_wide),
@@ -347,11 +383,73 @@ impl Site {
                 shortcodes: Arc::new(shortcodes),
                 pages,
                 tree: site_wide.tree,
+                link_index: site_wide.link_index,
                 static_files: Arc::new(static_files),
                 file_urls: Arc::new(file_urls),
                 drafts,
                 external_links: site_wide.external_links,
                 warnings: site_wide.warnings,
+                complete: true,
+            }),
+            _ => Err(BuildError::Diagnostics(sorted(problems))),
+        }
+    }
+
+    /// The site laid out from every page's front matter and path, without making any
+    /// page's body (so without the link check): a fraction of [`Site::load`]'s time on a
+    /// large site. `serve` answers from it while it makes the rest ([`Site::complete`]
+    /// is false until [`Site::load`]'s result replaces it).
+    pub fn layout(options: &BuildOptions) -> Result<Self, BuildError> {
+        let root = options.root.clone();
+        let Setup {
+            config,
+            variables,
+            theme,
+            renderer,
+            shortcodes,
+            mut problems,
+        } = Setup::new(options)?;
+        let found = load::find(&root).map_err(BuildError::Diagnostics)?;
+        let Heads { pages, drafts, .. } = Heads::read(&root, &found.markdown, options.drafts)?;
+        let static_files = found.static_files;
+        let file_urls = file_urls(&theme, &static_files);
+        let layout = run_site_stages(
+            &StageInputs {
+                pages: &pages,
+                file_urls: &file_urls,
+                drafts: &drafts,
+                links: &config.links,
+                renderer: renderer.as_ref(),
+            },
+            Change::Everything,
+            None,
+            Phase::Layout,
+        );
+        let tree = match layout {
+            Ok(layout) => Some(layout.tree),
+            Err(mut p) => {
+                problems.append(&mut p);
+                None
+            }
+        };
+        match (renderer, tree) {
+            (Some(renderer), Some(tree)) if problems.is_empty() => Ok(Self {
+                root,
+                options: options.clone(),
+                config: Arc::new(config),
+                variables: Arc::new(variables),
+                theme: Arc::new(theme),
+                renderer: Arc::new(renderer),
+                shortcodes: Arc::new(shortcodes),
+                pages,
+                tree,
+                link_index: Arc::default(),
+                static_files: Arc::new(static_files),
+                file_urls: Arc::new(file_urls),
+                drafts,
+                external_links: Vec::new(),
+                warnings: Vec::new(),
+                complete: false,
             }),
             _ => Err(BuildError::Diagnostics(sorted(problems))),
         }
@@ -360,6 +458,7 @@ impl Site {
     fn site_wide(&self) -> SiteWide {
         SiteWide {
             tree: self.tree.clone(),
+            link_index: self.link_index.clone(),
             external_links: self.external_links.clone(),
             warnings: self.warnings.clone(),
         }
@@ -381,11 +480,13 @@ impl Site {
             },
             Change::Templates,
             Some(&self.site_wide()),
+            Phase::All,
         )?;
         Ok(Site {
             theme: Arc::new(theme),
             renderer: Arc::new(renderer),
             tree: site_wide.tree,
+            link_index: site_wide.link_index,
             external_links: site_wide.external_links,
             warnings: site_wide.warnings,
             ..self.clone()
@@ -451,6 +552,7 @@ impl Site {
                 shape: shape_changed,
             },
             Some(&self.site_wide()),
+            Phase::All,
         );
         let site_wide = match site_wide {
             Ok(site_wide) if problems.is_empty() => site_wide,
@@ -468,6 +570,7 @@ impl Site {
         let site = Site {
             pages,
             tree: site_wide.tree,
+            link_index: site_wide.link_index,
             external_links: site_wide.external_links,
             warnings: site_wide.warnings,
             drafts,
@@ -478,29 +581,15 @@ impl Site {
 
     /// A generated entry's files (one, or a folder's); none when the theme does not make
     /// it (no `404.html`).
-    pub fn generated(&self, file: Generated) -> Result<Vec<site_files::OutputFile>, Diagnostic> {
-        let text = match file {
-            Generated::SearchIndex => return Ok(search::index(&self.pages)),
-            // Every published page, form pages included: they are where readers sign up.
-            Generated::Sitemap => {
-                site_files::sitemap(&self.config, self.pages.iter().map(|p| p.url.as_str()))
-            }
-            Generated::Robots => site_files::robots(&self.config),
-            Generated::Headers => site_files::headers(),
-            Generated::NotFound => {
-                match self
-                    .renderer
-                    .render_not_found(&self.config, &self.pages, &self.tree)?
-                {
-                    Some(html) => html,
-                    None => return Ok(Vec::new()),
-                }
-            }
-        };
-        Ok(vec![site_files::OutputFile {
-            path: file.path().to_string(),
-            body: text.into_bytes(),
-        }])
+    pub fn generated(&self, file: Generated) -> Result<Vec<OutputFile>, Diagnostic> {
+        generated(
+            file,
+            &self.config,
+            &self.renderer,
+            &self.pages,
+            &self.tree,
+            || search::index(&self.pages),
+        )
     }
 
     pub fn page_index(&self, url: &str) -> Option<usize> {
@@ -508,92 +597,113 @@ impl Site {
     }
 
     pub fn render_page(&self, index: usize) -> Result<String, Diagnostic> {
+        if self.complete {
+            return self
+                .renderer
+                .render_page(&self.config, &self.pages, &self.tree, index);
+        }
+        // Only laid out: make this page's body now.
+        let head = &self.pages[index];
+        let source = load::read(
+            &self.root,
+            head.source_path.clone(),
+            head.content_path.clone(),
+        )?;
+        let (page, _) = page::process_with_front(
+            &source,
+            head.front.clone(),
+            &self.variables,
+            &self.shortcodes,
+        );
         self.renderer
-            .render_page(&self.config, &self.pages, &self.tree, index)
+            .render_body(&self.config, &self.pages, &self.tree, index, &page)
     }
+}
 
-    /// Renders and writes everything into `out`, replacing it only on success.
-    /// Returns (pages, files) written.
-    pub fn write(&self, out: &Path) -> Result<(usize, usize), BuildError> {
-        let staging = Staging::create(out).map_err(|source| BuildError::Write {
-            path: out.to_path_buf(),
-            source,
-        })?;
-        let write = |rel: &str, bytes: &[u8]| {
-            staging
-                .write(rel, bytes)
-                .map_err(|source| BuildError::Write {
-                    path: out.join(rel.trim_start_matches('/')),
-                    source,
-                })
-        };
-        let diagnostic = |d| BuildError::Diagnostics(vec![d]);
-        for file in GENERATED {
-            self.generated(file)
-                .map_err(diagnostic)?
-                .par_iter()
-                .try_for_each(|f| write(&f.path, &f.body))?;
-        }
-        let rendered: Vec<Result<(), BuildError>> = (0..self.pages.len())
-            .into_par_iter()
-            .map(|i| {
-                let html = self.render_page(i).map_err(diagnostic)?;
-                write(&urls::output_file(&self.pages[i].url), html.as_bytes())
-            })
-            .collect();
+/// A generated entry's files from the site's parts (one, or a folder's); none when the
+/// theme does not make it (no `404.html`). `search_index` makes the search index's files.
+fn generated(
+    file: Generated,
+    config: &SiteConfig,
+    renderer: &Renderer,
+    pages: &[Arc<Page>],
+    tree: &SiteTree,
+    search_index: impl FnOnce() -> Vec<OutputFile>,
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let text = match file {
+        Generated::SearchIndex => return Ok(search_index()),
+        // Every published page, form pages included: they are where readers sign up.
+        Generated::Sitemap => site_files::sitemap(config, pages.iter().map(|p| p.url.as_str())),
+        Generated::Robots => site_files::robots(config),
+        Generated::Headers => site_files::headers(),
+        Generated::NotFound => match renderer.render_not_found(config, pages, tree)? {
+            Some(html) => html,
+            None => return Ok(Vec::new()),
+        },
+    };
+    Ok(vec![OutputFile {
+        path: file.path().to_string(),
+        body: text.into_bytes(),
+    }])
+}
+
+/// What every run starts from: settings, theme, templates and shortcodes. Problems with
+/// the templates or shortcodes are collected, so the run goes on to find the others.
+struct Setup {
+    config: SiteConfig,
+    variables: Variables,
+    theme: Theme,
+    /// `None` when the templates did not parse (in `problems`).
+    renderer: Option<Renderer>,
+    shortcodes: Shortcodes,
+    problems: Vec<Diagnostic>,
+}
+
+impl Setup {
+    fn new(options: &BuildOptions) -> Result<Self, BuildError> {
+        let root = &options.root;
+        let config =
+            SiteConfig::load(root, options.base_url.as_deref()).map_err(BuildError::Diagnostics)?;
+        let theme =
+            Theme::load(root, &config.theme).map_err(|d| BuildError::Diagnostics(vec![d]))?;
+        let variables = config.variables();
         let mut problems = Vec::new();
-        for result in rendered {
-            match result {
-                Ok(()) => {}
-                Err(BuildError::Diagnostics(mut d)) => problems.append(&mut d),
-                Err(other) => return Err(other),
+        let renderer = match Renderer::new(&theme) {
+            Ok(renderer) => Some(renderer),
+            Err(mut p) => {
+                problems.append(&mut p);
+                None
             }
-        }
-        if !problems.is_empty() {
-            return Err(BuildError::Diagnostics(collapse_repeats(sorted(problems))));
-        }
-        for page in &self.pages {
-            for alias in &page.front.aliases {
-                let html = self
-                    .renderer
-                    .render_redirect(&self.config, &page.url)
-                    .map_err(diagnostic)?;
-                write(&urls::output_file(alias), html.as_bytes())?;
-            }
-        }
-        // The site's own static files are copied last so they win over the theme's.
-        for file in &self.theme.static_files {
-            match &file.data {
-                FileData::Embedded(bytes) => write(&file.name, bytes)?,
-                FileData::Disk(path) => {
-                    staging
-                        .copy(&file.name, path)
-                        .map_err(|source| BuildError::Write {
-                            path: path.clone(),
-                            source,
-                        })?
-                }
-            }
-        }
-        let copies: Result<Vec<()>, BuildError> = self
-            .static_files
-            .par_iter()
-            .map(|file| {
-                staging
-                    .copy(&file.url, &file.path)
-                    .map_err(|source| BuildError::Write {
-                        path: file.path.clone(),
-                        source,
-                    })
+        };
+        let shortcodes = Shortcodes::read_site_templates(root)
+            .and_then(|site| {
+                Shortcodes::new(root, config.site.clone(), theme.shortcodes.clone(), site)
             })
-            .collect();
-        copies?;
-        let files = staging.commit().map_err(|source| BuildError::Write {
-            path: out.to_path_buf(),
-            source,
-        })?;
-        Ok((self.pages.len(), files))
+            .unwrap_or_else(|mut p| {
+                problems.append(&mut p);
+                Shortcodes::empty(root)
+            });
+        Ok(Self {
+            config,
+            variables,
+            theme,
+            renderer,
+            shortcodes,
+            problems,
+        })
     }
+}
+
+/// Every URL a static or generated file is served at.
+fn file_urls(theme: &Theme, static_files: &[StaticFile]) -> HashSet<String> {
+    let mut urls: HashSet<String> = theme
+        .static_files
+        .iter()
+        .map(|f| format!("/{}", f.name))
+        .collect();
+    urls.extend(static_files.iter().map(|f| f.url.clone()));
+    urls.extend(GENERATED.map(|file| file.path().to_string()));
+    urls
 }
 
 /// What `build` does after the checks.
@@ -605,29 +715,314 @@ pub enum Mode {
     Check,
 }
 
-/// `gatehouse build` and `gatehouse check`: every stage, then, for [`Mode::Build`], write.
+/// The layout's pages: every Markdown file's head ([`page::head`]), each file read for
+/// its front matter only.
+struct Heads {
+    /// Published pages, without bodies.
+    pages: Vec<Arc<Page>>,
+    /// Draft URL → source, for drafts left out.
+    drafts: HashMap<String, PathBuf>,
+    /// Per Markdown file, in order: its place in `pages` (`None` for a draft left out)
+    /// and whether its front matter was read without a problem.
+    slots: Vec<Option<(usize, bool)>>,
+}
+
+impl Heads {
+    fn read(
+        root: &Path,
+        markdown: &[(PathBuf, String)],
+        with_drafts: bool,
+    ) -> Result<Self, BuildError> {
+        let heads: Vec<Result<(Page, bool), Diagnostic>> = markdown
+            .par_iter()
+            .map(|(path, content_path)| {
+                load::read(root, path.clone(), content_path.clone()).map(|s| page::head(&s))
+            })
+            .collect();
+        let mut pages = Vec::with_capacity(heads.len());
+        let mut drafts = HashMap::new();
+        let mut slots = Vec::with_capacity(heads.len());
+        let mut unread = Vec::new();
+        for head in heads {
+            match head {
+                Ok((head, _)) if head.is_draft() && !with_drafts => {
+                    drafts.insert(head.url.clone(), head.source_path.clone());
+                    slots.push(None);
+                }
+                Ok((head, front_read)) => {
+                    slots.push(Some((pages.len(), front_read)));
+                    pages.push(Arc::new(head));
+                }
+                Err(problem) => {
+                    unread.push(problem);
+                    slots.push(None);
+                }
+            }
+        }
+        if !unread.is_empty() {
+            return Err(BuildError::Diagnostics(unread));
+        }
+        Ok(Self {
+            pages,
+            drafts,
+            slots,
+        })
+    }
+}
+
+/// One Markdown file after the streaming pass of [`build`].
+struct Made {
+    /// What the stages after the pass need of the page's body, for its head (by index):
+    /// its anchors and links. `None` for a draft left out, or a file that could not be read.
+    body: Option<(usize, HashSet<String>, Vec<page::Link>)>,
+    problems: Vec<Diagnostic>,
+    /// Rendering problems, reported once per distinct message ([`collapse_repeats`]).
+    render_problems: Vec<Diagnostic>,
+    write_error: Option<BuildError>,
+}
+
+/// `gatehouse build` and `gatehouse check`: every stage, then, for [`Mode::Build`], write;
+/// streaming, so only what the site-wide stages need stays in memory (see the module
+/// doc). Every problem of the run is reported at once; on any, nothing is written.
 pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let site = Site::load(options)?;
-    let checking = started.elapsed();
-    let (pages, files) = match mode {
-        Mode::Build => {
-            let out = options
-                .out
-                .clone()
-                .unwrap_or_else(|| options.root.join("public"));
-            site.write(&out)?
-        }
-        Mode::Check => (site.pages.len(), 0),
-    };
-    Ok(BuildReport {
+    let root = &options.root;
+    let Setup {
+        config,
+        variables,
+        theme,
+        renderer,
+        shortcodes,
+        mut problems,
+    } = Setup::new(options)?;
+    let found = load::find(root).map_err(BuildError::Diagnostics)?;
+
+    let Heads {
         pages,
+        drafts,
+        slots,
+    } = Heads::read(root, &found.markdown, options.drafts)?;
+    let static_files = found.static_files;
+    let file_urls = file_urls(&theme, &static_files);
+    let layout = run_site_stages(
+        &StageInputs {
+            pages: &pages,
+            file_urls: &file_urls,
+            drafts: &drafts,
+            links: &config.links,
+            renderer: renderer.as_ref(),
+        },
+        Change::Everything,
+        None,
+        Phase::Layout,
+    );
+    let tree = match layout {
+        Ok(layout) => layout.tree,
+        Err(mut p) => {
+            problems.append(&mut p);
+            Arc::new(SiteTree::new(&pages))
+        }
+    };
+    let checking = started.elapsed();
+
+    // Each page in full, rendered and written as soon as it is made (unless a problem
+    // already means nothing will be written).
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| options.root.join("public"));
+    let staging = match (mode, &renderer) {
+        (Mode::Build, Some(renderer)) if problems.is_empty() => {
+            let staging = Staging::create(&out).map_err(|source| BuildError::Write {
+                path: out.clone(),
+                source,
+            })?;
+            Some((staging, renderer))
+        }
+        _ => None,
+    };
+    let make = |(path, content_path): (PathBuf, String),
+                slot: Option<(usize, bool)>,
+                search: &mut SearchBuilder| {
+        let mut made = Made {
+            body: None,
+            problems: Vec::new(),
+            render_problems: Vec::new(),
+            write_error: None,
+        };
+        let source = match load::read(root, path, content_path) {
+            Ok(source) => source,
+            Err(problem) => {
+                made.problems.push(problem);
+                return made;
+            }
+        };
+        let (page, page_problems) = match slot {
+            Some((index, true)) => {
+                let front = pages[index].front.clone();
+                page::process_with_front(&source, front, &variables, &shortcodes)
+            }
+            _ => page::process(&source, &variables, &shortcodes),
+        };
+        drop(source);
+        made.problems = page_problems;
+        let Some((index, _)) = slot else {
+            return made;
+        };
+        let page = Arc::new(page);
+        if let Some((staging, renderer)) = &staging {
+            match renderer.render_body(&config, &pages, &tree, index, &page) {
+                Ok(html) => {
+                    let rel = urls::output_file(&page.url);
+                    if let Err(source) = staging.write(&rel, html.as_bytes()) {
+                        made.write_error = Some(BuildError::Write {
+                            path: out.join(rel.trim_start_matches('/')),
+                            source,
+                        });
+                    }
+                }
+                Err(problem) => made.render_problems.push(problem),
+            }
+            search.add(&page);
+        }
+        // The body is written: keep only what the link check needs of it.
+        let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
+        made.body = Some((index, page.anchors, page.links));
+        made
+    };
+    let (made, search) = found
+        .markdown
+        .into_par_iter()
+        .zip(slots.into_par_iter())
+        .fold(
+            || (Vec::new(), SearchBuilder::new()),
+            |(mut made, mut search), (file, slot)| {
+                made.push(make(file, slot, &mut search));
+                (made, search)
+            },
+        )
+        .reduce(
+            || (Vec::new(), SearchBuilder::new()),
+            |(mut made, search), (more, other)| {
+                made.extend(more);
+                (made, search.merge(other))
+            },
+        );
+    // Nothing else holds the heads now: each takes its anchors and links in place.
+    let mut pages = pages;
+    let mut render_problems = Vec::new();
+    for made in made {
+        if let Some(error) = made.write_error {
+            return Err(error);
+        }
+        problems.extend(made.problems);
+        render_problems.extend(made.render_problems);
+        if let Some((index, anchors, links)) = made.body {
+            let page = Arc::make_mut(&mut pages[index]);
+            page.anchors = anchors;
+            page.links = links;
+        }
+    }
+
+    // The stages that needed the bodies.
+    let layout = SiteWide {
+        tree: tree.clone(),
+        link_index: Arc::default(),
+        external_links: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let site_wide = run_site_stages(
+        &StageInputs {
+            pages: &pages,
+            file_urls: &file_urls,
+            drafts: &drafts,
+            links: &config.links,
+            renderer: renderer.as_ref(),
+        },
+        Change::Everything,
+        Some(&layout),
+        Phase::Bodies,
+    );
+    let site_wide = match site_wide {
+        Ok(site_wide) if problems.is_empty() && render_problems.is_empty() => site_wide,
+        Ok(_) => {
+            problems.extend(collapse_repeats(sorted(render_problems)));
+            return Err(BuildError::Diagnostics(sorted(problems)));
+        }
+        Err(p) => {
+            problems.extend(p);
+            problems.extend(collapse_repeats(sorted(render_problems)));
+            return Err(BuildError::Diagnostics(sorted(problems)));
+        }
+    };
+    let report = |files| BuildReport {
+        pages: pages.len(),
         files,
         elapsed: started.elapsed(),
         checking,
-        external_links: site.external_links,
-        warnings: site.warnings,
-    })
+        external_links: site_wide.external_links.clone(),
+        warnings: site_wide.warnings.clone(),
+    };
+    let Some((staging, renderer)) = staging else {
+        return Ok(report(0));
+    };
+
+    let write = |rel: &str, bytes: &[u8]| {
+        staging
+            .write(rel, bytes)
+            .map_err(|source| BuildError::Write {
+                path: out.join(rel.trim_start_matches('/')),
+                source,
+            })
+    };
+    let diagnostic = |d| BuildError::Diagnostics(vec![d]);
+    let mut search = Some(search);
+    for file in GENERATED {
+        let files = generated(file, &config, renderer, &pages, &tree, || {
+            search.take().map(SearchBuilder::finish).unwrap_or_default()
+        })
+        .map_err(diagnostic)?;
+        files.par_iter().try_for_each(|f| write(&f.path, &f.body))?;
+    }
+    for page in &pages {
+        for alias in &page.front.aliases {
+            let html = renderer
+                .render_redirect(&config, &page.url)
+                .map_err(diagnostic)?;
+            write(&urls::output_file(alias), html.as_bytes())?;
+        }
+    }
+    // The site's own static files are copied last so they win over the theme's.
+    for file in &theme.static_files {
+        match &file.data {
+            FileData::Embedded(bytes) => write(&file.name, bytes)?,
+            FileData::Disk(path) => {
+                staging
+                    .copy(&file.name, path)
+                    .map_err(|source| BuildError::Write {
+                        path: path.clone(),
+                        source,
+                    })?
+            }
+        }
+    }
+    let copies: Result<Vec<()>, BuildError> = static_files
+        .par_iter()
+        .map(|file| {
+            staging
+                .copy(&file.url, &file.path)
+                .map_err(|source| BuildError::Write {
+                    path: file.path.clone(),
+                    source,
+                })
+        })
+        .collect();
+    copies?;
+    let files = staging.commit().map_err(|source| BuildError::Write {
+        path: out.clone(),
+        source,
+    })?;
+    Ok(report(files))
 }
 
 /// Whether other pages could see a difference: their sidebar, prev/next and breadcrumbs
@@ -775,6 +1170,28 @@ mod tests {
         assert!(messages(problems)[0].starts_with("template 'x.html' not found"));
     }
 
+    /// A body edit checks its page's links against the index of link targets it
+    /// already has (indexing every page again costs ~50 ms at 100,000 pages); a change of
+    /// shape makes a new one.
+    #[test]
+    fn a_body_revision_keeps_the_link_index_and_a_shape_change_renews_it() {
+        let (_dir, site) = small_site();
+        let body = "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\nMore text.\n";
+        let (next, revision) = site
+            .revise(vec![upsert("guide/alpha.md", body)])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(matches!(revision, Revision::Bodies(_)), "{revision:?}");
+        assert!(Arc::ptr_eq(&site.link_index, &next.link_index));
+        let renamed = "---\ntitle: Alpha\nweight: 1\naliases: [/alpha-old/]\n---\n## Install\n";
+        let (next, revision) = next
+            .revise(vec![upsert("guide/alpha.md", renamed)])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(revision, Revision::Shape);
+        assert!(!Arc::ptr_eq(&site.link_index, &next.link_index));
+        let linking = "---\ntitle: Beta\n---\n[old](/alpha-old/#install)\n";
+        assert!(next.revise(vec![upsert("guide/beta.md", linking)]).is_ok());
+    }
+
     #[test]
     fn a_body_revision_updates_that_pages_external_links_only() {
         let (_dir, site) = small_site();
@@ -834,6 +1251,61 @@ mod tests {
             Vec::new(),
             "fixing the page drops its warning"
         );
+    }
+
+    /// The link check runs after the pages were rendered into the staging folder: a
+    /// broken link found then still leaves the output as it was, and no staging folder.
+    #[test]
+    fn a_problem_found_after_the_pages_were_written_leaves_the_output_alone() {
+        let dir = crate::test_support::fixture_copy("small");
+        let broken = "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\n[x](/nowhere/)\n";
+        std::fs::write(dir.path().join("content/guide/alpha.md"), broken).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let public = out.path().join("public");
+        std::fs::create_dir_all(&public).unwrap();
+        std::fs::write(public.join("old.html"), "previous build").unwrap();
+        let options = BuildOptions {
+            root: dir.path().to_path_buf(),
+            out: Some(public.clone()),
+            ..BuildOptions::default()
+        };
+        let Err(BuildError::Diagnostics(problems)) = build(&options, Mode::Build) else {
+            panic!("a broken link fails the build");
+        };
+        assert!(messages(problems)[0].starts_with("broken link '/nowhere/'"));
+        let left: Vec<_> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["public"], "the staging folder is gone");
+        let kept: Vec<_> = std::fs::read_dir(&public)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(kept, ["old.html"]);
+    }
+
+    /// `serve` answers a large site from its layout: each page made when rendered is the
+    /// page the whole site renders.
+    #[test]
+    fn a_laid_out_site_renders_what_the_made_site_renders() {
+        let (dir, site) = small_site();
+        let laid_out = Site::layout(&BuildOptions {
+            root: dir.path().to_path_buf(),
+            ..BuildOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(site.complete && !laid_out.complete);
+        assert_eq!(laid_out.pages.len(), site.pages.len());
+        for (i, page) in site.pages.iter().enumerate() {
+            let at = laid_out.page_index(&page.url).unwrap();
+            assert_eq!(
+                laid_out.render_page(at).unwrap_or_else(|e| panic!("{e}")),
+                site.render_page(i).unwrap_or_else(|e| panic!("{e}")),
+                "{}",
+                page.url
+            );
+        }
     }
 
     #[test]

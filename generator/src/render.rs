@@ -1,7 +1,9 @@
 //! Templates: pages, the 404 page and alias redirects through the theme's Tera templates.
 //!
 //! Templates get references and small summaries (the sidebar is the top level plus the
-//! current path), never whole sections, so rendering stays linear in the page count.
+//! current path, each level bounded: [`crate::tree`]), never whole sections, so
+//! rendering stays linear in the page count and a page's size does not grow with the
+//! site.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -13,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::markdown::TocEntry;
 use crate::page::{Page, PageKind};
 use crate::theme::Theme;
-use crate::tree::{ChildRef, NavItem, PageRef, SiteTree};
+use crate::tree::{ChildRef, Nav, NavItem, PageRef, SiteTree};
 
 pub struct Renderer {
     tera: Tera,
@@ -115,7 +117,20 @@ impl Renderer {
         tree: &SiteTree,
         index: usize,
     ) -> Result<String, Diagnostic> {
-        let page = &pages[index];
+        self.render_body(config, pages, tree, index, &pages[index])
+    }
+
+    /// Renders `pages[index]` with the body (HTML, table of contents) of `page`, the same
+    /// page made in full: `build` lays the site out from pages without bodies
+    /// ([`crate::page::head`]) and makes each body only when its turn comes.
+    pub fn render_body(
+        &self,
+        config: &SiteConfig,
+        pages: &[Arc<Page>],
+        tree: &SiteTree,
+        index: usize,
+        page: &Page,
+    ) -> Result<String, Diagnostic> {
         let template = Self::template_for(page);
         let (prev, next) = tree.prev_next(pages, index);
         let is_section = page.kind != PageKind::Page;
@@ -143,7 +158,7 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
         ctx.insert("page", &context);
-        ctx.insert("nav", &tree.nav(pages, Some(index)));
+        insert_nav(&mut ctx, tree.nav(pages, Some(index)));
         self.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::file(
                 &page.source_path,
@@ -185,7 +200,7 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
         ctx.insert("page", &context);
-        ctx.insert("nav", &tree.nav(pages, None));
+        insert_nav(&mut ctx, tree.nav(pages, None));
         self.tera.render("404.html", &ctx).map(Some).map_err(|e| {
             Diagnostic::file(
                 format!("{}/templates/404.html", self.theme_origin),
@@ -199,6 +214,7 @@ impl Renderer {
         ctx.insert("site", &config.site);
         ctx.insert("target", target);
         ctx.insert("nav", &Vec::<NavItem<'_>>::new());
+        ctx.insert("nav_more", &0);
         self.tera.render("redirect.html", &ctx).map_err(|e| {
             Diagnostic::file(
                 format!("{}/templates/redirect.html", self.theme_origin),
@@ -206,6 +222,14 @@ impl Renderer {
             )
         })
     }
+}
+
+/// The sidebar as templates see it: `nav`, the top level (each entry with its
+/// `children` when on the path, and `more`, how many children it leaves out), and
+/// `nav_more`, how many top-level entries it leaves out.
+fn insert_nav(ctx: &mut Context, nav: Nav<'_>) {
+    ctx.insert("nav", &nav.items);
+    ctx.insert("nav_more", &nav.more);
 }
 
 /// Tera hides the useful part of its errors in the source chain.

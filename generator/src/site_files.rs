@@ -42,9 +42,9 @@ pub enum Generated {
     Headers,
 }
 
-/// Every generated file, in the order `build` writes them. The search index comes first:
-/// its memory (megabytes on a large site) is freed before the pages are rendered and
-/// reused by them, instead of adding to their peak.
+/// Every generated file, in the order `build` writes them, after the pages: each page
+/// leaves its search entry (and its URL) as it is written, and the search index is
+/// written from those parts without being joined in memory.
 pub const GENERATED: [Generated; 5] = [
     Generated::SearchIndex,
     Generated::NotFound,

@@ -2,7 +2,13 @@
 //! navigation each page shows (sidebar, breadcrumbs, previous/next).
 //!
 //! The sidebar shows the top level and the path to the current page expanded, never
-//! the whole tree: a full tree on every page makes output grow with pages².
+//! the whole tree: a full tree on every page makes output grow with pages². Each level
+//! it lists is also bounded (a window around the path: [`NAV_LEVEL_MAX`] entries around
+//! the current page, [`NAV_ANCESTOR_LEVEL_MAX`] at the levels above it), so a
+//! page's sidebar is about the same size in a site of a thousand pages or of a hundred
+//! thousand. What a window leaves out is one click away: the level's section page
+//! lists all its children (the home page lists the top level), and the sidebar ends a
+//! cut level with a link there ([`NavItem::more`], and `nav_more` for the top level).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,6 +29,15 @@ pub struct SiteTree {
     order: Vec<usize>,
 }
 
+/// The most entries the sidebar lists beside the current page (its siblings, and a
+/// section's children); a longer level shows a window of this many around the page,
+/// and a link to the section that lists them all.
+pub const NAV_LEVEL_MAX: usize = 12;
+
+/// The same for the levels above the current page (its ancestors and their siblings,
+/// collapsed): what they show is the way back up, so fewer will do.
+pub const NAV_ANCESTOR_LEVEL_MAX: usize = 7;
+
 #[derive(Debug, Serialize, PartialEq)]
 pub struct NavItem<'a> {
     pub title: &'a str,
@@ -31,6 +46,17 @@ pub struct NavItem<'a> {
     pub in_path: bool,
     pub is_section: bool,
     pub children: Vec<NavItem<'a>>,
+    /// How many of this item's children `children` leaves out (0: it lists them all).
+    /// The item's own page lists every one.
+    pub more: usize,
+}
+
+/// The sidebar of one page: the top level, and the path to the page expanded.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Nav<'a> {
+    pub items: Vec<NavItem<'a>>,
+    /// How many top-level entries `items` leaves out; the home page lists them all.
+    pub more: usize,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -173,39 +199,76 @@ impl SiteTree {
     }
 
     /// The sidebar for `page` (or, for `None`, the top level only).
-    pub fn nav<'p>(&self, pages: &'p [Arc<Page>], page: Option<usize>) -> Vec<NavItem<'p>> {
+    pub fn nav<'p>(&self, pages: &'p [Arc<Page>], page: Option<usize>) -> Nav<'p> {
         let mut path = page.map(|p| self.ancestors(p)).unwrap_or_default();
         path.extend(page);
-        self.nav_level(pages, &self.top, &path, page)
+        let (items, more) = self.nav_level(pages, &self.top, &path, page);
+        Nav { items, more }
     }
 
+    /// One level of the sidebar: a window around the entry on the path (or the first
+    /// entries), at most [`NAV_LEVEL_MAX`] long beside the current page and
+    /// [`NAV_ANCESTOR_LEVEL_MAX`] above it; and how many it left out.
     fn nav_level<'p>(
         &self,
         pages: &'p [Arc<Page>],
         items: &[usize],
         path: &[usize],
         current: Option<usize>,
-    ) -> Vec<NavItem<'p>> {
-        items
+    ) -> (Vec<NavItem<'p>>, usize) {
+        let shown: Vec<usize> = items
             .iter()
-            .filter(|&&i| !pages[i].front.hide_from_nav)
+            .copied()
+            .filter(|&i| !pages[i].front.hide_from_nav)
+            .collect();
+        let beside_current = current.is_some_and(|c| {
+            items.contains(&c) || items.first().is_some_and(|&i| self.parent[i] == Some(c))
+        });
+        let max = if beside_current || current.is_none() {
+            NAV_LEVEL_MAX
+        } else {
+            NAV_ANCESTOR_LEVEL_MAX
+        };
+        let window = window(
+            shown.len(),
+            shown.iter().position(|i| path.contains(i)),
+            max,
+        );
+        let more = shown.len() - window.len();
+        let level = shown[window]
+            .iter()
             .map(|&i| {
                 let in_path = path.contains(&i);
+                let (children, more) = if in_path {
+                    self.nav_level(pages, &self.children[i], path, current)
+                } else {
+                    (Vec::new(), 0)
+                };
                 NavItem {
                     title: &pages[i].title,
                     url: &pages[i].url,
                     current: Some(i) == current,
                     in_path,
                     is_section: !self.children[i].is_empty(),
-                    children: if in_path {
-                        self.nav_level(pages, &self.children[i], path, current)
-                    } else {
-                        Vec::new()
-                    },
+                    children,
+                    more,
                 }
             })
-            .collect()
+            .collect();
+        (level, more)
     }
+}
+
+/// Which of `len` entries a sidebar level shows: all when they fit, else `max` of them
+/// centred on `around` where the ends allow.
+fn window(len: usize, around: Option<usize>, max: usize) -> std::ops::Range<usize> {
+    if len <= max {
+        return 0..len;
+    }
+    let start = around
+        .map_or(0, |at| at.saturating_sub(max / 2))
+        .min(len - max);
+    start..start + max
 }
 
 fn page_ref(pages: &[Arc<Page>], i: usize) -> PageRef<'_> {
@@ -264,7 +327,7 @@ mod tests {
         let pages = site();
         let tree = SiteTree::new(&pages);
         let a = tree.index_of("/guide/a/").unwrap();
-        let nav = tree.nav(&pages, Some(a));
+        let nav = tree.nav(&pages, Some(a)).items;
         let top: Vec<_> = nav.iter().map(|n| n.title).collect();
         assert_eq!(top, ["Guide", "Reference"]);
         assert!(nav[0].in_path && !nav[0].current);
@@ -304,5 +367,45 @@ mod tests {
         assert_eq!(kids, [("A", false), ("B", false), ("Deep", true)]);
         let sign_in = tree.index_of("/sign-in/").unwrap();
         assert_eq!(tree.prev_next(&pages, sign_in), (None, None));
+    }
+
+    /// A long level shows a window around the path; `more` counts what it leaves out.
+    #[test]
+    fn long_levels_show_a_window_around_the_path() {
+        let mut files = vec![(
+            "index.md".to_string(),
+            "---\ntitle: Home\n---\n".to_string(),
+        )];
+        for s in 0..20 {
+            files.push((
+                format!("s{s:02}/index.md"),
+                format!("---\ntitle: S{s:02}\n---\n"),
+            ));
+            for p in 0..30 {
+                files.push((
+                    format!("s{s:02}/p{p:02}.md"),
+                    format!("---\ntitle: P{p:02}\n---\n"),
+                ));
+            }
+        }
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let pages = pages(&files);
+        let tree = SiteTree::new(&pages);
+        let nav = tree.nav(&pages, tree.index_of("/s15/p20/"));
+        let top: Vec<&str> = nav.items.iter().map(|n| n.title).collect();
+        assert_eq!(top, ["S12", "S13", "S14", "S15", "S16", "S17", "S18"]);
+        assert_eq!(nav.more, 20 - NAV_ANCESTOR_LEVEL_MAX);
+        let section = &nav.items[3];
+        let siblings: Vec<&str> = section.children.iter().map(|n| n.title).collect();
+        assert_eq!(siblings.len(), NAV_LEVEL_MAX);
+        assert_eq!(siblings[6], "P20", "centred on the current page");
+        assert_eq!(section.more, 30 - NAV_LEVEL_MAX);
+        let last = tree.nav(&pages, tree.index_of("/s00/p29/"));
+        let siblings: Vec<&str> = last.items[0].children.iter().map(|n| n.title).collect();
+        assert_eq!(siblings.last(), Some(&"P29"), "the window stops at the end");
+        assert_eq!(siblings.len(), NAV_LEVEL_MAX);
     }
 }

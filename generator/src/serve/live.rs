@@ -11,6 +11,10 @@
 //!
 //! A failed attempt changes nothing that is served: the problems are shown over the last
 //! good pages, and the changed files stay pending until an attempt succeeds.
+//!
+//! A site of [`LAYOUT_FIRST_PAGES`] pages or more starts laid out only (front matter and
+//! paths), each page made when it is asked for, and is completed ([`LiveSite::complete`])
+//! before the first batch of changes is looked at.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -24,6 +28,11 @@ use crate::page::SourceFile;
 use crate::pipeline::{BuildError, BuildOptions, PageChange, Revision, Site};
 use crate::site_files::{Generated, OutputFile};
 use crate::theme::FileData;
+
+/// From this many pages on, `serve` answers as soon as the site is laid out, before
+/// every page is made ([`LiveSite::new`]); a smaller site is made whole first, in about
+/// the time a larger one takes to lay out.
+pub const LAYOUT_FIRST_PAGES: usize = 20_000;
 
 /// What the browser is told after a batch of changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,8 +94,20 @@ enum Kind {
 impl LiveSite {
     /// Builds the site. A failing first build still gives a `LiveSite` (serving its
     /// problems), so a writer can start `serve` on a broken site and fix it live.
+    ///
+    /// A site of [`LAYOUT_FIRST_PAGES`] pages or more is only laid out here
+    /// ([`Site::layout`]: front matter and paths, a second or two at 100,000 pages), and
+    /// answered from at once, each page made when it is asked for; [`LiveSite::complete`]
+    /// makes the rest and checks the links.
     pub fn new(options: BuildOptions) -> Self {
-        let (site, problems) = match Site::load(&options) {
+        let laid_out = Site::layout(&options)
+            .ok()
+            .filter(|site| site.pages.len() >= LAYOUT_FIRST_PAGES);
+        let loaded = match laid_out {
+            Some(site) => Ok(site),
+            None => Site::load(&options),
+        };
+        let (site, problems) = match loaded {
             Ok(site) => (Some(Arc::new(site)), Vec::new()),
             Err(err) => (None, problem_lines(err)),
         };
@@ -99,6 +120,24 @@ impl LiveSite {
             }),
             rendered: Mutex::new(HashMap::new()),
             generated: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Makes every page and checks every link when the served site is only laid out
+    /// ([`LiveSite::new`]); `serve` calls it before watching for changes. The made site
+    /// renders the same pages, so it replaces the laid-out one without a reload; its
+    /// problems, if any, are the event to send.
+    pub fn complete(&self) -> Option<LiveEvent> {
+        if self.snapshot().site.is_none_or(|site| site.complete) {
+            return None;
+        }
+        match Site::load(&self.options) {
+            Ok(site) => {
+                let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+                current.site = Some(Arc::new(site));
+                None
+            }
+            Err(err) => Some(self.fail(problem_lines(err))),
         }
     }
 
@@ -205,7 +244,8 @@ impl LiveSite {
         }
         // Templates and pages changed together is rare enough for a full rebuild.
         let templates_and_pages = pending.templates && !pending.pages.is_empty();
-        if pending.full || snapshot.site.is_none() || templates_and_pages {
+        let laid_out_only = snapshot.site.as_ref().is_some_and(|site| !site.complete);
+        if pending.full || snapshot.site.is_none() || templates_and_pages || laid_out_only {
             return self.rebuild_all(pending);
         }
         if pending.templates {
@@ -424,6 +464,45 @@ fn classify(rel: &Path, theme: &str) -> Kind {
 
 #[cfg(test)]
 mod tests {
+
+    /// A site served laid out only is completed before changes are watched: the made
+    /// site replaces it without a reload, and its problems (a broken link) are the event.
+    #[test]
+    fn a_laid_out_site_is_completed_or_shows_its_problems() {
+        for (body, problem) in [("[ok](/guide/)\n", false), ("[x](/nowhere/)\n", true)] {
+            let dir = crate::test_support::fixture_copy("small");
+            std::fs::write(dir.path().join("content/guide/extra.md"), body).unwrap();
+            let options = BuildOptions {
+                root: dir.path().to_path_buf(),
+                ..BuildOptions::default()
+            };
+            let laid_out = Site::layout(&options).unwrap_or_else(|e| panic!("{e:?}"));
+            let live = LiveSite {
+                options,
+                current: RwLock::new(Snapshot {
+                    site: Some(Arc::new(laid_out)),
+                    problems: Arc::new(Vec::new()),
+                    version: 1,
+                }),
+                rendered: Mutex::new(HashMap::new()),
+                generated: Mutex::new(HashMap::new()),
+            };
+            assert!(live.page("/guide/extra/").is_some_and(|p| p.is_ok()));
+            let event = live.complete();
+            let snapshot = live.snapshot();
+            assert_eq!(snapshot.version, 1, "no reload");
+            if problem {
+                assert!(
+                    matches!(&event, Some(LiveEvent::Problems(p)) if p[0].contains("broken link '/nowhere/'")),
+                    "{event:?}"
+                );
+            } else {
+                assert_eq!(event, None);
+                assert!(snapshot.site.is_some_and(|site| site.complete));
+            }
+        }
+    }
+
     use super::*;
 
     fn small_site() -> (tempfile::TempDir, LiveSite) {

@@ -141,6 +141,11 @@ pub fn run(mut options: ServeOptions) -> Result<(), ServeError> {
     let _ = std::io::stdout().flush();
     if !options.quiet {
         match &snapshot.site {
+            Some(site) if !site.complete => eprintln!(
+                "Laid out {} pages in {} ms; making them and checking links, then watching for changes (Ctrl-C to stop)",
+                site.pages.len(),
+                started.elapsed().as_millis()
+            ),
             Some(site) => {
                 eprintln!(
                     "Built {} pages in {} ms; watching for changes (Ctrl-C to stop)",
@@ -210,6 +215,31 @@ fn spawn_rebuilder(
     quiet: bool,
 ) {
     std::thread::spawn(move || {
+        // A large site is served laid out only: make the rest before watching.
+        if live.snapshot().site.is_some_and(|site| !site.complete) {
+            let started = Instant::now();
+            match live.complete() {
+                Some(LiveEvent::Problems(problems)) => {
+                    if !quiet {
+                        print_problems(&problems, live.snapshot().site.is_some());
+                    }
+                    let _ = events.send(LiveEvent::Problems(problems));
+                }
+                Some(event) => {
+                    let _ = events.send(event);
+                }
+                None if !quiet => {
+                    eprintln!(
+                        "Made every page and checked its links in {} ms",
+                        started.elapsed().as_millis()
+                    );
+                    if let Some(site) = live.snapshot().site {
+                        print_warnings(&site);
+                    }
+                }
+                None => {}
+            }
+        }
         let mut pending = Pending::default();
         while let Some(batch) = watcher.next_batch() {
             let started = Instant::now();
