@@ -546,3 +546,18 @@ pub fn note_unknown_language(lang: &str, source: &str) {
 pub fn take_unknown_languages() -> BTreeMap<String, BTreeSet<String>> {
     std::mem::take(&mut *UNKNOWN.lock().unwrap_or_else(PoisonError::into_inner))
 }
+
+/// The warnings for [`take_unknown_languages`]: one per language, naming its pages, as
+/// `build`, `check` and `serve` print them (after `warning: `).
+pub fn take_unknown_language_warnings() -> Vec<String> {
+    take_unknown_languages()
+        .into_iter()
+        .map(|(lang, pages)| {
+            let pages: Vec<String> = pages.into_iter().collect();
+            format!(
+                "no highlighting for code language `{lang}` (shown as plain text) in {}",
+                pages.join(", ")
+            )
+        })
+        .collect()
+}

@@ -242,13 +242,9 @@ fn warning_count(warnings: &[Diagnostic]) -> String {
 /// One warning per code language nothing highlights, naming the pages (their blocks are
 /// plain text; it is not an error).
 fn warn_unknown_languages(quiet: bool) {
-    for (lang, pages) in gatehouse::highlight::take_unknown_languages() {
+    for warning in gatehouse::highlight::take_unknown_language_warnings() {
         if !quiet {
-            let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
-            eprintln!(
-                "warning: no highlighting for code language `{lang}` (shown as plain text) in {}",
-                pages.join(", ")
-            );
+            eprintln!("warning: {warning}");
         }
     }
 }

@@ -456,6 +456,22 @@ fn link_warnings_are_shown_in_the_terminal_and_do_not_stop_the_preview() {
     assert_eq!(server.get("/guide/alpha/").0, 200);
 }
 
+#[test]
+fn unknown_code_languages_are_warned_about_in_the_terminal() {
+    let (server, stderr) = Server::start_talking();
+    let events = server.events();
+    save(
+        server.path("content/guide/alpha.md"),
+        "---\ntitle: Alpha\nweight: 1\n---\n## Install\n\n```klingon\nQapla'\n```\n",
+    );
+    events.wait_for("reload");
+    wait_for_line(
+        stderr,
+        "warning: no highlighting for code language `klingon` (shown as plain text) in guide/alpha.md",
+    );
+    assert!(server.get("/guide/alpha/").1.contains("Qapla"));
+}
+
 /// Reads the server's terminal output until the line `wanted` appears.
 fn wait_for_line(stderr: BufReader<std::process::ChildStderr>, wanted: &str) {
     let (tx, rx) = mpsc::channel();

@@ -277,10 +277,14 @@ fn spawn_rebuilder(
     });
 }
 
-/// What `build` would print as warnings (`[links] level = "warn"`): they never stop the
-/// preview, but the writer sees them after every rebuild, as `build` shows them.
+/// What `build` would print as warnings (`[links] level = "warn"`, code languages nothing
+/// highlights): they never stop the preview, but the writer sees them after every
+/// rebuild, as `build` shows them (a language once per rebuild that rendered its pages).
 fn print_warnings(site: &crate::pipeline::Site) {
     for warning in &site.warnings {
+        eprintln!("warning: {warning}");
+    }
+    for warning in crate::highlight::take_unknown_language_warnings() {
         eprintln!("warning: {warning}");
     }
 }
