@@ -841,6 +841,10 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         }
         _ => None,
     };
+    // The search index's page fragments are written during the pass (numbered by URL,
+    // known from the heads); its terms are joined at the end.
+    let search_numbers = search::page_numbers(&pages);
+    let fragments = search::FragmentFiles::new(search_numbers.iter().flatten().count());
     let make = |(path, content_path): (PathBuf, String),
                 slot: Option<(usize, bool)>,
                 search: &mut SearchBuilder| {
@@ -883,7 +887,17 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
                 }
                 Err(problem) => made.render_problems.push(problem),
             }
-            search.add(&page);
+            // The page's fragment file is written as soon as its last page is made.
+            if let Some(fragment) = search.add_streamed(&page)
+                && let Some(number) = search_numbers[index]
+                && let Some(file) = fragments.put(number, fragment)
+                && let Err(source) = staging.write(&file.path, &file.body)
+            {
+                made.write_error.get_or_insert(BuildError::Write {
+                    path: out.join(file.path.trim_start_matches('/')),
+                    source,
+                });
+            }
         }
         // The body is written: keep only what the link check needs of it.
         let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
@@ -895,14 +909,14 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         .into_par_iter()
         .zip(slots.into_par_iter())
         .fold(
-            || (Vec::new(), SearchBuilder::new()),
+            || (Vec::new(), SearchBuilder::streamed()),
             |(mut made, mut search), (file, slot)| {
                 made.push(make(file, slot, &mut search));
                 (made, search)
             },
         )
         .reduce(
-            || (Vec::new(), SearchBuilder::new()),
+            || (Vec::new(), SearchBuilder::streamed()),
             |(mut made, search), (more, other)| {
                 made.extend(more);
                 (made, search.merge(other))
@@ -1283,6 +1297,52 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(kept, ["old.html"]);
+    }
+
+    #[test]
+    fn the_build_streams_the_same_search_index_the_whole_site_makes() {
+        let dir = crate::test_support::fixture_copy("small");
+        let many = dir.path().join("content/many");
+        std::fs::create_dir_all(&many).unwrap();
+        std::fs::write(many.join("index.md"), "---\ntitle: Many\n---\nSection.\n").unwrap();
+        for i in 0..29 {
+            let hidden = if i == 7 {
+                "in_search_index: false\n"
+            } else {
+                ""
+            };
+            std::fs::write(
+                many.join(format!("page-{i}.md")),
+                format!(
+                    "---\ntitle: Page {i}\n{hidden}---\n## Part {i}\n\nWords {i} about runtimes.\n"
+                ),
+            )
+            .unwrap();
+        }
+        let out = tempfile::tempdir().unwrap();
+        let options = BuildOptions {
+            root: dir.path().to_path_buf(),
+            out: Some(out.path().join("public")),
+            ..BuildOptions::default()
+        };
+        build(&options, Mode::Build).unwrap_or_else(|e| panic!("{e:?}"));
+        let whole = Site::load(&options)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .generated(Generated::SearchIndex)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(whole.len() > 5, "meta, a chunk and several fragment files");
+        for file in &whole {
+            let written = std::fs::read(out.path().join("public").join(&file.path[1..]))
+                .unwrap_or_else(|e| panic!("{}: {e}", file.path));
+            assert!(written == file.body, "{} differs", file.path);
+        }
+        let written = std::fs::read_dir(out.path().join("public/search/pages"))
+            .unwrap()
+            .count();
+        assert_eq!(
+            written,
+            whole.iter().filter(|f| f.path.contains("/pages/")).count()
+        );
     }
 
     /// `serve` answers a large site from its layout: each page made when rendered is the

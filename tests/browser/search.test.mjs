@@ -4,8 +4,8 @@
 //
 // The corpus: GATEHOUSE_SEARCH_CORPUS (a site folder), else the shared benchmark corpus
 // when present (/tmp/gatehouse-bench/corpus-10000/gatehouse), else generated here with
-// ../shared/bench/gen_corpus.py. The binary: GATEHOUSE_BIN, else the release build when
-// there is one, else the debug build ($CARGO_TARGET_DIR or target).
+// ../shared/bench/gen_corpus.py. The binary: GATEHOUSE_BIN, else the debug build
+// ($CARGO_TARGET_DIR or target; scripts/browser.sh has just built it).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,9 +33,8 @@ function corpus(work) {
 
 function gatehouse() {
   if (process.env.GATEHOUSE_BIN) return process.env.GATEHOUSE_BIN;
+  // Not a release build found lying about: it may be older than the code under test.
   const target = process.env.CARGO_TARGET_DIR || join(root, 'target');
-  const release = join(target, 'release/gatehouse');
-  if (existsSync(release)) return release;
   const debug = join(target, 'debug/gatehouse');
   if (!existsSync(debug)) execFileSync('cargo', ['build', '-q', '-p', 'gatehouse'], { cwd: root, stdio: 'inherit' });
   return debug;

@@ -170,6 +170,9 @@ pub struct SearchBuilder {
     text_bytes: usize,
     /// Terms of the page being added.
     touched: Vec<u32>,
+    /// Fragments are handed back by [`SearchBuilder::add_streamed`] (for
+    /// [`FragmentFiles`]) rather than kept for [`SearchBuilder::finish`].
+    streamed: bool,
 }
 
 #[derive(Debug, Default)]
@@ -189,6 +192,25 @@ struct Term {
 impl SearchBuilder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A builder whose pages' fragments go to the caller ([`SearchBuilder::add_streamed`]),
+    /// which writes them with [`FragmentFiles`] as it goes: `finish` then makes only
+    /// `meta.json` and the index chunks, and the fragments' memory is never held at once.
+    pub fn streamed() -> Self {
+        Self {
+            streamed: true,
+            ..Self::default()
+        }
+    }
+
+    /// As [`SearchBuilder::add`], handing back the page's fragment (JSON) instead of
+    /// keeping it; `None` for a page left out of the index.
+    pub fn add_streamed(&mut self, page: &Page) -> Option<Box<[u8]>> {
+        let before = self.pages.len();
+        self.add(page);
+        let record = self.pages.get_mut(before)?;
+        Some(std::mem::take(&mut record.fragment))
     }
 
     /// Adds a page (nothing when its front matter says `in_search_index: false`). The
@@ -279,6 +301,7 @@ impl SearchBuilder {
     /// Both indexes in one, as if `other`'s pages had been added after this one's.
     pub fn merge(mut self, mut other: Self) -> Self {
         if self.pages.is_empty() {
+            other.streamed |= self.streamed;
             return other;
         }
         let offset = u32::try_from(self.pages.len()).unwrap_or(0) << 2;
@@ -305,6 +328,7 @@ impl SearchBuilder {
             url_hashes,
             terms,
             text_bytes,
+            streamed: self_streamed,
             ..
         } = self;
         // Pages are numbered in URL order.
@@ -375,36 +399,25 @@ impl SearchBuilder {
             .collect();
 
         // Fragment files, joined from the pages' JSON in page order; each page's JSON is
-        // dropped once its file is made.
+        // dropped once its file is made. A streamed builder's were written already.
         let count = pages.len();
-        let mut slots: Vec<Option<PageRecord>> = pages.into_iter().map(Some).collect();
-        let ordered: Vec<Box<[u8]>> = order
-            .iter()
-            .filter_map(|seq| slots[*seq as usize].take())
-            .map(|record| record.fragment)
-            .collect();
-        drop(slots);
-        let fragment_files: Vec<OutputFile> = ordered
-            .into_par_iter()
-            .chunks(FRAGMENT_PAGES)
-            .enumerate()
-            .map(|(n, group)| {
-                let mut body =
-                    Vec::with_capacity(group.iter().map(|f| f.len() + 1).sum::<usize>() + 2);
-                body.push(b'[');
-                for (i, fragment) in group.iter().enumerate() {
-                    if i > 0 {
-                        body.push(b',');
-                    }
-                    body.extend_from_slice(fragment);
-                }
-                body.push(b']');
-                OutputFile {
-                    path: fragment_path(n),
-                    body,
-                }
-            })
-            .collect();
+        let fragment_files: Vec<OutputFile> = if self_streamed {
+            Vec::new()
+        } else {
+            let mut slots: Vec<Option<PageRecord>> = pages.into_iter().map(Some).collect();
+            let ordered: Vec<Box<[u8]>> = order
+                .iter()
+                .filter_map(|seq| slots[*seq as usize].take())
+                .map(|record| record.fragment)
+                .collect();
+            drop(slots);
+            ordered
+                .into_par_iter()
+                .chunks(FRAGMENT_PAGES)
+                .enumerate()
+                .map(|(n, group)| fragment_file(n, &group))
+                .collect()
+        };
 
         let meta = Meta {
             version: FORMAT_VERSION,
@@ -422,6 +435,90 @@ impl SearchBuilder {
         files.extend(chunk_files);
         files.extend(fragment_files);
         files
+    }
+}
+
+/// Fragment file `n`: the JSON array of its pages' fragments.
+fn fragment_file(n: usize, group: &[Box<[u8]>]) -> OutputFile {
+    let mut body = Vec::with_capacity(group.iter().map(|f| f.len() + 1).sum::<usize>() + 2);
+    body.push(b'[');
+    for (i, fragment) in group.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(fragment);
+    }
+    body.push(b']');
+    OutputFile {
+        path: fragment_path(n),
+        body,
+    }
+}
+
+/// Each page's number in the index (`None` for one left out), by its place in `pages`:
+/// the numbering [`SearchBuilder::finish`] gives the pages it was given (URL order among
+/// those in the index), known from the pages' heads before any body is made.
+pub fn page_numbers(pages: &[Arc<Page>]) -> Vec<Option<u32>> {
+    let mut indexed: Vec<usize> = (0..pages.len())
+        .filter(|&i| pages[i].front.in_search_index)
+        .collect();
+    indexed.par_sort_unstable_by(|&a, &b| pages[a].url.cmp(&pages[b].url));
+    let mut numbers = vec![None; pages.len()];
+    for (number, &i) in indexed.iter().enumerate() {
+        numbers[i] = u32::try_from(number).ok();
+    }
+    numbers
+}
+
+/// Fragment files written while pages are made, in any order: each file is handed back
+/// as soon as its last page's fragment arrives, so only incomplete files are held.
+#[derive(Debug)]
+pub struct FragmentFiles {
+    groups: Vec<std::sync::Mutex<Group>>,
+}
+
+#[derive(Debug, Default)]
+struct Group {
+    fragments: Vec<Option<Box<[u8]>>>,
+    missing: usize,
+}
+
+impl FragmentFiles {
+    /// For `pages` pages in the index (numbered by [`page_numbers`]).
+    pub fn new(pages: usize) -> Self {
+        let groups = (0..pages.div_ceil(FRAGMENT_PAGES))
+            .map(|g| {
+                let size = FRAGMENT_PAGES.min(pages - g * FRAGMENT_PAGES);
+                std::sync::Mutex::new(Group {
+                    fragments: vec![None; size],
+                    missing: size,
+                })
+            })
+            .collect();
+        Self { groups }
+    }
+
+    /// Takes page `number`'s fragment; its file once every page of it has come.
+    pub fn put(&self, number: u32, fragment: Box<[u8]>) -> Option<OutputFile> {
+        let number = number as usize;
+        let (g, at) = (number / FRAGMENT_PAGES, number % FRAGMENT_PAGES);
+        let mut group = self
+            .groups
+            .get(g)?
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let slot = group.fragments.get_mut(at)?;
+        if slot.replace(fragment).is_none() {
+            group.missing -= 1;
+        }
+        if group.missing > 0 {
+            return None;
+        }
+        let fragments: Vec<Box<[u8]>> = std::mem::take(&mut group.fragments)
+            .into_iter()
+            .flatten()
+            .collect();
+        Some(fragment_file(g, &fragments))
     }
 }
 
