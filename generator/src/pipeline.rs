@@ -401,32 +401,24 @@ impl Site {
     /// is false until [`Site::load`]'s result replaces it).
     pub fn layout(options: &BuildOptions) -> Result<Self, BuildError> {
         let root = options.root.clone();
-        let Setup {
-            config,
-            variables,
-            theme,
-            renderer,
-            shortcodes,
-            mut problems,
-        } = Setup::new(options)?;
-        let found = load::find(&root).map_err(BuildError::Diagnostics)?;
-        let Heads { pages, drafts, .. } = Heads::read(&root, &found.markdown, options.drafts)?;
-        let static_files = found.static_files;
-        let file_urls = file_urls(&theme, &static_files);
-        let layout = run_site_stages(
-            &StageInputs {
-                pages: &pages,
-                file_urls: &file_urls,
-                drafts: &drafts,
-                links: &config.links,
-                renderer: renderer.as_ref(),
-            },
-            Change::Everything,
-            None,
-            Phase::Layout,
-        );
-        let tree = match layout {
-            Ok(layout) => Some(layout.tree),
+        let Layout {
+            setup:
+                Setup {
+                    config,
+                    variables,
+                    theme,
+                    renderer,
+                    shortcodes,
+                    mut problems,
+                },
+            heads: Heads { pages, drafts, .. },
+            static_files,
+            file_urls,
+            tree,
+            ..
+        } = Layout::read(options)?;
+        let tree = match tree {
+            Ok(tree) => Some(tree),
             Err(mut p) => {
                 problems.append(&mut p);
                 None
@@ -715,6 +707,50 @@ pub enum Mode {
     Check,
 }
 
+/// A site laid out from its pages' heads: what `build` and `serve`'s layout-first start
+/// both begin with (settings, theme and templates; every head; the layout stages run).
+struct Layout {
+    setup: Setup,
+    heads: Heads,
+    /// Every Markdown file (path, path under `content/`), in the order of `heads.slots`.
+    markdown: Vec<(PathBuf, String)>,
+    static_files: Vec<StaticFile>,
+    file_urls: HashSet<String>,
+    /// The layout stages' tree, or their problems.
+    tree: Result<Arc<SiteTree>, Vec<Diagnostic>>,
+}
+
+impl Layout {
+    fn read(options: &BuildOptions) -> Result<Self, BuildError> {
+        let root = &options.root;
+        let setup = Setup::new(options)?;
+        let found = load::find(root).map_err(BuildError::Diagnostics)?;
+        let heads = Heads::read(root, &found.markdown, options.drafts)?;
+        let file_urls = file_urls(&setup.theme, &found.static_files);
+        let tree = run_site_stages(
+            &StageInputs {
+                pages: &heads.pages,
+                file_urls: &file_urls,
+                drafts: &heads.drafts,
+                links: &setup.config.links,
+                renderer: setup.renderer.as_ref(),
+            },
+            Change::Everything,
+            None,
+            Phase::Layout,
+        )
+        .map(|layout| layout.tree);
+        Ok(Self {
+            setup,
+            heads,
+            markdown: found.markdown,
+            static_files: found.static_files,
+            file_urls,
+            tree,
+        })
+    }
+}
+
 /// The layout's pages: every Markdown file's head ([`page::head`]), each file read for
 /// its front matter only.
 struct Heads {
@@ -787,37 +823,28 @@ struct Made {
 pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let root = &options.root;
-    let Setup {
-        config,
-        variables,
-        theme,
-        renderer,
-        shortcodes,
-        mut problems,
-    } = Setup::new(options)?;
-    let found = load::find(root).map_err(BuildError::Diagnostics)?;
-
-    let Heads {
-        pages,
-        drafts,
-        slots,
-    } = Heads::read(root, &found.markdown, options.drafts)?;
-    let static_files = found.static_files;
-    let file_urls = file_urls(&theme, &static_files);
-    let layout = run_site_stages(
-        &StageInputs {
-            pages: &pages,
-            file_urls: &file_urls,
-            drafts: &drafts,
-            links: &config.links,
-            renderer: renderer.as_ref(),
+    let Layout {
+        setup:
+            Setup {
+                config,
+                variables,
+                theme,
+                renderer,
+                shortcodes,
+                mut problems,
+            },
+        heads: Heads {
+            pages,
+            drafts,
+            slots,
         },
-        Change::Everything,
-        None,
-        Phase::Layout,
-    );
-    let tree = match layout {
-        Ok(layout) => layout.tree,
+        markdown,
+        static_files,
+        file_urls,
+        tree,
+    } = Layout::read(options)?;
+    let tree = match tree {
+        Ok(tree) => tree,
         Err(mut p) => {
             problems.append(&mut p);
             Arc::new(SiteTree::new(&pages))
@@ -904,8 +931,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         made.body = Some((index, page.anchors, page.links));
         made
     };
-    let (made, search) = found
-        .markdown
+    let (made, search) = markdown
         .into_par_iter()
         .zip(slots.into_par_iter())
         .fold(
