@@ -195,25 +195,36 @@ fn process_body(
         })
         .collect();
 
-    let kind = kind_of(&source.content_path);
-    let title = front
-        .title
-        .clone()
-        .unwrap_or_else(|| fallback_title(&source.content_path));
     let page = Page {
-        source_path: source.path.clone(),
-        url: urls::url_for(&source.content_path),
-        content_path: source.content_path.clone(),
-        kind,
-        front,
-        title,
         html: rendered.html,
         toc: rendered.toc,
         anchors: rendered.anchors,
         links,
         includes,
+        ..bodiless(source, front)
     };
     (page, problems)
+}
+
+/// The page its path and front matter make, without a body.
+fn bodiless(source: &SourceFile, front: FrontMatter) -> Page {
+    let title = front
+        .title
+        .clone()
+        .unwrap_or_else(|| fallback_title(&source.content_path));
+    Page {
+        source_path: source.path.clone(),
+        url: urls::url_for(&source.content_path),
+        content_path: source.content_path.clone(),
+        kind: kind_of(&source.content_path),
+        front,
+        title,
+        html: String::new(),
+        toc: Vec::new(),
+        anchors: HashSet::new(),
+        links: Vec::new(),
+        includes: Vec::new(),
+    }
 }
 
 /// The page as far as its front matter and path make it (URL, kind, title, front
@@ -226,24 +237,7 @@ pub fn head(source: &SourceFile) -> (Page, bool) {
         Ok((front, _)) => (front, true),
         Err(_) => (FrontMatter::default(), false),
     };
-    let title = front
-        .title
-        .clone()
-        .unwrap_or_else(|| fallback_title(&source.content_path));
-    let page = Page {
-        source_path: source.path.clone(),
-        url: urls::url_for(&source.content_path),
-        content_path: source.content_path.clone(),
-        kind: kind_of(&source.content_path),
-        front,
-        title,
-        html: String::new(),
-        toc: Vec::new(),
-        anchors: HashSet::new(),
-        links: Vec::new(),
-        includes: Vec::new(),
-    };
-    (page, read)
+    (bodiless(source, front), read)
 }
 
 fn kind_of(content_path: &str) -> PageKind {
