@@ -25,7 +25,7 @@ cargo check -p edge --lib --no-default-features
 step "Rust: unit, snapshot and integration tests (generator, serve, edge core)"
 cargo test --workspace 2>&1 | tee -a "$log"
 
-step "Theme: the password rule in JavaScript against the shared vectors"
+step "Theme: the password rule and the search engine in JavaScript against the shared vectors"
 node --test --test-reporter=tap tests/theme/ 2>&1 | tee -a "$log"
 
 step "HTTP journey against gatehouse serve"
