@@ -14,32 +14,6 @@ pub(super) fn collect_headings(toc: &[TocEntry], out: &mut Vec<String>) {
 /// text, the entities our renderer writes decoded, white space collapsed. Stops once it
 /// has `enough` characters.
 pub(super) fn plain_text(html: &str, enough: usize) -> String {
-    const BLOCKS: &[&str] = &[
-        "p",
-        "li",
-        "ol",
-        "ul",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "div",
-        "br",
-        "pre",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "blockquote",
-        "dt",
-        "dd",
-        "hr",
-        "section",
-        "details",
-        "summary",
-    ];
     let mut text = Text::default();
     let mut rest = html;
     while text.chars < enough {
@@ -59,11 +33,49 @@ pub(super) fn plain_text(html: &str, enough: usize) -> String {
         let name = &inside[..inside
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(inside.len())];
-        if BLOCKS.iter().any(|block| block.eq_ignore_ascii_case(name)) {
+        if is_block(name) {
             text.push(' ');
         }
     }
     text.out
+}
+
+/// Whether the tag `name` (any case) is block-level: its words do not run into the next
+/// block's. Matched on the lowercased bytes, as this runs for every tag of every page.
+fn is_block(name: &str) -> bool {
+    let mut lower = [0u8; 10];
+    let Some(name_lower) = lower.get_mut(..name.len()) else {
+        return false;
+    };
+    for (to, from) in name_lower.iter_mut().zip(name.bytes()) {
+        *to = from.to_ascii_lowercase();
+    }
+    matches!(
+        &*name_lower,
+        b"p" | b"li"
+            | b"ol"
+            | b"ul"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"div"
+            | b"br"
+            | b"pre"
+            | b"table"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"blockquote"
+            | b"dt"
+            | b"dd"
+            | b"hr"
+            | b"section"
+            | b"details"
+            | b"summary"
+    )
 }
 
 /// Text with white space collapsed as it is written, and its length in characters.
@@ -188,6 +200,18 @@ mod tests {
         );
         // Only the start of a long page is read.
         assert_eq!(plain_text("<p>one two</p><p>three</p>", 5), "one two");
+    }
+
+    #[test]
+    fn block_tags_leave_a_space_in_any_case() {
+        assert_eq!(
+            plain_text(
+                "<P>a</P><BlockQuote>b</BlockQuote><span>c</span>d<SECTION>e",
+                usize::MAX
+            ),
+            "a b cd e"
+        );
+        assert!(!is_block("blockquotes") && !is_block("") && !is_block("span"));
     }
 
     #[test]
