@@ -75,29 +75,7 @@ echo "rebuild on disk over the previous output: median $(printf '%s\n' "${rebuil
 # deleting the previous copy as above. What the on-disk build costs beyond the in-memory
 # one is mostly this.
 "$bin" build -q --root "$site" --out "$shm/gatehouse-bench-public"
-floor=$(python3 - "$shm/gatehouse-bench-public" "$disk" "$runs" <<'PY'
-import os, shutil, sys, time
-source, target, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-files = []
-for folder, _, names in os.walk(source):
-    for name in names:
-        path = os.path.join(folder, name)
-        with open(path, "rb") as f:
-            files.append((os.path.relpath(path, source), f.read()))
-times = []
-for _ in range(runs):
-    shutil.rmtree(target, ignore_errors=True)
-    started = time.perf_counter()
-    for rel, data in files:
-        path = os.path.join(target, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
-    times.append(time.perf_counter() - started)
-shutil.rmtree(target, ignore_errors=True)
-print(f"{len(files)} files, median {sorted(times)[len(times) // 2]:.2f} s; runs: {' '.join(f'{t:.2f}' for t in times)}")
-PY
-)
+floor=$(python3 "$here/bench/disk_floor.py" "$shm/gatehouse-bench-public" "$disk" "$runs")
 rm -rf "$shm/gatehouse-bench-public"
 echo "disk floor (the same files written by a Python loop, no rendering): $floor"
 echo "targets: under 2.0 s and under 200 MiB for 10,000 pages"

@@ -60,30 +60,6 @@ clean_builds() { # $1 = site, $2 = output; prints "median_wall median_cpu peak_k
   echo "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n 2p) $(printf '%s\n' "${cpus[@]}" | sort -n | sed -n 2p) $peak ${walls[*]}"
 }
 
-disk_floor() { # $1 = a built output; the same files written by a plain loop, median of 3
-  python3 - "$1" "$disk_out" "$runs" <<'PY'
-import os, shutil, sys, time
-source, target, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-files = []
-for folder, _, names in os.walk(source):
-    for name in names:
-        path = os.path.join(folder, name)
-        with open(path, "rb") as f:
-            files.append((os.path.relpath(path, source), f.read()))
-times = []
-for _ in range(runs):
-    shutil.rmtree(target, ignore_errors=True)
-    started = time.perf_counter()
-    for rel, data in files:
-        path = os.path.join(target, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
-    times.append(time.perf_counter() - started)
-shutil.rmtree(target, ignore_errors=True)
-print(f"{sorted(times)[len(times) // 2]:.2f}")
-PY
-}
 
 echo "gatehouse scale bench: $(nproc) cores, $runs clean builds per figure, $(date -u +%FT%TZ)"
 reference=$(html_bytes_per_page "$(corpus 1000)")
@@ -103,7 +79,7 @@ for pages in "${sizes[@]}"; do
   printf 'clean build, output on disk (%s): median %s s wall (runs %s %s %s), CPU %s s, peak %d MiB\n' \
     "$disk_out" "$dwall" "$d1" "$d2" "$d3" "$dcpu" $((dpeak / 1024))
   bytes=$(html_bytes_per_page "$site")
-  echo "disk floor (the same files written by a Python loop, no rendering): median $(disk_floor "$memory_out") s"
+  echo "disk floor (the same files written by a Python loop, no rendering): $(python3 "$here/bench/disk_floor.py" "$memory_out" "$disk_out" "$runs")"
   python3 -c "import sys; b, r = int(sys.argv[1]), int(sys.argv[2]); print(f'HTML bytes per page: {b} ({(b / r - 1) * 100:+.1f}% against the 1,000-page corpus; target within 10%)')" "$bytes" "$reference"
   rm -rf "$memory_out"
   TMPDIR=$shm python3 "$here/bench/serve.py" "$bin" "$site" "$here/themes/default" "$edits" --quick |

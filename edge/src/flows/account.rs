@@ -91,13 +91,8 @@ pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edg
     let Some((signed_in, sub)) = signed_in_with_plan(edge, ctx).await? else {
         return response::redirect("/sign-in/");
     };
-    let notices = NOTICES
-        .iter()
-        .filter(|(param, _)| ctx.query.get(param) == Some("1"))
-        .map(|(_, notice)| (*notice).to_owned())
-        .collect();
     let fill = PageFill {
-        notices,
+        notices: super::notices(ctx, &NOTICES),
         ..PageFill::default()
     };
     render(edge, ctx, &signed_in, &sub, StatusCode::OK, fill).await

@@ -79,6 +79,16 @@ pub(crate) async fn address_form<H: Host>(
     Ok(Ok(email))
 }
 
+/// The notices a page shows: the `data-notice` names of `table` (query parameter →
+/// notice) whose parameter the request's query sets to `1`.
+pub(crate) fn notices(ctx: &Ctx, table: &[(&str, &str)]) -> Vec<String> {
+    table
+        .iter()
+        .filter(|(param, _)| ctx.query.get(param) == Some("1"))
+        .map(|(_, notice)| (*notice).to_owned())
+        .collect()
+}
+
 /// The typed values to put back in the form (never the password).
 pub(crate) fn kept(form: &Form, names: &[&str]) -> Vec<(String, String)> {
     names

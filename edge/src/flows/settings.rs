@@ -630,7 +630,8 @@ pub(crate) async fn export<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, E
 }
 
 /// `POST /api/account/delete` (`current_password`, `confirm` = the address): every record of
-/// the account is removed; a goodbye mail; 303 `/sign-in/?deleted=1` (a page that says so), cookie cleared.
+/// the account is removed; a goodbye mail; 303 `/sign-in/?deleted=1` (a page that says
+/// so), cookie cleared.
 pub(crate) async fn delete<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,

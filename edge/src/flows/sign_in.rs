@@ -22,19 +22,17 @@ use super::{count, form_page, ip_key, kept, limited, refuse, sign_in_failure_gat
 
 pub(crate) const PAGE: &str = "/sign-in/";
 
+/// The notices `GET /sign-in/` shows: query parameter → `data-notice` name.
+const NOTICES: [(&str, &str); 4] = [
+    ("verified", "verified"),
+    ("reset", "reset"),
+    ("signed_out", "signed-out"),
+    ("deleted", "deleted"),
+];
+
 pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
-    let notices = [
-        ("verified", "verified"),
-        ("reset", "reset"),
-        ("signed_out", "signed-out"),
-        ("deleted", "deleted"),
-    ]
-    .iter()
-    .filter(|(param, _)| ctx.query.get(param) == Some("1"))
-    .map(|(_, notice)| (*notice).to_owned())
-    .collect();
     let fill = PageFill {
-        notices,
+        notices: super::notices(ctx, &NOTICES),
         ..PageFill::default()
     };
     form_page(edge, PAGE, StatusCode::OK, &fill).await
