@@ -14,7 +14,7 @@
 //! | `{{site.NAME}}` substitution | [`variables`] |
 //! | Markdown, heading ids, TOC, code highlighting | [`markdown`], [`highlight`] |
 //! | one page through the per-page stages | [`page`] |
-//! | sections, sidebar, prev/next, breadcrumbs | [`tree`] |
+//! | sections, sidebar, prev/next, breadcrumbs | [`tree`] (the sidebar's HTML: [`sidebar`]) |
 //! | link checking | [`links`] (with URL rules in [`urls`]) |
 //! | templates | [`theme`], [`render`] |
 //! | sitemap, robots, headers | [`site_files`] |
@@ -42,6 +42,7 @@ pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod shortcodes;
+pub mod sidebar;
 pub mod site_files;
 #[cfg(test)]
 mod test_support;

@@ -15,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::markdown::TocEntry;
 use crate::page::{Page, PageKind};
 use crate::theme::Theme;
-use crate::tree::{ChildRef, Nav, NavItem, PageRef, SiteTree};
+use crate::tree::{ChildRef, Nav, PageRef, SiteTree};
 
 pub struct Renderer {
     tera: Tera,
@@ -158,7 +158,7 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
         ctx.insert("page", &context);
-        insert_nav(&mut ctx, tree.nav(pages, Some(index)));
+        insert_nav(&mut ctx, &tree.nav(pages, Some(index)), &config.title);
         self.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::file(
                 &page.source_path,
@@ -200,7 +200,7 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
         ctx.insert("page", &context);
-        insert_nav(&mut ctx, tree.nav(pages, None));
+        insert_nav(&mut ctx, &tree.nav(pages, None), &config.title);
         self.tera.render("404.html", &ctx).map(Some).map_err(|e| {
             Diagnostic::file(
                 format!("{}/templates/404.html", self.theme_origin),
@@ -213,8 +213,14 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
         ctx.insert("target", target);
-        ctx.insert("nav", &Vec::<NavItem<'_>>::new());
-        ctx.insert("nav_more", &0);
+        insert_nav(
+            &mut ctx,
+            &Nav {
+                items: Vec::new(),
+                more: 0,
+            },
+            &config.title,
+        );
         self.tera.render("redirect.html", &ctx).map_err(|e| {
             Diagnostic::file(
                 format!("{}/templates/redirect.html", self.theme_origin),
@@ -224,10 +230,13 @@ impl Renderer {
     }
 }
 
-/// The sidebar as templates see it: `nav`, the top level (each entry with its
-/// `children` when on the path, and `more`, how many children it leaves out), and
-/// `nav_more`, how many top-level entries it leaves out.
-fn insert_nav(ctx: &mut Context, nav: Nav<'_>) {
+/// The sidebar as templates see it: `nav_html`, its entries written out
+/// ([`crate::sidebar`]), and the same as data for a theme that writes its own: `nav`,
+/// the top level (each entry with its `children` when on the path, and `more`, how
+/// many children it leaves out), and `nav_more`, how many top-level entries it leaves
+/// out.
+fn insert_nav(ctx: &mut Context, nav: &Nav<'_>, site_title: &str) {
+    ctx.insert("nav_html", &crate::sidebar::html(nav, site_title));
     ctx.insert("nav", &nav.items);
     ctx.insert("nav_more", &nav.more);
 }
