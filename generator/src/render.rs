@@ -8,6 +8,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use tera::ast::{Expr, ExprVal, FunctionCall, Node};
 use tera::{Context, Tera};
 
 use crate::config::SiteConfig;
@@ -20,6 +21,9 @@ use crate::tree::{ChildRef, Nav, PageRef, SiteTree};
 pub struct Renderer {
     tera: Tera,
     theme_origin: String,
+    /// Whether a template reads the sidebar as data (`nav`, `nav_more`): made only
+    /// then, as turning it into Tera's values costs more than writing `nav_html`.
+    nav_data: bool,
 }
 
 #[derive(Serialize)]
@@ -63,9 +67,14 @@ impl Renderer {
                 format!("template error: {}", error_chain(&e)),
             )]
         })?;
+        let nav_data = tera.get_template_names().any(|name| {
+            tera.get_template(name)
+                .is_ok_and(|template| nodes_read(&template.ast, &["nav", "nav_more"]))
+        });
         Ok(Self {
             tera,
             theme_origin: theme.origin.clone(),
+            nav_data,
         })
     }
 
@@ -158,7 +167,7 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
         ctx.insert("page", &context);
-        insert_nav(&mut ctx, &tree.nav(pages, Some(index)), &config.title);
+        self.insert_nav(&mut ctx, &tree.nav(pages, Some(index)), &config.title);
         self.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::file(
                 &page.source_path,
@@ -200,7 +209,7 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
         ctx.insert("page", &context);
-        insert_nav(&mut ctx, &tree.nav(pages, None), &config.title);
+        self.insert_nav(&mut ctx, &tree.nav(pages, None), &config.title);
         self.tera.render("404.html", &ctx).map(Some).map_err(|e| {
             Diagnostic::file(
                 format!("{}/templates/404.html", self.theme_origin),
@@ -213,7 +222,7 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
         ctx.insert("target", target);
-        insert_nav(
+        self.insert_nav(
             &mut ctx,
             &Nav {
                 items: Vec::new(),
@@ -230,15 +239,102 @@ impl Renderer {
     }
 }
 
-/// The sidebar as templates see it: `nav_html`, its entries written out
-/// ([`crate::sidebar`]), and the same as data for a theme that writes its own: `nav`,
-/// the top level (each entry with its `children` when on the path, and `more`, how
-/// many children it leaves out), and `nav_more`, how many top-level entries it leaves
-/// out.
-fn insert_nav(ctx: &mut Context, nav: &Nav<'_>, site_title: &str) {
-    ctx.insert("nav_html", &crate::sidebar::html(nav, site_title));
-    ctx.insert("nav", &nav.items);
-    ctx.insert("nav_more", &nav.more);
+impl Renderer {
+    /// The sidebar as templates see it: `nav_html`, its entries written out
+    /// ([`crate::sidebar`]), and, when a template reads them, the same as data for a
+    /// theme that writes its own: `nav`, the top level (each entry with its `children`
+    /// when on the path, and `more`, how many children it leaves out), and `nav_more`,
+    /// how many top-level entries it leaves out.
+    fn insert_nav(&self, ctx: &mut Context, nav: &Nav<'_>, site_title: &str) {
+        ctx.insert("nav_html", &crate::sidebar::html(nav, site_title));
+        if self.nav_data {
+            ctx.insert("nav", &nav.items);
+            ctx.insert("nav_more", &nav.more);
+        }
+    }
+}
+
+/// Whether template nodes read any of the context variables `names` (or the whole
+/// context, `__tera_context`).
+fn nodes_read(nodes: &[Node], names: &[&str]) -> bool {
+    nodes.iter().any(|node| match node {
+        Node::VariableBlock(_, expr) => expr_reads(expr, names),
+        Node::MacroDefinition(_, definition, _) => {
+            definition
+                .args
+                .values()
+                .flatten()
+                .any(|expr| expr_reads(expr, names))
+                || nodes_read(&definition.body, names)
+        }
+        Node::Set(_, set) => expr_reads(&set.value, names),
+        Node::FilterSection(_, section, _) => {
+            call_reads(&section.filter, names) || nodes_read(&section.body, names)
+        }
+        Node::Block(_, block, _) => nodes_read(&block.body, names),
+        Node::Forloop(_, forloop, _) => {
+            expr_reads(&forloop.container, names)
+                || nodes_read(&forloop.body, names)
+                || forloop
+                    .empty_body
+                    .as_ref()
+                    .is_some_and(|body| nodes_read(body, names))
+        }
+        Node::If(branches, _) => {
+            branches
+                .conditions
+                .iter()
+                .any(|(_, expr, body)| expr_reads(expr, names) || nodes_read(body, names))
+                || branches
+                    .otherwise
+                    .as_ref()
+                    .is_some_and(|(_, body)| nodes_read(body, names))
+        }
+        Node::Super
+        | Node::Text(_)
+        | Node::Extends(..)
+        | Node::Include(..)
+        | Node::ImportMacro(..)
+        | Node::Raw(..)
+        | Node::Break(_)
+        | Node::Continue(_)
+        | Node::Comment(..) => false,
+    })
+}
+
+fn expr_reads(expr: &Expr, names: &[&str]) -> bool {
+    let value = match &expr.val {
+        ExprVal::Ident(ident) => ident_reads(ident, names),
+        ExprVal::Test(test) => {
+            ident_reads(&test.ident, names) || test.args.iter().any(|e| expr_reads(e, names))
+        }
+        ExprVal::Math(math) => expr_reads(&math.lhs, names) || expr_reads(&math.rhs, names),
+        ExprVal::Logic(logic) => expr_reads(&logic.lhs, names) || expr_reads(&logic.rhs, names),
+        ExprVal::In(within) => expr_reads(&within.lhs, names) || expr_reads(&within.rhs, names),
+        ExprVal::MacroCall(call) => call.args.values().any(|e| expr_reads(e, names)),
+        ExprVal::FunctionCall(call) => call_reads(call, names),
+        ExprVal::Array(items) => items.iter().any(|e| expr_reads(e, names)),
+        ExprVal::StringConcat(concat) => concat
+            .values
+            .iter()
+            .any(|value| matches!(value, ExprVal::Ident(ident) if ident_reads(ident, names))),
+        ExprVal::String(_) | ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Bool(_) => false,
+    };
+    value || expr.filters.iter().any(|filter| call_reads(filter, names))
+}
+
+fn call_reads(call: &FunctionCall, names: &[&str]) -> bool {
+    call.args.values().any(|e| expr_reads(e, names))
+}
+
+/// `nav`, `nav.x` or `nav[0]` read `nav`; `__tera_context` reads everything.
+fn ident_reads(ident: &str, names: &[&str]) -> bool {
+    ident == "__tera_context"
+        || names.iter().any(|name| {
+            ident
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
 }
 
 /// Tera hides the useful part of its errors in the source chain.
@@ -251,4 +347,66 @@ fn error_chain(error: &tera::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::theme::{FileData, ThemeFile};
+
+    fn renderer(templates: &[(&str, &str)]) -> Renderer {
+        let theme = Theme {
+            name: "t".into(),
+            origin: "themes/t".into(),
+            templates: templates
+                .iter()
+                .map(|(name, text)| {
+                    let file = ThemeFile {
+                        name: (*name).into(),
+                        data: FileData::Embedded(b""),
+                    };
+                    (file, (*text).to_string())
+                })
+                .collect(),
+            static_files: Vec::new(),
+            shortcodes: Vec::new(),
+        };
+        Renderer::new(&theme).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// The sidebar as data is made for the themes that read it, wherever they do.
+    #[test]
+    fn sidebar_data_is_made_when_a_template_reads_it() {
+        for text in [
+            "{% for item in nav %}{{ item.title }}{% endfor %}",
+            "{{ nav_more }}",
+            "{% if x %}{% else %}{{ nav.0.title | upper }}{% endif %}",
+            "{% macro m() %}{{ self::n(items=nav) }}{% endmacro m %}{% macro n(items) %}{% endmacro n %}",
+            "{{ f(a=nav) }}",
+            "{{ page.title | default(value=nav) }}",
+            "{% set x = nav | length + 1 %}",
+            "{% if nav is defined %}{% endif %}",
+            "{% filter upper %}{% block b %}{{ nav[0] }}{% endblock b %}{% endfilter %}",
+            "{{ __tera_context }}",
+        ] {
+            assert!(
+                renderer(&[("page.html", text)]).nav_data,
+                "not seen in {text}"
+            );
+        }
+        for text in [
+            "<nav>{{ nav_html | safe }}</nav>",
+            "{{ navigation }}{{ page.nav }}{{ \"nav\" }}",
+            "{% for nav_item in x %}{% endfor %}",
+        ] {
+            assert!(!renderer(&[("page.html", text)]).nav_data, "seen in {text}");
+        }
+    }
+
+    #[test]
+    fn the_default_theme_reads_only_the_written_sidebar() {
+        let theme = Theme::load(std::path::Path::new("/nonexistent"), "default")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(!Renderer::new(&theme).unwrap().nav_data);
+    }
 }
