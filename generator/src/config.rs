@@ -4,7 +4,7 @@
 //! `data/` (TOML, YAML or JSON) appear under `site.data.<file stem>`. The YAML files
 //! `variables_from` names (a Jekyll site's `_config.yml`) add their top-level keys as
 //! `site.KEY`, unless `site.toml` has that key; Gatehouse's own settings (`title`,
-//! `base_url`, `theme`, `lang`, `[links]`) come from `site.toml` alone.
+//! `base_url`, `theme`, `lang`, `[links]`, `[deploy]`) come from `site.toml` alone.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, LineIndex, Location, Severity};
+use crate::hosting::WorkersPlan;
 
 /// The site's configuration, as templates and variable substitution see it.
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct SiteConfig {
     pub lang: String,
     /// The `[links]` table: how the link checker treats what it finds.
     pub links: LinkSettings,
+    /// `[deploy] workers_plan`: which Workers limits the built site is held to.
+    pub workers_plan: WorkersPlan,
 }
 
 /// `[links]` in `site.toml`.
@@ -155,6 +158,10 @@ impl SiteConfig {
             problems.append(&mut p);
             LinkSettings::default()
         });
+        let workers_plan = WorkersPlan::from_site(&site).unwrap_or_else(|mut p| {
+            problems.append(&mut p);
+            WorkersPlan::default()
+        });
         let Value::Object(map) = &mut site else {
             unreachable!("site.toml parses to a table")
         };
@@ -172,6 +179,7 @@ impl SiteConfig {
             theme,
             lang,
             links,
+            workers_plan,
         })
     }
 
@@ -191,6 +199,7 @@ impl SiteConfig {
             theme: get("theme", "default"),
             lang: get("lang", "en"),
             links: LinkSettings::from_site(&site).unwrap_or_default(),
+            workers_plan: WorkersPlan::from_site(&site).unwrap_or_default(),
             site,
         }
     }

@@ -20,6 +20,7 @@
 //! | sitemap, robots, headers | [`site_files`] |
 //! | the search index | [`search`] |
 //! | staging folder and swap | [`output`] |
+//! | what Workers static assets take (file count, size) | [`hosting`] |
 //!
 //! `gatehouse serve` (`serve`, behind the default cargo feature of the same name) keeps the result of every stage but the last in memory
 //! and re-runs only what a change affects.
@@ -30,6 +31,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod frontmatter;
 pub mod highlight;
+pub mod hosting;
 pub mod inputs;
 pub mod links;
 pub mod load;

@@ -3,7 +3,10 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::hosting::MAX_FILE_BYTES;
 
 /// A folder being filled; dropped without [`Staging::commit`], it is removed.
 pub struct Staging {
@@ -14,6 +17,16 @@ pub struct Staging {
     committed: bool,
     /// Files written or copied so far: what the build reports.
     files: AtomicUsize,
+    /// Files larger than Workers static assets take (path in the output, bytes).
+    oversized: Mutex<Vec<(String, u64)>>,
+}
+
+/// What [`Staging::commit`] published.
+#[derive(Debug)]
+pub struct Written {
+    pub files: usize,
+    /// Files larger than [`MAX_FILE_BYTES`] (path in the output, bytes), sorted.
+    pub oversized: Vec<(String, u64)>,
 }
 
 impl Staging {
@@ -37,12 +50,14 @@ impl Staging {
             reuse: target.is_dir(),
             committed: false,
             files: AtomicUsize::new(0),
+            oversized: Mutex::default(),
         })
     }
 
     /// Writes `bytes` to `rel` (a `/`-separated path inside the output).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let rel = rel.trim_start_matches('/');
+        self.note_size(rel, bytes.len() as u64);
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
             create_parent(parent)?;
@@ -87,10 +102,22 @@ impl Staging {
         }
         self.count_if_new(&path);
         let mut file = io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+        let mut size = 0;
         for part in parts {
+            size += part.len() as u64;
             file.write_all(part)?;
         }
+        self.note_size(rel, size);
         file.flush()
+    }
+
+    /// Notes a file too large for Workers static assets.
+    fn note_size(&self, rel: &str, bytes: u64) {
+        if bytes > MAX_FILE_BYTES
+            && let Ok(mut oversized) = self.oversized.lock()
+        {
+            oversized.push((format!("/{}", rel.trim_start_matches('/')), bytes));
+        }
     }
 
     /// Links the current output's file into the staging folder when it already holds
@@ -114,7 +141,8 @@ impl Staging {
             create_parent(parent)?;
         }
         self.count_if_new(&path);
-        std::fs::copy(from, path)?;
+        let bytes = std::fs::copy(from, path)?;
+        self.note_size(rel, bytes);
         Ok(())
     }
 
@@ -134,14 +162,27 @@ impl Staging {
 
     /// Replaces the target with the staged folder: two renames, so readers of the
     /// target see the old site or the new one, never a mix. Returns how many files it
-    /// holds.
-    pub fn commit(mut self) -> io::Result<usize> {
+    /// holds, and which are too large for Workers static assets.
+    pub fn commit(mut self) -> io::Result<Written> {
         let old = self.dir.with_file_name(format!(
             "{}.old",
             self.dir
                 .file_name()
                 .map_or("public".into(), |n| n.to_string_lossy().into_owned())
         ));
+        // A large file a later write replaced is no longer in the output.
+        let mut oversized = std::mem::take(
+            &mut *self
+                .oversized
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        oversized.retain(|(rel, _)| {
+            std::fs::metadata(self.dir.join(rel.trim_start_matches('/')))
+                .is_ok_and(|meta| meta.len() > MAX_FILE_BYTES)
+        });
+        oversized.sort();
+        oversized.dedup();
         let had_old = self.target.exists();
         if had_old {
             std::fs::rename(&self.target, &old)?;
@@ -156,7 +197,10 @@ impl Staging {
         if had_old {
             std::fs::remove_dir_all(&old)?;
         }
-        Ok(self.files.load(Ordering::Relaxed))
+        Ok(Written {
+            files: self.files.load(Ordering::Relaxed),
+            oversized,
+        })
     }
 }
 
@@ -219,7 +263,7 @@ mod tests {
         let staging = Staging::create(&target).unwrap();
         staging.write("a/index.html", b"same").unwrap();
         staging.write("b.html", b"new").unwrap();
-        let staging_files = staging.commit().unwrap();
+        let staging_files = staging.commit().unwrap().files;
 
         assert_eq!(inode("a/index.html"), unchanged, "linked, not rewritten");
         assert_eq!(
@@ -255,7 +299,7 @@ mod tests {
             "theme",
             "the published file is untouched until the swap"
         );
-        assert_eq!(staging.commit().unwrap(), 1);
+        assert_eq!(staging.commit().unwrap().files, 1);
         assert_eq!(
             std::fs::read_to_string(target.join("site.css")).unwrap(),
             "site"
@@ -272,7 +316,7 @@ mod tests {
         staging.write("a/b/index.html", b"first").unwrap();
         staging.write("a/b/index.html", b"second").unwrap();
         staging.write("a/c/index.html", b"c").unwrap();
-        assert_eq!(staging.commit().unwrap(), 2);
+        assert_eq!(staging.commit().unwrap().files, 2);
         assert_eq!(
             std::fs::read_to_string(target.join("a/b/index.html")).unwrap(),
             "second"
@@ -294,5 +338,34 @@ mod tests {
             "new"
         );
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn files_too_large_for_workers_assets_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let large = vec![b'x'; MAX_FILE_BYTES as usize + 1];
+        let source = dir.path().join("intro.mp4");
+        std::fs::write(&source, &large).unwrap();
+        let staging = Staging::create(&target).unwrap();
+        staging.copy("/video/intro.mp4", &source).unwrap();
+        staging.write("/big.json", &large).unwrap();
+        staging.write("/replaced.css", &large).unwrap();
+        staging.write("/replaced.css", b"small").unwrap();
+        staging
+            .write_parts("/parts.bin", [&large[..10], &large[..]])
+            .unwrap();
+        staging.write("/fits.bin", &large[1..]).unwrap();
+        let written = staging.commit().unwrap();
+        let size = MAX_FILE_BYTES + 1;
+        assert_eq!(
+            written.oversized,
+            [
+                ("/big.json".to_string(), size),
+                ("/parts.bin".to_string(), size + 10),
+                ("/video/intro.mp4".to_string(), size),
+            ]
+        );
+        assert_eq!(written.files, 5);
     }
 }

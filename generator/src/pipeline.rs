@@ -29,6 +29,7 @@ use rayon::prelude::*;
 
 use crate::config::{LinkSettings, SiteConfig, Variables};
 use crate::diagnostic::{Diagnostic, display_path};
+use crate::hosting;
 use crate::links::{self, ExternalLink, LinkTargets, TargetIndex};
 use crate::load::{self, StaticFile};
 use crate::output::Staging;
@@ -1058,11 +1059,18 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         })
         .collect();
     copies?;
-    let files = staging.commit().map_err(|source| BuildError::Write {
+    let written = staging.commit().map_err(|source| BuildError::Write {
         path: out.clone(),
         source,
     })?;
-    Ok(report(files))
+    let mut report = report(written.files);
+    report.warnings.extend(hosting::check(
+        config.workers_plan,
+        &out,
+        written.files,
+        &written.oversized,
+    ));
+    Ok(report)
 }
 
 /// Whether other pages could see a difference: their sidebar, prev/next and breadcrumbs
