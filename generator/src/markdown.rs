@@ -5,7 +5,9 @@
 //! [`render`] runs pulldown-cmark's events, each with its byte range in the text,
 //! through a chain of small iterator adapters, one job each, and writes what comes out
 //! as HTML. What the stages find besides HTML (links, anchors, the table of contents)
-//! goes into one record at the start of the chain, in the order the events pass.
+//! goes into one record at the start of the chain, in the order the events pass; so
+//! does the page's searchable text (`markdown/search_text.rs`), taken from the events
+//! rather than read back from the HTML.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -16,6 +18,7 @@ use serde::Serialize;
 use crate::highlight::{self, Fence, highlight_block};
 
 mod attributes;
+mod search_text;
 use crate::urls;
 use edge::html::escape_into;
 
@@ -51,6 +54,9 @@ pub struct RenderedMarkdown {
     /// Errors in the Markdown itself (a block attribute list that applies to nothing),
     /// each with its byte offset in the rendered text, as for [`FoundLink`].
     pub problems: Vec<(usize, String)>,
+    /// The searchable text: what a reader sees of the page, white space collapsed, as
+    /// `search::text::plain_text` reads it from `html` (headings without their `#`).
+    pub text: String,
 }
 
 fn options() -> Options {
@@ -72,10 +78,10 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
         found: &mut found,
     };
     // Each stage sees what the stages inside it made of the events.
-    let events = headings(attributes::attributes(
+    let events = headings(search_text::search_text(attributes::attributes(
         code_blocks(raw_html(links(start, source)), source),
         text,
-    ));
+    )));
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.map(|(event, _)| event));
     RenderedMarkdown {
@@ -84,6 +90,7 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
         anchors: found.anchors,
         links: found.links,
         problems: found.problems,
+        text: found.text.finish(),
     }
 }
 
@@ -97,6 +104,7 @@ struct Found {
     anchors: HashSet<String>,
     toc: Vec<TocEntry>,
     problems: Vec<(usize, String)>,
+    text: search_text::PageText,
 }
 
 /// A stage of [`render`]'s chain: an iterator over [`Spanned`] events that wraps the
@@ -291,7 +299,22 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
                     if !highlight_block(info, &body, &mut html) {
                         highlight::note_unknown_language(&Fence::parse(info).lang, self.source);
                     }
-                    return Some((Event::Html(html.into()), start.start..end.end));
+                    let range = start.start..end.end;
+                    // What the block shows, for the search text when the event passes.
+                    let fence = (info.contains("title") || info.contains("linenos"))
+                        .then(|| Fence::parse(info))
+                        .unwrap_or_default();
+                    self.inner
+                        .found()
+                        .text
+                        .code
+                        .push_back(search_text::CodeText {
+                            range: range.clone(),
+                            title: fence.title,
+                            linenos: fence.linenos,
+                            body,
+                        });
+                    return Some((Event::Html(html.into()), range));
                 }
                 _ => {}
             }

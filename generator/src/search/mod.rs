@@ -22,7 +22,7 @@
 //! of pages, byte for byte.
 
 mod format;
-mod text;
+pub mod text;
 pub mod tokenize;
 
 use std::hash::BuildHasher;
@@ -224,12 +224,12 @@ impl SearchBuilder {
         };
         let mut headings = Vec::new();
         text::collect_headings(&page.toc, &mut headings);
-        let body = text::plain_text(&page.html, usize::MAX);
+        let body = &page.text;
         self.scan(&page.title, Some(Field::Title), seq);
         for heading in &headings {
             self.scan(heading, Some(Field::Heading), seq);
         }
-        self.scan(&body, None, seq);
+        self.scan(body, None, seq);
         for &id in &self.touched {
             let term = &mut self.terms[id as usize];
             let in_text = if term.count >= REPEATED {
@@ -244,7 +244,7 @@ impl SearchBuilder {
         self.url_hashes.push(fnv1a(&page.url));
         self.text_bytes +=
             page.title.len() + headings.iter().map(String::len).sum::<usize>() + body.len();
-        let start = text::truncate_chars(&body, FRAGMENT_TEXT_CHARS);
+        let start = text::truncate_chars(body, FRAGMENT_TEXT_CHARS);
         let fragment = Fragment {
             title: &page.title,
             url: &page.url,
@@ -587,6 +587,7 @@ mod tests {
             front: FrontMatter::default(),
             title: title.to_string(),
             html: format!("<p>{text}</p>"),
+            text: text.to_string(),
             toc: headings
                 .iter()
                 .map(|h| TocEntry {
