@@ -301,9 +301,11 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
                     }
                     let range = start.start..end.end;
                     // What the block shows, for the search text when the event passes.
-                    let fence = (info.contains("title") || info.contains("linenos"))
-                        .then(|| Fence::parse(info))
-                        .unwrap_or_default();
+                    let fence = if info.contains("title") || info.contains("linenos") {
+                        Fence::parse(info)
+                    } else {
+                        Fence::default()
+                    };
                     self.inner
                         .found()
                         .text

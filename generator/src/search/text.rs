@@ -16,7 +16,10 @@ pub(super) fn collect_headings(toc: &[TocEntry], out: &mut Vec<String>) {
 /// text, the entities our renderer writes decoded, white space collapsed. Stops once it
 /// has `enough` characters.
 pub fn plain_text(html: &str, enough: usize) -> String {
-    let mut text = Text::default();
+    let mut text = Text {
+        counted: enough < usize::MAX,
+        ..Text::default()
+    };
     text.push_html(html, enough);
     text.finish()
 }
@@ -97,7 +100,10 @@ fn is_block(name: &str) -> bool {
 #[derive(Debug, Default)]
 struct Text {
     out: String,
+    /// The characters of `out`, when `counted` (only [`plain_text`] with a limit needs
+    /// them; single characters are counted anyway).
     chars: usize,
+    counted: bool,
     space_pending: bool,
     /// Raw HTML from an unclosed tag (or heading self-link) on: read again with the next
     /// fragment, which may close it.
@@ -186,19 +192,43 @@ impl Text {
         self.chars += 1;
     }
 
-    /// Text as it shows (nothing to decode): white space collapsed.
+    /// Text as it shows (nothing to decode): white space collapsed. Most text events are
+    /// words with one space between them, written as they are.
     fn push_plain(&mut self, text: &str) {
-        let mut rest = text;
-        while let Some(c) = rest.chars().next() {
-            let run = plain_run(rest, false);
-            if run > 0 {
-                self.push_run(&rest[..run]);
-                rest = &rest[run..];
+        let bytes = text.as_bytes();
+        // `text[from..at]` needs no change.
+        let mut from = 0;
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b > b' ' && b < 0x80 {
+                at += 1;
                 continue;
             }
+            // One space between two printable ASCII characters stays.
+            if b == b' '
+                && at > from
+                && bytes
+                    .get(at + 1)
+                    .is_some_and(|next| *next > b' ' && *next < 0x80)
+            {
+                at += 2;
+                continue;
+            }
+            let c = match b {
+                0..0x80 => char::from(b),
+                _ => text[at..].chars().next().unwrap_or(' '),
+            };
+            if !c.is_whitespace() {
+                at += c.len_utf8();
+                continue;
+            }
+            self.push_run(&text[from..at]);
             self.push(c);
-            rest = &rest[c.len_utf8()..];
+            at += c.len_utf8();
+            from = at;
         }
+        self.push_run(&text[from..]);
     }
 
     /// Text between tags: the entities our renderer writes are decoded.
@@ -206,7 +236,7 @@ impl Text {
         let mut rest = fragment;
         while let Some(c) = rest.chars().next() {
             // A run of plain characters is copied at once.
-            let run = plain_run(rest, true);
+            let run = plain_run(rest);
             if run > 0 {
                 self.push_run(&rest[..run]);
                 rest = &rest[run..];
@@ -228,15 +258,21 @@ impl Text {
         }
     }
 
-    /// Characters without white space or entities.
+    /// Characters that need no change: no entities, white space only as single spaces
+    /// between other characters.
     fn push_run(&mut self, run: &str) {
+        if run.is_empty() {
+            return;
+        }
         if self.space_pending {
             self.out.push(' ');
             self.chars += 1;
             self.space_pending = false;
         }
         self.out.push_str(run);
-        self.chars += run.chars().count();
+        if self.counted {
+            self.chars += run.chars().count();
+        }
     }
 }
 
@@ -274,15 +310,14 @@ fn tag_name(inside: &str) -> &str {
         .unwrap_or(inside.len())]
 }
 
-/// The length in bytes of the start of `text` without white space (nor `&`, when
-/// `entities` may follow).
-fn plain_run(text: &str, entities: bool) -> usize {
+/// The length in bytes of the start of `text` without white space or `&`.
+fn plain_run(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
         let b = bytes[at];
         if b < 0x80 {
-            if b == b'&' && entities || b.is_ascii_whitespace() || b == 0x0b {
+            if b == b'&' || b.is_ascii_whitespace() || b == 0x0b {
                 return at;
             }
             at += 1;
@@ -369,6 +404,45 @@ mod tests {
         text.space();
         text.text("d ");
         assert_eq!(text.finish(), "a &amp; b c d");
+    }
+
+    #[test]
+    fn text_collapses_as_a_character_at_a_time_would() {
+        for sample in [
+            "one two",
+            " one  two ",
+            "a\tb\nc\r\nd",
+            "a \u{a0}b",
+            "é b\u{2003}c",
+            "x\u{b}y",
+            "tab\t",
+            "  ",
+            "",
+            "a b c d",
+            "日本 語",
+            "a\u{1}b",
+            "a !b",
+            "a ébc",
+        ] {
+            let mut reference = Text::default();
+            for c in sample.chars() {
+                reference.push(c);
+            }
+            let mut text = TextBuilder::default();
+            text.text("[");
+            text.text(sample);
+            text.text("]");
+            let mut expected = Text::default();
+            expected.push('[');
+            for c in sample.chars() {
+                expected.push(c);
+            }
+            expected.push(']');
+            assert_eq!(text.finish(), expected.out, "{sample:?}");
+            let mut alone = TextBuilder::default();
+            alone.text(sample);
+            assert_eq!(alone.finish(), reference.out, "{sample:?}");
+        }
     }
 
     /// A tag raw HTML leaves open ends where other text comes (`plain_text` on the whole
