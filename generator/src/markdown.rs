@@ -71,7 +71,10 @@ fn options() -> Options {
 /// Renders one page body. `source` is the file's path relative to `content/`, used to
 /// rewrite links to other Markdown files into their URLs.
 pub fn render(text: &str, source: &str) -> RenderedMarkdown {
-    let mut found = Found::default();
+    let mut found = Found {
+        text: search_text::PageText::new(text.len()),
+        ..Found::default()
+    };
     let parser = Parser::new_ext(text, options()).into_offset_iter();
     let start = Start {
         events: parser,

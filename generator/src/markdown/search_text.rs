@@ -54,6 +54,15 @@ pub(super) struct PageText {
 }
 
 impl PageText {
+    /// For a page of `len` bytes of Markdown: its text is about as long (a little less:
+    /// markup goes), so it is written without growing.
+    pub fn new(len: usize) -> Self {
+        Self {
+            text: TextBuilder::with_capacity(len),
+            ..Self::default()
+        }
+    }
+
     pub fn finish(self) -> String {
         self.text.finish()
     }

@@ -34,6 +34,16 @@ pub struct TextBuilder {
 }
 
 impl TextBuilder {
+    /// A builder with room for `capacity` bytes of text.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            text: Text {
+                out: String::with_capacity(capacity),
+                ..Text::default()
+            },
+        }
+    }
+
     /// Text as it shows: white space collapsed, nothing decoded.
     pub fn text(&mut self, text: &str) {
         self.text.settle();
