@@ -63,8 +63,14 @@ impl TextBuilder {
 
     /// The text, with what an unclosed tag at the end held dropped (as [`plain_text`]
     /// drops it).
+    /// The string is its own size (`serve` keeps every page's): copied when more than
+    /// an eighth of it would be room left over.
     pub fn finish(self) -> String {
-        self.text.finish()
+        let text = self.text.finish();
+        if text.capacity() - text.len() > text.len() / 8 {
+            return text.as_str().to_owned();
+        }
+        text
     }
 }
 
