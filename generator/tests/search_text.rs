@@ -162,6 +162,23 @@ no language at all
     block
 
 Text after code.
+
+```bash
+echo "with attributes"
+```
+{: .wide #code-id}
+
+1. A step with code:
+
+   ```json
+   {"in": "a list"}
+   ```
+
+> A quote with code:
+>
+> ```
+> quoted code
+> ```
 "#,
     ),
     (
@@ -203,6 +220,19 @@ Text[^note] with a footnote, and again[^note], and another[^second].
 
 ## A heading with a footnote[^second]
 
+<!--
+a comment over lines, with <tags> and a > sign
+-->
+
+<div><a class="anchor" href="/other/#part">raw self-link</a> after it</div>
+
+A multi-line
+setext heading
+==============
+
+![alt with a footnote[^third]](/img.png) then[^third] text.
+
+[^third]: Third.
 [^note]: The *note* text.
 [^second]: The second
     note, on two lines.
@@ -307,6 +337,9 @@ fn varied_markdown_has_the_text_its_html_shows() {
         "$ gatehouse build",
         "plain & simple <text>",
         "indented code block",
+        "echo \"with attributes\"",
+        "A step with code: {\"in\": \"a list\"}",
+        "A quote with code: quoted code",
     ] {
         assert!(code.contains(shown), "{shown:?} in {code:?}");
     }
@@ -318,6 +351,12 @@ fn varied_markdown_has_the_text_its_html_shows() {
     assert!(!html.contains("alt text") && !html.contains('#'), "{html}");
     assert!(html.contains("Text1 with a footnote, and again1, and another2"));
     assert!(html.contains("A heading with a footnote1"), "own numbering");
+    assert!(html.contains("then3 text"), "numbered in the alt text first: {html}");
+    assert!(html.contains("A multi-line setext heading"), "{html}");
+    assert!(
+        html.contains(" after it") && !html.contains("raw self-link"),
+        "a self-link's text is left out wherever it is: {html}"
+    );
     let shortcodes = text_of("/shortcodes/");
     for shown in [
         "Careful now A callout body with bold text.",
