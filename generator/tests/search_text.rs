@@ -351,7 +351,10 @@ fn varied_markdown_has_the_text_its_html_shows() {
     assert!(!html.contains("alt text") && !html.contains('#'), "{html}");
     assert!(html.contains("Text1 with a footnote, and again1, and another2"));
     assert!(html.contains("A heading with a footnote1"), "own numbering");
-    assert!(html.contains("then3 text"), "numbered in the alt text first: {html}");
+    assert!(
+        html.contains("then3 text"),
+        "numbered in the alt text first: {html}"
+    );
     assert!(html.contains("A multi-line setext heading"), "{html}");
     assert!(
         html.contains(" after it") && !html.contains("raw self-link"),

@@ -104,69 +104,11 @@ struct PageRecord {
     fragment: Box<[u8]>,
 }
 
-/// Term → its place in [`SearchBuilder::terms`] (the names are kept there, once). Every
-/// word of every page is looked up, so a slot holds what a lookup needs: the name's
-/// length and first [`HEAD`] bytes (most words are decided without reading the term or
-/// its name) and the term's state in the page being added.
+/// Term → its place in [`SearchBuilder::terms`] (the names are kept there, once).
 #[derive(Default)]
 struct TermTable {
-    table: hashbrown::HashTable<Slot>,
+    table: hashbrown::HashTable<u32>,
     hasher: foldhash::fast::FixedState,
-}
-
-#[derive(Clone, Copy)]
-struct Slot {
-    head: [u64; 2],
-    len: u32,
-    id: u32,
-    /// `seq + 1` of the last page the term was seen in ...
-    seen: u32,
-    /// ... and its place in [`SearchBuilder::touched`] then.
-    local: u32,
-}
-
-/// How many bytes of a name a slot holds.
-const HEAD: usize = 16;
-
-/// The first [`HEAD`] bytes of `bytes` as two little-endian words, zeros after its end
-/// (read a word or two at a time, overlapping, rather than byte by byte).
-fn head_of(bytes: &[u8]) -> [u64; 2] {
-    let len = bytes.len();
-    let word = |at: usize| {
-        u64::from_le_bytes(
-            bytes
-                .get(at..at + 8)
-                .and_then(|b| b.try_into().ok())
-                .unwrap_or([0; 8]),
-        )
-    };
-    let half = |at: usize| {
-        u64::from(u32::from_le_bytes(
-            bytes
-                .get(at..at + 4)
-                .and_then(|b| b.try_into().ok())
-                .unwrap_or([0; 4]),
-        ))
-    };
-    match len {
-        HEAD.. => [word(0), word(8)],
-        9.. => [word(0), word(len - 8) >> (8 * (HEAD - len))],
-        8 => [word(0), 0],
-        4.. => [half(0) | half(len - 4) << (8 * (len - 4)), 0],
-        1.. => [
-            u64::from(bytes[0])
-                | u64::from(bytes[len / 2]) << (8 * (len / 2))
-                | u64::from(bytes[len - 1]) << (8 * (len - 1)),
-            0,
-        ],
-        0 => [0, 0],
-    }
-}
-
-/// The high and low halves of `a * b`, folded: a good mix of both.
-fn fold_multiply(a: u64, b: u64) -> u64 {
-    let full = u128::from(a) * u128::from(b);
-    (full as u64) ^ ((full >> 64) as u64)
 }
 
 impl std::fmt::Debug for TermTable {
@@ -176,48 +118,24 @@ impl std::fmt::Debug for TermTable {
 }
 
 impl TermTable {
-    /// The slot of `word`, its term added to `terms` if new.
-    fn slot(&mut self, terms: &mut Vec<Term>, word: &str) -> &mut Slot {
-        let bytes = word.as_bytes();
-        let head = head_of(bytes);
-        let len = bytes.len() as u32;
-        // The hash only places slots in the table: the output does not depend on it.
-        let mut hash = fold_multiply(
-            head[0] ^ 0x243f_6a88_85a3_08d3,
-            head[1] ^ 0x1319_8a2e_0370_7344 ^ u64::from(len),
-        );
-        if bytes.len() > HEAD {
-            hash ^= self.hasher.hash_one(&bytes[HEAD..]);
+    /// The id of `word`, added to `terms` if new.
+    fn id(&mut self, terms: &mut Vec<Term>, word: &str) -> u32 {
+        let hash = self.hasher.hash_one(word);
+        if let Some(&id) = self
+            .table
+            .find(hash, |&id| same(&terms[id as usize].name, word))
+        {
+            return id;
         }
-        let entry = self.table.entry(
+        let id = terms.len() as u32;
+        terms.push(Term {
+            name: word.into(),
             hash,
-            |slot| {
-                slot.head == head
-                    && slot.len == len
-                    && (bytes.len() <= HEAD || same(&terms[slot.id as usize].name, word))
-            },
-            |slot| terms[slot.id as usize].hash,
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(slot) => slot.into_mut(),
-            hashbrown::hash_table::Entry::Vacant(vacant) => {
-                let id = terms.len() as u32;
-                terms.push(Term {
-                    name: word.into(),
-                    hash,
-                    ..Term::default()
-                });
-                vacant
-                    .insert(Slot {
-                        head,
-                        len,
-                        id,
-                        seen: 0,
-                        local: 0,
-                    })
-                    .into_mut()
-            }
-        }
+            ..Term::default()
+        });
+        self.table
+            .insert_unique(hash, id, |&id| terms[id as usize].hash);
+        id
     }
 }
 
@@ -250,8 +168,8 @@ pub struct SearchBuilder {
     ids: TermTable,
     terms: Vec<Term>,
     text_bytes: usize,
-    /// Terms of the page being added, with their place and count there.
-    touched: Vec<Touched>,
+    /// Terms of the page being added.
+    touched: Vec<u32>,
     /// Fragments are handed back by [`SearchBuilder::add_streamed`] (for
     /// [`FragmentFiles`]) rather than kept for [`SearchBuilder::finish`].
     streamed: bool,
@@ -264,13 +182,9 @@ struct Term {
     /// Pages containing the term, counting those dropped by the cap.
     df: u32,
     postings: Vec<u32>,
-}
-
-/// A term of the page being added: its best place there among title and headings, and
-/// its count in the text.
-#[derive(Debug)]
-struct Touched {
-    id: u32,
+    /// While a page is added: `seq + 1` of the last page it was seen in, its best place
+    /// there among title and headings, and its count in the text.
+    seen: u32,
     field: Option<Field>,
     count: u32,
 }
@@ -316,14 +230,14 @@ impl SearchBuilder {
             self.scan(heading, Some(Field::Heading), seq);
         }
         self.scan(body, None, seq);
-        for touched in &self.touched {
-            let term = &mut self.terms[touched.id as usize];
-            let in_text = if touched.count >= REPEATED {
+        for &id in &self.touched {
+            let term = &mut self.terms[id as usize];
+            let in_text = if term.count >= REPEATED {
                 Field::TextRepeated
             } else {
                 Field::Text
             };
-            let field = touched.field.map_or(in_text, |f| f.max(in_text));
+            let field = term.field.map_or(in_text, |f| f.max(in_text));
             term.df += 1;
             term.postings.push(seq << 2 | field as u32);
         }
@@ -352,8 +266,8 @@ impl SearchBuilder {
             touched,
             ..
         } = self;
-        for touched in touched.drain(..) {
-            let postings = &mut terms[touched.id as usize].postings;
+        for id in touched.drain(..) {
+            let postings = &mut terms[id as usize].postings;
             if postings.len() >= 2 * POSTINGS_CAP {
                 cap(postings, url_hashes, pages);
             }
@@ -369,19 +283,14 @@ impl SearchBuilder {
             ..
         } = self;
         tokenize::for_each_token(source, |_, _, word| {
-            let slot = ids.slot(terms, word);
-            if slot.seen != seq + 1 {
-                slot.seen = seq + 1;
-                slot.local = touched.len() as u32;
-                touched.push(Touched {
-                    id: slot.id,
-                    field: None,
-                    count: 0,
-                });
+            let id = ids.id(terms, word);
+            let term = &mut terms[id as usize];
+            if term.seen != seq + 1 {
+                term.seen = seq + 1;
+                term.field = None;
+                term.count = 0;
+                touched.push(id);
             }
-            let Some(term) = touched.get_mut(slot.local as usize) else {
-                return;
-            };
             match field {
                 Some(field) => term.field = term.field.max(Some(field)),
                 None => term.count += 1,
@@ -400,7 +309,7 @@ impl SearchBuilder {
         self.url_hashes.append(&mut other.url_hashes);
         self.text_bytes += other.text_bytes;
         for theirs in other.terms {
-            let id = self.ids.slot(&mut self.terms, &theirs.name).id;
+            let id = self.ids.id(&mut self.terms, &theirs.name);
             let ours = &mut self.terms[id as usize];
             ours.df += theirs.df;
             ours.postings
@@ -886,23 +795,8 @@ mod tests {
         assert_eq!(postings(&files, "word1234").postings.len(), 1);
     }
 
-    #[test]
-    fn a_slot_holds_a_name_s_first_bytes_read_a_word_at_a_time() {
-        let text = "abcdefghijklmnopqrstuvwxyz0123456789";
-        for len in 0..=text.len() {
-            let mut padded = [0u8; 16];
-            let head = len.min(HEAD);
-            padded[..head].copy_from_slice(&text.as_bytes()[..head]);
-            let expected = [
-                u64::from_le_bytes(padded[..8].try_into().unwrap()),
-                u64::from_le_bytes(padded[8..].try_into().unwrap()),
-            ];
-            assert_eq!(head_of(&text.as_bytes()[..len]), expected, "{len}");
-        }
-    }
-
-    /// Words that share their length and first bytes, or differ in one byte anywhere, are
-    /// still terms of their own.
+    /// Words that share their start, or differ in one byte anywhere, are terms of their
+    /// own; a word is one term wherever it is.
     #[test]
     fn every_word_is_its_own_term() {
         let base = "abcdefghijklmnopqrstuvwxyz0123456789abcd";
@@ -912,15 +806,14 @@ mod tests {
             changed[at] = b'x';
             words.push(String::from_utf8(changed).unwrap());
         }
-        words.extend(["café", "日本語", "a1", "1a"].map(String::from));
+        words.extend(["café", "Café", "CAFE", "日本語", "a1", "1a", "A1"].map(String::from));
         let pages: Vec<Page> = words
             .iter()
             .enumerate()
             .map(|(i, w)| page(&format!("/p{i:03}/"), "T", &[], &format!("{w} {w}")))
             .collect();
-        let files = build(&pages);
-        let all = terms(&files);
-        for (i, word) in words.iter().enumerate() {
+        let all = terms(&build(&pages));
+        for word in &words {
             let term = tokenize::tokens(word)[0].term.clone();
             let found: Vec<&TermEntry> = all
                 .iter()
@@ -929,14 +822,10 @@ mod tests {
                 .collect();
             assert_eq!(found.len(), 1, "{term}");
             let pages_of: Vec<u32> = found[0].postings.iter().map(|(p, _)| *p).collect();
-            let same: Vec<u32> = words
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| tokenize::tokens(w)[0].term == term)
-                .map(|(j, _)| j as u32)
+            let with_it: Vec<u32> = (0..words.len() as u32)
+                .filter(|&j| tokenize::tokens(&words[j as usize])[0].term == term)
                 .collect();
-            assert_eq!(pages_of, same, "{word}");
-            assert!(same.contains(&(i as u32)));
+            assert_eq!(pages_of, with_it, "{word}");
         }
     }
 

@@ -170,6 +170,21 @@ mod tests {
         }
     }
 
+    /// ASCII words take the fast path: lowercase ones handed over as they are, others
+    /// lowercased; both cut to MAX_TERM_CHARS, and a word that goes on past ASCII read
+    /// whole.
+    #[test]
+    fn ascii_words_are_lowercased_and_cut() {
+        let long = "Ab".repeat(30);
+        let text = format!("lower MiXed {long} {} x_y caféS naïve", long.to_lowercase());
+        let terms: Vec<String> = tokens(&text).into_iter().map(|t| t.term).collect();
+        let cut = long[..MAX_TERM_CHARS].to_lowercase();
+        assert_eq!(
+            terms,
+            ["lower", "mixed", &cut, &cut, "x", "y", "cafes", "naive"]
+        );
+    }
+
     #[test]
     fn tokens_know_where_their_word_is() {
         let text = "Ça va, café_au lait";
