@@ -252,7 +252,8 @@ impl<'a, I: Stage<Item = Spanned<'a>>> RawHtml<I> {
 /// ```` ```rust,ignore ````, none for an indented block; highlighted lines, line
 /// numbers, a title: [`highlight::Fence`]). A language nothing highlights is noted with
 /// `source` for the build's warning. Nothing inside a code block reaches a later stage:
-/// a `## line` in it is code, not a heading.
+/// a `## line` in it is code, not a heading. What the block shows as text is left in the
+/// record ([`search_text::CodeText`]) for the search text stage.
 fn code_blocks<I>(inner: I, source: &str) -> CodeBlocks<'_, I> {
     CodeBlocks { inner, source }
 }
