@@ -5,7 +5,9 @@
 //! [`render`] runs pulldown-cmark's events, each with its byte range in the text,
 //! through a chain of small iterator adapters, one job each, and writes what comes out
 //! as HTML. What the stages find besides HTML (links, anchors, the table of contents)
-//! goes into one record at the start of the chain, in the order the events pass.
+//! goes into one record at the start of the chain, in the order the events pass; so
+//! does the page's searchable text (`markdown/search_text.rs`), taken from the events
+//! rather than read back from the HTML.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -16,6 +18,7 @@ use serde::Serialize;
 use crate::highlight::{self, Fence, highlight_block};
 
 mod attributes;
+mod search_text;
 use crate::urls;
 use edge::html::escape_into;
 
@@ -51,6 +54,9 @@ pub struct RenderedMarkdown {
     /// Errors in the Markdown itself (a block attribute list that applies to nothing),
     /// each with its byte offset in the rendered text, as for [`FoundLink`].
     pub problems: Vec<(usize, String)>,
+    /// The searchable text: what a reader sees of the page, white space collapsed, as
+    /// `search::text::plain_text` reads it from `html` (headings without their `#`).
+    pub text: String,
 }
 
 fn options() -> Options {
@@ -65,17 +71,20 @@ fn options() -> Options {
 /// Renders one page body. `source` is the file's path relative to `content/`, used to
 /// rewrite links to other Markdown files into their URLs.
 pub fn render(text: &str, source: &str) -> RenderedMarkdown {
-    let mut found = Found::default();
+    let mut found = Found {
+        text: search_text::PageText::new(text.len()),
+        ..Found::default()
+    };
     let parser = Parser::new_ext(text, options()).into_offset_iter();
     let start = Start {
         events: parser,
         found: &mut found,
     };
     // Each stage sees what the stages inside it made of the events.
-    let events = headings(attributes::attributes(
+    let events = headings(search_text::search_text(attributes::attributes(
         code_blocks(raw_html(links(start, source)), source),
         text,
-    ));
+    )));
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.map(|(event, _)| event));
     RenderedMarkdown {
@@ -84,6 +93,7 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
         anchors: found.anchors,
         links: found.links,
         problems: found.problems,
+        text: found.text.finish(),
     }
 }
 
@@ -97,6 +107,7 @@ struct Found {
     anchors: HashSet<String>,
     toc: Vec<TocEntry>,
     problems: Vec<(usize, String)>,
+    text: search_text::PageText,
 }
 
 /// A stage of [`render`]'s chain: an iterator over [`Spanned`] events that wraps the
@@ -241,7 +252,8 @@ impl<'a, I: Stage<Item = Spanned<'a>>> RawHtml<I> {
 /// ```` ```rust,ignore ````, none for an indented block; highlighted lines, line
 /// numbers, a title: [`highlight::Fence`]). A language nothing highlights is noted with
 /// `source` for the build's warning. Nothing inside a code block reaches a later stage:
-/// a `## line` in it is code, not a heading.
+/// a `## line` in it is code, not a heading. What the block shows as text is left in the
+/// record ([`search_text::CodeText`]) for the search text stage.
 fn code_blocks<I>(inner: I, source: &str) -> CodeBlocks<'_, I> {
     CodeBlocks { inner, source }
 }
@@ -291,7 +303,24 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
                     if !highlight_block(info, &body, &mut html) {
                         highlight::note_unknown_language(&Fence::parse(info).lang, self.source);
                     }
-                    return Some((Event::Html(html.into()), start.start..end.end));
+                    let range = start.start..end.end;
+                    // What the block shows, for the search text when the event passes.
+                    let fence = if info.contains("title") || info.contains("linenos") {
+                        Fence::parse(info)
+                    } else {
+                        Fence::default()
+                    };
+                    self.inner
+                        .found()
+                        .text
+                        .code
+                        .push_back(search_text::CodeText {
+                            range: range.clone(),
+                            title: fence.title,
+                            linenos: fence.linenos,
+                            body,
+                        });
+                    return Some((Event::Html(html.into()), range));
                 }
                 _ => {}
             }

@@ -72,6 +72,9 @@ pub struct Page {
     pub front: FrontMatter,
     pub title: String,
     pub html: String,
+    /// The searchable text of the body: what a reader sees of `html` (Markdown's
+    /// [`markdown::RenderedMarkdown::text`]), for the search index.
+    pub text: String,
     pub toc: Vec<TocEntry>,
     pub anchors: HashSet<String>,
     pub links: Vec<Link>,
@@ -197,6 +200,7 @@ fn process_body(
 
     let page = Page {
         html: rendered.html,
+        text: rendered.text,
         toc: rendered.toc,
         anchors: rendered.anchors,
         links,
@@ -220,6 +224,7 @@ fn bodiless(source: &SourceFile, front: FrontMatter) -> Page {
         front,
         title,
         html: String::new(),
+        text: String::new(),
         toc: Vec::new(),
         anchors: HashSet::new(),
         links: Vec::new(),

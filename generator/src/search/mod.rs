@@ -22,7 +22,7 @@
 //! of pages, byte for byte.
 
 mod format;
-mod text;
+pub mod text;
 pub mod tokenize;
 
 use std::hash::BuildHasher;
@@ -224,12 +224,12 @@ impl SearchBuilder {
         };
         let mut headings = Vec::new();
         text::collect_headings(&page.toc, &mut headings);
-        let body = text::plain_text(&page.html, usize::MAX);
+        let body = &page.text;
         self.scan(&page.title, Some(Field::Title), seq);
         for heading in &headings {
             self.scan(heading, Some(Field::Heading), seq);
         }
-        self.scan(&body, None, seq);
+        self.scan(body, None, seq);
         for &id in &self.touched {
             let term = &mut self.terms[id as usize];
             let in_text = if term.count >= REPEATED {
@@ -244,7 +244,7 @@ impl SearchBuilder {
         self.url_hashes.push(fnv1a(&page.url));
         self.text_bytes +=
             page.title.len() + headings.iter().map(String::len).sum::<usize>() + body.len();
-        let start = text::truncate_chars(&body, FRAGMENT_TEXT_CHARS);
+        let start = text::truncate_chars(body, FRAGMENT_TEXT_CHARS);
         let fragment = Fragment {
             title: &page.title,
             url: &page.url,
@@ -587,6 +587,7 @@ mod tests {
             front: FrontMatter::default(),
             title: title.to_string(),
             html: format!("<p>{text}</p>"),
+            text: text.to_string(),
             toc: headings
                 .iter()
                 .map(|h| TocEntry {
@@ -792,6 +793,40 @@ mod tests {
         assert!(common.postings.windows(2).all(|w| w[0].0 < w[1].0));
         // A rare term is whole.
         assert_eq!(postings(&files, "word1234").postings.len(), 1);
+    }
+
+    /// Words that share their start, or differ in one byte anywhere, are terms of their
+    /// own; a word is one term wherever it is.
+    #[test]
+    fn every_word_is_its_own_term() {
+        let base = "abcdefghijklmnopqrstuvwxyz0123456789abcd";
+        let mut words: Vec<String> = (1..=base.len()).map(|n| base[..n].to_string()).collect();
+        for at in 0..base.len() {
+            let mut changed = base.as_bytes().to_vec();
+            changed[at] = b'x';
+            words.push(String::from_utf8(changed).unwrap());
+        }
+        words.extend(["café", "Café", "CAFE", "日本語", "a1", "1a", "A1"].map(String::from));
+        let pages: Vec<Page> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| page(&format!("/p{i:03}/"), "T", &[], &format!("{w} {w}")))
+            .collect();
+        let all = terms(&build(&pages));
+        for word in &words {
+            let term = tokenize::tokens(word)[0].term.clone();
+            let found: Vec<&TermEntry> = all
+                .iter()
+                .map(|(_, t)| t)
+                .filter(|t| t.term == term)
+                .collect();
+            assert_eq!(found.len(), 1, "{term}");
+            let pages_of: Vec<u32> = found[0].postings.iter().map(|(p, _)| *p).collect();
+            let with_it: Vec<u32> = (0..words.len() as u32)
+                .filter(|&j| tokenize::tokens(&words[j as usize])[0].term == term)
+                .collect();
+            assert_eq!(pages_of, with_it, "{word}");
+        }
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! A page's searchable text: its HTML reduced to plain text, and its headings.
+//! A page's searchable text: the rules that reduce HTML to plain text ([`plain_text`]),
+//! the same rules applied as the Markdown stage renders ([`TextBuilder`]), and a page's
+//! headings.
 
 use crate::markdown::{SELF_LINK_OPEN, TocEntry};
 
@@ -13,31 +15,63 @@ pub(super) fn collect_headings(toc: &[TocEntry], out: &mut Vec<String>) {
 /// of two paragraphs do not run together), heading self-links (`#`) dropped with their
 /// text, the entities our renderer writes decoded, white space collapsed. Stops once it
 /// has `enough` characters.
-pub(super) fn plain_text(html: &str, enough: usize) -> String {
-    let mut text = Text::default();
-    let mut rest = html;
-    while text.chars < enough {
-        let Some(open) = rest.find('<') else {
-            text.push_html_text(rest);
-            break;
-        };
-        text.push_html_text(&rest[..open]);
-        let tag = &rest[open..];
-        let Some(close) = tag.find('>') else { break };
-        rest = &tag[close + 1..];
-        if tag.starts_with(SELF_LINK_OPEN) {
-            rest = rest.find("</a>").map_or("", |end| &rest[end + 4..]);
-            continue;
-        }
-        let inside = tag[1..close].trim_start_matches('/');
-        let name = &inside[..inside
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(inside.len())];
-        if is_block(name) {
-            text.push(' ');
+pub fn plain_text(html: &str, enough: usize) -> String {
+    let mut text = Text {
+        counted: enough < usize::MAX,
+        ..Text::default()
+    };
+    text.push_html(html, enough);
+    text.finish()
+}
+
+/// A page's searchable text made as its Markdown renders, by the same rules as
+/// [`plain_text`] on the page's HTML: the Markdown stage hands over text (decoded
+/// already), block boundaries, and raw HTML (read as [`plain_text`] reads it, a tag
+/// split across fragments included).
+#[derive(Debug, Default)]
+pub struct TextBuilder {
+    text: Text,
+}
+
+impl TextBuilder {
+    /// A builder with room for `capacity` bytes of text.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            text: Text {
+                out: String::with_capacity(capacity),
+                ..Text::default()
+            },
         }
     }
-    text.out
+
+    /// Text as it shows: white space collapsed, nothing decoded.
+    pub fn text(&mut self, text: &str) {
+        self.text.settle();
+        self.text.push_plain(text);
+    }
+
+    /// White space, or a block-level tag in the HTML: a space between words.
+    pub fn space(&mut self) {
+        self.text.settle();
+        self.text.push(' ');
+    }
+
+    /// A fragment of raw HTML; a tag it leaves open is continued by the next fragment.
+    pub fn html(&mut self, html: &str) {
+        self.text.push_html(html, usize::MAX);
+    }
+
+    /// The text, with what an unclosed tag at the end held dropped (as [`plain_text`]
+    /// drops it).
+    /// The string is its own size (`serve` keeps every page's): copied when more than
+    /// an eighth of it would be room left over.
+    pub fn finish(self) -> String {
+        let text = self.text.finish();
+        if text.capacity() - text.len() > text.len() / 8 {
+            return text.as_str().to_owned();
+        }
+        text
+    }
 }
 
 /// Whether the tag `name` (any case) is block-level: its words do not run into the next
@@ -79,14 +113,87 @@ fn is_block(name: &str) -> bool {
 }
 
 /// Text with white space collapsed as it is written, and its length in characters.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Text {
     out: String,
+    /// The characters of `out`, when `counted` (only [`plain_text`] with a limit needs
+    /// them; single characters are counted anyway).
     chars: usize,
+    counted: bool,
     space_pending: bool,
+    /// Raw HTML from an unclosed tag (or heading self-link) on: read again with the next
+    /// fragment, which may close it.
+    open: String,
 }
 
 impl Text {
+    /// Reads HTML, continuing from a tag the last fragment left open.
+    fn push_html(&mut self, html: &str, enough: usize) {
+        let joined;
+        let mut rest = if self.open.is_empty() {
+            html
+        } else {
+            joined = std::mem::take(&mut self.open) + html;
+            joined.as_str()
+        };
+        while self.chars < enough {
+            let Some(open) = rest.find('<') else {
+                let cut = entity_cut(rest);
+                self.push_html_text(&rest[..cut]);
+                if cut < rest.len() {
+                    self.open = rest[cut..].to_string();
+                }
+                break;
+            };
+            self.push_html_text(&rest[..open]);
+            let tag = &rest[open..];
+            let Some(close) = tag.find('>') else {
+                self.open = tag.to_string();
+                break;
+            };
+            rest = &tag[close + 1..];
+            if tag.starts_with(SELF_LINK_OPEN) {
+                match rest.find("</a>") {
+                    Some(end) => rest = &rest[end + 4..],
+                    None => {
+                        self.open = tag.to_string();
+                        break;
+                    }
+                }
+                continue;
+            }
+            if is_block(tag_name(&tag[1..close])) {
+                self.push(' ');
+            }
+        }
+    }
+
+    /// Before text that is not raw HTML: a tag raw HTML left open ends here (a block-level
+    /// one leaving a space), and a self-link's text with it. ([`plain_text`] on the whole
+    /// page would read on into the next tag: only HTML no browser reads the same way, a
+    /// `<` that opens a tag never closed, is read differently.)
+    fn settle(&mut self) {
+        if self.open.is_empty() {
+            return;
+        }
+        let open = std::mem::take(&mut self.open);
+        if open.starts_with('&') {
+            self.push_html_text(&open);
+        } else if !open.starts_with(SELF_LINK_OPEN) && is_block(tag_name(&open[1..])) {
+            self.push(' ');
+        }
+    }
+
+    /// The text: the start of an entity the HTML ended in is text; an unclosed tag is
+    /// dropped with what follows it.
+    fn finish(mut self) -> String {
+        if self.open.starts_with('&') {
+            let open = std::mem::take(&mut self.open);
+            self.push_html_text(&open);
+        }
+        self.out
+    }
+
     fn push(&mut self, c: char) {
         if c.is_whitespace() {
             self.space_pending = !self.out.is_empty();
@@ -101,17 +208,47 @@ impl Text {
         self.chars += 1;
     }
 
+    /// Text as it shows (nothing to decode): white space collapsed. Most text events are
+    /// words with one space between them, written as they are.
+    fn push_plain(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        // `text[from..at]` needs no change.
+        let mut from = 0;
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b > b' ' && b < 0x80 {
+                at += 1;
+                continue;
+            }
+            // One space between two printable ASCII characters stays.
+            if b == b' '
+                && at > from
+                && bytes
+                    .get(at + 1)
+                    .is_some_and(|next| *next > b' ' && *next < 0x80)
+            {
+                at += 2;
+                continue;
+            }
+            let c = match b {
+                0..0x80 => char::from(b),
+                _ => text[at..].chars().next().unwrap_or(' '),
+            };
+            if !c.is_whitespace() {
+                at += c.len_utf8();
+                continue;
+            }
+            self.push_run(&text[from..at]);
+            self.push(c);
+            at += c.len_utf8();
+            from = at;
+        }
+        self.push_run(&text[from..]);
+    }
+
     /// Text between tags: the entities our renderer writes are decoded.
     fn push_html_text(&mut self, fragment: &str) {
-        const ENTITIES: [(&str, char); 7] = [
-            ("&amp;", '&'),
-            ("&lt;", '<'),
-            ("&gt;", '>'),
-            ("&quot;", '"'),
-            ("&#39;", '\''),
-            ("&#x27;", '\''),
-            ("&nbsp;", ' '),
-        ];
         let mut rest = fragment;
         while let Some(c) = rest.chars().next() {
             // A run of plain characters is copied at once.
@@ -137,16 +274,56 @@ impl Text {
         }
     }
 
-    /// Characters without white space or entities.
+    /// Characters that need no change: no entities, white space only as single spaces
+    /// between other characters.
     fn push_run(&mut self, run: &str) {
+        if run.is_empty() {
+            return;
+        }
         if self.space_pending {
             self.out.push(' ');
             self.chars += 1;
             self.space_pending = false;
         }
         self.out.push_str(run);
-        self.chars += run.chars().count();
+        if self.counted {
+            self.chars += run.chars().count();
+        }
     }
+}
+
+/// The entities our renderer writes, decoded.
+const ENTITIES: [(&str, char); 7] = [
+    ("&amp;", '&'),
+    ("&lt;", '<'),
+    ("&gt;", '>'),
+    ("&quot;", '"'),
+    ("&#39;", '\''),
+    ("&#x27;", '\''),
+    ("&nbsp;", ' '),
+];
+
+/// Where the start of an entity that `text` ends in is, if it ends in one (the next
+/// fragment may finish it); else its length.
+fn entity_cut(text: &str) -> usize {
+    match text.rfind('&') {
+        Some(at)
+            if ENTITIES
+                .iter()
+                .any(|(name, _)| name.len() > text.len() - at && name.starts_with(&text[at..])) =>
+        {
+            at
+        }
+        _ => text.len(),
+    }
+}
+
+/// The name of a tag from what follows its `<`: `/div class="x"` → `div`.
+fn tag_name(inside: &str) -> &str {
+    let inside = inside.trim_start_matches('/');
+    &inside[..inside
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(inside.len())]
 }
 
 /// The length in bytes of the start of `text` without white space or `&`.
@@ -212,6 +389,92 @@ mod tests {
             "a b cd e"
         );
         assert!(!is_block("blockquotes") && !is_block("") && !is_block("span"));
+    }
+
+    #[test]
+    fn html_in_fragments_reads_as_the_whole() {
+        let html = "<div\n class=\"x\">a &amp; b</div><h2>c<a class=\"anchor\" href=\"#c\">#</a></h2><span>d</span>e";
+        let whole = plain_text(html, usize::MAX);
+        assert_eq!(whole, "a & b c de");
+        for cut in (0..=html.len()).filter(|&i| html.is_char_boundary(i)) {
+            let mut text = TextBuilder::default();
+            text.html(&html[..cut]);
+            text.html(&html[cut..]);
+            assert_eq!(text.finish(), whole, "cut at {cut}");
+        }
+        // An entity's start at the end is text when nothing finishes it.
+        assert_eq!(plain_text("a &am", usize::MAX), "a &am");
+        let mut text = TextBuilder::default();
+        text.html("a &am");
+        text.text("b");
+        assert_eq!(text.finish(), "a &amb");
+    }
+
+    #[test]
+    fn text_is_collapsed_not_decoded_and_spaces_come_from_blocks() {
+        let mut text = TextBuilder::default();
+        text.space();
+        text.text("  a &amp;\u{a0}b\n");
+        text.text("c");
+        text.space();
+        text.space();
+        text.text("d ");
+        assert_eq!(text.finish(), "a &amp; b c d");
+    }
+
+    #[test]
+    fn text_collapses_as_a_character_at_a_time_would() {
+        for sample in [
+            "one two",
+            " one  two ",
+            "a\tb\nc\r\nd",
+            "a \u{a0}b",
+            "é b\u{2003}c",
+            "x\u{b}y",
+            "tab\t",
+            "  ",
+            "",
+            "a b c d",
+            "日本 語",
+            "a\u{1}b",
+            "a !b",
+            "a ébc",
+        ] {
+            let mut reference = Text::default();
+            for c in sample.chars() {
+                reference.push(c);
+            }
+            let mut text = TextBuilder::default();
+            text.text("[");
+            text.text(sample);
+            text.text("]");
+            let mut expected = Text::default();
+            expected.push('[');
+            for c in sample.chars() {
+                expected.push(c);
+            }
+            expected.push(']');
+            assert_eq!(text.finish(), expected.out, "{sample:?}");
+            let mut alone = TextBuilder::default();
+            alone.text(sample);
+            assert_eq!(alone.finish(), reference.out, "{sample:?}");
+        }
+    }
+
+    /// A tag raw HTML leaves open ends where other text comes (`plain_text` on the whole
+    /// page would read on to the next `>`, a generated tag's).
+    #[test]
+    fn a_tag_left_open_ends_at_the_next_text() {
+        let mut text = TextBuilder::default();
+        text.text("a");
+        text.html("<div class=\"x\"");
+        text.text("b");
+        text.html("<span");
+        text.text("c");
+        text.html("<a class=\"anchor\" href=\"#x\">#");
+        text.text("d");
+        text.html("<p");
+        assert_eq!(text.finish(), "a bcd");
     }
 
     #[test]

@@ -41,6 +41,24 @@ fn char_at(text: &str, at: usize) -> (char, bool) {
     (c, is_word_char(c))
 }
 
+/// What an ASCII byte is to a word: [`LOWER`] (a lowercase letter or a digit),
+/// [`UPPER`], or 0 (it separates words).
+static ASCII: [u8; 128] = {
+    let mut table = [0; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' | b'0'..=b'9' => LOWER,
+            b'A'..=b'Z' => UPPER,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+
 /// Calls `each` with every word of `text` and its term, in order.
 pub fn for_each_token(text: &str, mut each: impl FnMut(usize, usize, &str)) {
     let bytes = text.as_bytes();
@@ -48,17 +66,32 @@ pub fn for_each_token(text: &str, mut each: impl FnMut(usize, usize, &str)) {
     let mut at = 0;
     while at < bytes.len() {
         let start = at;
-        // The common case, ASCII letters and digits, lowercased as they are read.
-        if bytes[at].is_ascii_alphanumeric() {
-            term.clear();
-            while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
-                if term.len() < MAX_TERM_CHARS {
-                    term.push(bytes[at].to_ascii_lowercase() as char);
+        // The common case, ASCII letters and digits: a word already lowercase is its
+        // own term (cut to MAX_TERM_CHARS), without a copy; ASCII between words is
+        // skipped a byte at a time.
+        if let Some(&class) = ASCII.get(usize::from(bytes[at])) {
+            if class == 0 {
+                at += 1;
+                continue;
+            }
+            let mut seen = 0;
+            while let Some(&class) = bytes.get(at).and_then(|&b| ASCII.get(usize::from(b))) {
+                if class == 0 {
+                    break;
                 }
+                seen |= class;
                 at += 1;
             }
             if at == bytes.len() || bytes[at] < 0x80 || !char_at(text, at).1 {
-                each(start, at, &term);
+                let word = &text[start..at.min(start + MAX_TERM_CHARS)];
+                if seen & UPPER != 0 {
+                    term.clear();
+                    term.push_str(word);
+                    term.make_ascii_lowercase();
+                    each(start, at, &term);
+                } else {
+                    each(start, at, word);
+                }
                 continue;
             }
             // The word goes on with a non-ASCII letter or mark: the general case below.
@@ -135,6 +168,21 @@ mod tests {
             let terms: Vec<String> = tokens(&vector.text).into_iter().map(|t| t.term).collect();
             assert_eq!(terms, vector.terms, "text {:?}", vector.text);
         }
+    }
+
+    /// ASCII words take the fast path: lowercase ones handed over as they are, others
+    /// lowercased; both cut to MAX_TERM_CHARS, and a word that goes on past ASCII read
+    /// whole.
+    #[test]
+    fn ascii_words_are_lowercased_and_cut() {
+        let long = "Ab".repeat(30);
+        let text = format!("lower MiXed {long} {} x_y caféS naïve", long.to_lowercase());
+        let terms: Vec<String> = tokens(&text).into_iter().map(|t| t.term).collect();
+        let cut = long[..MAX_TERM_CHARS].to_lowercase();
+        assert_eq!(
+            terms,
+            ["lower", "mixed", &cut, &cut, "x", "y", "cafes", "naive"]
+        );
     }
 
     #[test]
