@@ -305,11 +305,7 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
                     }
                     let range = start.start..end.end;
                     // What the block shows, for the search text when the event passes.
-                    let fence = if info.contains("title") || info.contains("linenos") {
-                        Fence::parse(info)
-                    } else {
-                        Fence::default()
-                    };
+                    let fence = Fence::parse(info);
                     self.inner
                         .found()
                         .text

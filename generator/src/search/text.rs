@@ -63,6 +63,7 @@ impl TextBuilder {
 
     /// The text, with what an unclosed tag at the end held dropped (as [`plain_text`]
     /// drops it).
+    ///
     /// The string is its own size (`serve` keeps every page's): copied when more than
     /// an eighth of it would be room left over.
     pub fn finish(self) -> String {
