@@ -10,6 +10,13 @@
 //! them. Confirming writes the account verified, without a TTL, from the registration the
 //! password matched; `register` never changes a verified account.
 //!
+//! Every change to an account is a [`kv::update`] of its record ([`edit`]): it applies only
+//! to the record it was decided on, so a write decided on an older copy (a profile save
+//! racing a reset) is decided again on the new one and can never put back an old password
+//! hash or `session_epoch`. The fields that must only move forward do: `session_epoch` only
+//! grows while the account exists, and [`Account::generation`] tells this account from any
+//! earlier one of the same address.
+//!
 //! The account holds identity and credentials only. The plan and trial live in their own record
 //! (`plan:<email>`, see `trial`), so the flows that change the plan never write this one:
 //! with no compare-and-swap in KV, a plan change made from a stale copy must not be able to
@@ -19,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::DAY;
 use crate::error::EdgeError;
-use crate::kv::Kv;
+use crate::kv::{self, Change, Kv, Txn};
 
 pub const ACCOUNT_PREFIX: &str = "account:";
 pub const REGISTRATION_PREFIX: &str = "registration:";
@@ -75,7 +82,16 @@ pub struct Registration {
 
 impl Registration {
     pub fn key_email(&self) -> String {
-        self.email.to_lowercase()
+        crate::forms::email_key(&self.email)
+    }
+
+    pub fn write(&self) -> Result<Txn, EdgeError> {
+        let value = serde_json::to_string(self).map_err(EdgeError::Encode)?;
+        Ok(Txn::new().put(
+            registration_key(&self.id),
+            value,
+            Some(REGISTRATION_LIFETIME_SECS as u64),
+        ))
     }
 }
 
@@ -102,27 +118,67 @@ pub async fn load_registration(
     )
 }
 
-pub async fn save_registration(kv: &impl Kv, registration: &Registration) -> Result<(), EdgeError> {
-    let value = serde_json::to_string(registration).map_err(EdgeError::Encode)?;
-    kv.put(
-        &registration_key(&registration.id),
-        &value,
-        Some(REGISTRATION_LIFETIME_SECS as u64),
-    )
-    .await?;
-    Ok(())
-}
-
-pub async fn delete_registration(kv: &impl Kv, id: &str) -> Result<(), EdgeError> {
-    kv.delete(&registration_key(id)).await?;
-    Ok(())
-}
-
 impl Account {
     /// The key form of the email.
     pub fn key_email(&self) -> String {
-        self.email.to_lowercase()
+        crate::forms::email_key(&self.email)
     }
+
+    /// Which account of this address this is: the id of the registration it was confirmed
+    /// from (random, never reused). Sessions and links carry it, so after a deletion and a
+    /// new registration of the address nothing issued to the old account works, whatever
+    /// its epoch.
+    pub fn generation(&self) -> &str {
+        &self.registration
+    }
+
+    /// The writes that store the account: a verified one for good, an unverified one for
+    /// as long as its newest registration can be confirmed.
+    pub fn write(&self) -> Result<Txn, EdgeError> {
+        let value = serde_json::to_string(self).map_err(EdgeError::Encode)?;
+        let ttl = (!self.verified).then_some(REGISTRATION_LIFETIME_SECS as u64);
+        Ok(Txn::new().put(account_key(&self.key_email()), value, ttl))
+    }
+}
+
+/// What [`edit`]'s closure decides for the account it was shown.
+pub enum Edit<T> {
+    /// Change nothing.
+    Keep(T),
+    /// Store this account (under its own address), with `also` in the same commit.
+    Save { account: Account, also: Txn, out: T },
+    /// Commit `txn` only (it may delete the account).
+    Commit(Txn, T),
+}
+
+/// The account stored as `value` at `key` (as [`kv::update_many`] shows it).
+pub fn parse(key: &str, value: Option<&str>) -> Result<Option<Account>, EdgeError> {
+    value
+        .map(|value| {
+            serde_json::from_str(value).map_err(|source| EdgeError::Corrupt {
+                key: key.to_owned(),
+                source,
+            })
+        })
+        .transpose()
+}
+
+/// Read-modify-write of the account at `email_key`: `decide` sees the account as stored
+/// now (and again if it changed before the commit).
+pub async fn edit<T>(
+    kv: &impl Kv,
+    email_key: &str,
+    mut decide: impl FnMut(Option<Account>) -> Result<Edit<T>, EdgeError>,
+) -> Result<T, EdgeError> {
+    let key = account_key(email_key);
+    kv::update(kv, &key, |current| {
+        Ok(match decide(parse(&key, current)?)? {
+            Edit::Keep(out) => Change::Keep(out),
+            Edit::Save { account, also, out } => Change::Commit(account.write()?.and(also), out),
+            Edit::Commit(txn, out) => Change::Commit(txn, out),
+        })
+    })
+    .await
 }
 
 pub fn account_key(email_key: &str) -> String {
@@ -131,25 +187,5 @@ pub fn account_key(email_key: &str) -> String {
 
 pub async fn load(kv: &impl Kv, email_key: &str) -> Result<Option<Account>, EdgeError> {
     let key = account_key(email_key);
-    let Some(value) = kv.get(&key).await? else {
-        return Ok(None);
-    };
-    serde_json::from_str(&value)
-        .map(Some)
-        .map_err(|source| EdgeError::Corrupt { key, source })
-}
-
-/// Writes the account: a verified one for good, an unverified one for as long as its
-/// newest registration can be confirmed.
-pub async fn delete(kv: &impl Kv, email_key: &str) -> Result<(), EdgeError> {
-    kv.delete(&account_key(email_key)).await?;
-    Ok(())
-}
-
-pub async fn save(kv: &impl Kv, account: &Account) -> Result<(), EdgeError> {
-    let value = serde_json::to_string(account).map_err(EdgeError::Encode)?;
-    let ttl = (!account.verified).then_some(REGISTRATION_LIFETIME_SECS as u64);
-    kv.put(&account_key(&account.key_email()), &value, ttl)
-        .await?;
-    Ok(())
+    parse(&key, kv.get(&key).await?.as_deref())
 }

@@ -61,7 +61,7 @@ pub(crate) async fn clock<H: Host>(edge: &Edge<H>, form: &Form) -> Result<Resp, 
         };
         let Some(moved) = offset
             .checked_add(seconds)
-            .filter(|moved| moved.abs() <= MAX_CLOCK_OFFSET_SECS)
+            .filter(|moved| moved.unsigned_abs() <= MAX_CLOCK_OFFSET_SECS.unsigned_abs())
         else {
             return Ok(response::notice(
                 StatusCode::BAD_REQUEST,

@@ -121,7 +121,15 @@ fn decode(raw: &[u8]) -> Result<String, FormError> {
     String::from_utf8(bytes).map_err(|_| FormError::NotUtf8)
 }
 
-/// An email address as typed (trimmed), and the form used in keys (lower case).
+/// The form of an address used in keys: NFC, then lower case (NFC again, as lower-casing
+/// can undo it). `josé@` typed precomposed or with a combining accent is one account.
+pub fn email_key(address: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let lower = address.nfc().collect::<String>().to_lowercase();
+    lower.nfc().collect()
+}
+
+/// An email address as typed (trimmed, NFC), and the form used in keys ([`email_key`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     pub display: String,
@@ -153,10 +161,12 @@ pub fn parse_email(raw: &str) -> Result<Email, &'static str> {
     if local.is_empty() || domain.is_empty() || display.chars().any(bad_char) {
         return Err("Enter an email address like name@example.com.");
     }
-    Ok(Email {
-        display: display.to_owned(),
-        key: display.to_lowercase(),
-    })
+    let display: String = {
+        use unicode_normalization::UnicodeNormalization;
+        display.nfc().collect()
+    };
+    let key = email_key(&display);
+    Ok(Email { display, key })
 }
 
 /// A required one-line text field: trimmed, 1..=`max` characters, no control characters.

@@ -1,10 +1,16 @@
-//! The key-value store, modelled on Workers KV: no transactions, no compare-and-swap,
-//! eventually consistent, TTLs of at least 60 seconds, keys listed in byte order by prefix.
-//! Every record the core keeps goes through this trait; `edge/README.md` has the layout.
+//! The store every record of the core goes through: strongly consistent reads, keys listed
+//! in byte order by prefix, TTLs of at least 60 seconds (clean-up only: records carry their
+//! own expiry on the core's clock), and one atomic operation, [`Kv::commit`]: writes applied
+//! all together, and only if the keys it names still hold what the caller read. Everything
+//! that must not be undone by a racing request is built on it: [`take`] (use a token up),
+//! [`update`] (read-modify-write), the limiter's counters. `edge/README.md` has the layout
+//! and what each host does ("Consistency").
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
 
 use crate::clock::{Clock, ManualClock};
 use crate::error::KvError;
@@ -21,12 +27,115 @@ pub struct ListPage {
     pub cursor: Option<String>,
 }
 
+/// One write of a [`Txn`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Write {
+    /// `ttl_secs` must be at least [`MIN_TTL_SECS`].
+    Put {
+        key: String,
+        value: String,
+        ttl_secs: Option<u64>,
+    },
+    Delete {
+        key: String,
+    },
+}
+
+/// An atomic change: every `writes` applied together, and only if each key of `expect`
+/// holds the value given (`None`: absent or expired) when it is applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Txn {
+    pub expect: Vec<(String, Option<String>)>,
+    pub writes: Vec<Write>,
+}
+
+impl Txn {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies only if `key` still holds `value` (`None`: is absent).
+    pub fn expect(mut self, key: impl Into<String>, value: Option<String>) -> Self {
+        self.expect.push((key.into(), value));
+        self
+    }
+
+    pub fn put(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+        ttl: Option<u64>,
+    ) -> Self {
+        self.writes.push(Write::Put {
+            key: key.into(),
+            value: value.into(),
+            ttl_secs: ttl,
+        });
+        self
+    }
+
+    pub fn delete(mut self, key: impl Into<String>) -> Self {
+        self.writes.push(Write::Delete { key: key.into() });
+        self
+    }
+
+    /// Adds `other`'s expectations and writes after this one's.
+    pub fn and(mut self, other: Txn) -> Self {
+        self.expect.extend(other.expect);
+        self.writes.extend(other.writes);
+        self
+    }
+
+    /// Refuses a TTL below [`MIN_TTL_SECS`] before anything is applied.
+    pub fn check(&self) -> Result<(), KvError> {
+        for write in &self.writes {
+            if let Write::Put { ttl_secs, .. } = write {
+                check_ttl(*ttl_secs)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a store exposes to [`apply`]: the live value of a key and one write, inside
+/// whatever makes the store's commit atomic (a lock, a write transaction, a Durable
+/// Object's synchronous turn).
+pub trait TxnTarget {
+    fn current(&mut self, key: &str) -> Result<Option<String>, KvError>;
+    fn write(&mut self, write: &Write) -> Result<(), KvError>;
+}
+
+/// The rule of [`Kv::commit`], the same for every store: `Ok(false)` and nothing written
+/// if an expectation fails, else every write in order and `Ok(true)`.
+pub fn apply(target: &mut impl TxnTarget, txn: &Txn) -> Result<bool, KvError> {
+    txn.check()?;
+    for (key, expected) in &txn.expect {
+        if target.current(key)? != *expected {
+            return Ok(false);
+        }
+    }
+    for write in &txn.writes {
+        target.write(write)?;
+    }
+    Ok(true)
+}
+
 #[allow(async_fn_in_trait)]
 pub trait Kv {
     async fn get(&self, key: &str) -> Result<Option<String>, KvError>;
     /// `ttl_secs` must be at least [`MIN_TTL_SECS`].
-    async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError>;
-    async fn delete(&self, key: &str) -> Result<(), KvError>;
+    async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError> {
+        self.commit(&Txn::new().put(key, value, ttl_secs))
+            .await
+            .map(drop)
+    }
+    async fn delete(&self, key: &str) -> Result<(), KvError> {
+        self.commit(&Txn::new().delete(key)).await.map(drop)
+    }
+    /// Applies `txn` atomically ([`apply`]'s rule); `Ok(false)` when an expectation failed
+    /// and nothing was written.
+    async fn commit(&self, txn: &Txn) -> Result<bool, KvError>;
     /// Up to `limit` keys starting with `prefix`, after `cursor` (from a previous page).
     async fn list(
         &self,
@@ -49,6 +158,55 @@ pub(crate) fn check_ttl(ttl_secs: Option<u64>) -> Result<(), KvError> {
 struct Entry {
     value: String,
     expires_ms: Option<i64>,
+}
+
+fn live(entry: &Entry, now_ms: Option<i64>) -> bool {
+    match (entry.expires_ms, now_ms) {
+        (Some(expires), Some(now)) => now < expires,
+        _ => true,
+    }
+}
+
+/// [`MemoryKv`]'s map under its lock, for [`apply`].
+struct MemoryTarget<'a> {
+    entries: &'a mut BTreeMap<String, Entry>,
+    now_ms: Option<i64>,
+}
+
+impl TxnTarget for MemoryTarget<'_> {
+    fn current(&mut self, key: &str) -> Result<Option<String>, KvError> {
+        Ok(self
+            .entries
+            .get(key)
+            .filter(|entry| live(entry, self.now_ms))
+            .map(|entry| entry.value.clone()))
+    }
+
+    fn write(&mut self, write: &Write) -> Result<(), KvError> {
+        match write {
+            Write::Put {
+                key,
+                value,
+                ttl_secs,
+            } => {
+                let expires_ms = ttl_secs.map(|ttl| {
+                    let ttl_ms = i64::try_from(ttl).unwrap_or(i64::MAX).saturating_mul(1000);
+                    self.now_ms.unwrap_or(0).saturating_add(ttl_ms)
+                });
+                self.entries.insert(
+                    key.clone(),
+                    Entry {
+                        value: value.clone(),
+                        expires_ms,
+                    },
+                );
+            }
+            Write::Delete { key } => {
+                self.entries.remove(key);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An in-memory [`Kv`] for tests (strongly consistent, unlike the real thing). Clones share
@@ -84,10 +242,7 @@ impl MemoryKv {
     }
 
     fn live(&self, entry: &Entry) -> bool {
-        match (entry.expires_ms, self.now_ms()) {
-            (Some(expires), Some(now)) => now < expires,
-            _ => true,
-        }
+        live(entry, self.now_ms())
     }
 
     /// Every live key and value, for comparing the store before and after a request.
@@ -114,25 +269,16 @@ impl Kv for MemoryKv {
             .map(|entry| entry.value.clone()))
     }
 
-    async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError> {
-        check_ttl(ttl_secs)?;
-        let expires_ms = ttl_secs.map(|ttl| {
-            let ttl_ms = i64::try_from(ttl).unwrap_or(i64::MAX).saturating_mul(1000);
-            self.now_ms().unwrap_or(0).saturating_add(ttl_ms)
-        });
-        self.lock().insert(
-            key.to_owned(),
-            Entry {
-                value: value.to_owned(),
-                expires_ms,
+    async fn commit(&self, txn: &Txn) -> Result<bool, KvError> {
+        let now_ms = self.now_ms();
+        let mut entries = self.lock();
+        apply(
+            &mut MemoryTarget {
+                entries: &mut entries,
+                now_ms,
             },
-        );
-        Ok(())
-    }
-
-    async fn delete(&self, key: &str) -> Result<(), KvError> {
-        self.lock().remove(key);
-        Ok(())
+            txn,
+        )
     }
 
     async fn list(
@@ -178,4 +324,96 @@ pub async fn list_all(kv: &impl Kv, prefix: &str) -> Result<Vec<String>, KvError
             None => return Ok(keys),
         }
     }
+}
+
+/// How often [`take`] and [`update`] try again when another writer got in between. Each
+/// retry follows a fresh read, so only a key rewritten this often in the time of one read
+/// and one commit runs out; that is an error (500), never a lost write.
+const ATTEMPTS: usize = 16;
+
+fn contended(key: &str) -> KvError {
+    KvError::new(format!(
+        "`{key}` changed under {ATTEMPTS} attempts in a row to update it"
+    ))
+}
+
+/// Deletes `key` and returns what it held, atomically: of any number of racing callers,
+/// exactly one gets the value (single-use tokens).
+pub async fn take(kv: &impl Kv, key: &str) -> Result<Option<String>, KvError> {
+    take_with(kv, key, |_| Txn::new()).await
+}
+
+/// [`take`], committing `with(value)`'s writes and expectations in the same transaction
+/// (a token used up together with the change it allows).
+pub async fn take_with(
+    kv: &impl Kv,
+    key: &str,
+    with: impl Fn(&str) -> Txn,
+) -> Result<Option<String>, KvError> {
+    for _ in 0..ATTEMPTS {
+        let Some(value) = kv.get(key).await? else {
+            return Ok(None);
+        };
+        let txn = Txn::new()
+            .expect(key, Some(value.clone()))
+            .delete(key)
+            .and(with(&value));
+        if kv.commit(&txn).await? {
+            return Ok(Some(value));
+        }
+    }
+    Err(contended(key))
+}
+
+/// What [`update`]'s closure decides for the value it was shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change<T> {
+    /// Write nothing; `update` returns `T`.
+    Keep(T),
+    /// Commit `txn` (which should write the key); `update` returns `T` once it applied.
+    Commit(Txn, T),
+}
+
+/// Read-modify-write of `key`: `decide` sees the current value and says what to write; the
+/// commit applies only if the key still holds that value, else `decide` runs again on the
+/// new one. Nothing `decide` did not see can be overwritten.
+pub async fn update<T>(
+    kv: &impl Kv,
+    key: &str,
+    mut decide: impl FnMut(Option<&str>) -> Result<Change<T>, crate::EdgeError>,
+) -> Result<T, crate::EdgeError> {
+    update_many(kv, &[key], |values| {
+        decide(values.first().and_then(Option::as_deref))
+    })
+    .await
+}
+
+/// [`update`] over several keys: `decide` sees all their values (in the order of `keys`),
+/// and the commit applies only if none changed meanwhile. A single-use token and the
+/// account it changes are decided together this way, so the token is used exactly once
+/// and only for the account as it is.
+pub async fn update_many<T>(
+    kv: &impl Kv,
+    keys: &[&str],
+    mut decide: impl FnMut(&[Option<String>]) -> Result<Change<T>, crate::EdgeError>,
+) -> Result<T, crate::EdgeError> {
+    for _ in 0..ATTEMPTS {
+        let mut current = Vec::with_capacity(keys.len());
+        for key in keys {
+            current.push(kv.get(key).await?);
+        }
+        match decide(&current)? {
+            Change::Keep(out) => return Ok(out),
+            Change::Commit(txn, out) => {
+                let mut guarded = Txn::new();
+                for (key, value) in keys.iter().zip(current) {
+                    guarded = guarded.expect(*key, value);
+                }
+                if kv.commit(&guarded.and(txn)).await? {
+                    return Ok(out);
+                }
+            }
+        }
+    }
+    Err(contended(keys.first().copied().unwrap_or_default()).into())
 }

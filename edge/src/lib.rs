@@ -80,7 +80,7 @@ pub use crate::{
     clock::{Clock, ManualClock},
     config::{ConfigError, EdgeConfig, Limits},
     error::{EdgeError, KvError, LimitError, MailError, RngError},
-    kv::{Kv, ListPage, MemoryKv},
+    kv::{Kv, ListPage, MemoryKv, Txn, Write},
     limiter::{KvLimiter, Limiter, Rule, Verdict},
     mail::{CapturingMailer, Deferred, Mail, Mailer, OutboxEntry, OutboxMailer},
     pages::{NoPages, Pages, StaticPages},

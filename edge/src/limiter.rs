@@ -1,14 +1,15 @@
-//! Rate limiting. The default [`KvLimiter`] is a fixed-window counter in the Kv: cheap and
-//! good enough against scripts, though not exact (no atomic increment in KV; see
-//! `edge/README.md`). A Workers host can swap in the rate-limiting binding. [`network`]
-//! names the client network a per-IP or per-network counter is keyed on.
+//! Rate limiting. [`KvLimiter`] keeps fixed-window counters in the Kv and counts with
+//! [`kv::update`](crate::kv::update), so a counter is exact: a burst of parallel requests
+//! gets `limit` through, never more. The Workers host puts the rate-limiting binding in
+//! front of it for the per-IP counters. [`network`] names the client network a per-IP or
+//! per-network counter is keyed on.
 
 use std::net::{IpAddr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::LimitError;
-use crate::kv::{Kv, MIN_TTL_SECS};
+use crate::kv::{Change, Kv, MIN_TTL_SECS, Txn, update};
 
 /// At most `limit` events per `window_secs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,12 +43,21 @@ pub fn network(ip: Option<IpAddr>) -> String {
 }
 
 /// `key` names one counter, e.g. `sign-in-fail:<email>`; the limiter adds its own prefix.
-/// Checking and counting are separate so a flow can count only failures (sign-in) and so a
-/// refused request is never counted.
+///
+/// A flow checks its counters before it reads the form (a refused request is never
+/// counted), then takes its place with `acquire` before the costly or sensitive step: the
+/// check and the count are one atomic step, so parallel requests cannot all pass a check
+/// that only one of them should. A place taken for an attempt that turns out not to count
+/// (a right password on the failure counters) is given back with `release`.
 #[allow(async_fn_in_trait)]
 pub trait Limiter {
+    /// Whether the counter is full, counting nothing.
     async fn check(&self, key: &str, rule: Rule, now_secs: i64) -> Result<Verdict, LimitError>;
-    async fn record(&self, key: &str, rule: Rule, now_secs: i64) -> Result<(), LimitError>;
+    /// Counts one event if the counter is below its limit: `Allowed` means counted,
+    /// `Limited` means refused and not counted.
+    async fn acquire(&self, key: &str, rule: Rule, now_secs: i64) -> Result<Verdict, LimitError>;
+    /// Gives back one event `acquire` counted at `now_secs`.
+    async fn release(&self, key: &str, rule: Rule, now_secs: i64) -> Result<(), LimitError>;
 }
 
 /// Fixed windows aligned to multiples of `window_secs` on the core's clock, one Kv counter
@@ -76,13 +86,41 @@ fn counter_key(key: &str, start: i64) -> String {
 
 impl<K: Kv> KvLimiter<K> {
     async fn count(&self, key: &str) -> Result<u32, LimitError> {
-        Ok(self
-            .kv
-            .get(key)
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
+        Ok(self.kv.get(key).await?.map_or(0, |v| parse(Some(&v))))
     }
+
+    /// Adds `step` to the counter of `key`'s window unless `refuse(count)`; the count seen.
+    async fn change(
+        &self,
+        key: &str,
+        rule: Rule,
+        now_secs: i64,
+        step: i64,
+        refuse: impl Fn(u32) -> bool,
+    ) -> Result<Result<u32, u32>, LimitError> {
+        let (start, _) = window(rule, now_secs);
+        let key = counter_key(key, start);
+        // The counter must outlive its window (in real time, which may differ from the core's
+        // clock in development); a few spare windows are cheap.
+        let ttl = rule.window_secs.saturating_mul(2).max(MIN_TTL_SECS);
+        update(&self.kv, &key, |current| {
+            let count = parse(current);
+            if refuse(count) {
+                return Ok(Change::Keep(Err(count)));
+            }
+            let next = u32::try_from((i64::from(count) + step).max(0)).unwrap_or(u32::MAX);
+            Ok(Change::Commit(
+                Txn::new().put(key.as_str(), next.to_string(), Some(ttl)),
+                Ok(next),
+            ))
+        })
+        .await
+        .map_err(|e| LimitError::new(e.to_string()))
+    }
+}
+
+fn parse(value: Option<&str>) -> u32 {
+    value.and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 impl<K: Kv> Limiter for KvLimiter<K> {
@@ -98,17 +136,23 @@ impl<K: Kv> Limiter for KvLimiter<K> {
         })
     }
 
-    async fn record(&self, key: &str, rule: Rule, now_secs: i64) -> Result<(), LimitError> {
-        let (start, _) = window(rule, now_secs);
-        let key = counter_key(key, start);
-        let count = self.count(&key).await?;
-        // The counter must outlive its window (in real time, which may differ from the core's
-        // clock in development); a few spare windows are cheap.
-        let ttl = rule.window_secs.saturating_mul(2).max(MIN_TTL_SECS);
-        self.kv
-            .put(&key, &count.saturating_add(1).to_string(), Some(ttl))
+    async fn acquire(&self, key: &str, rule: Rule, now_secs: i64) -> Result<Verdict, LimitError> {
+        let (_, left) = window(rule, now_secs);
+        let counted = self
+            .change(key, rule, now_secs, 1, |count| count >= rule.limit)
             .await?;
-        Ok(())
+        Ok(match counted {
+            Ok(_) => Verdict::Allowed,
+            Err(_) => Verdict::Limited {
+                retry_after_secs: left,
+            },
+        })
+    }
+
+    async fn release(&self, key: &str, rule: Rule, now_secs: i64) -> Result<(), LimitError> {
+        self.change(key, rule, now_secs, -1, |count| count == 0)
+            .await
+            .map(drop)
     }
 }
 
@@ -150,8 +194,15 @@ mod tests {
         };
         let now = 6_000 + 45; // 45 s into a window
         assert_eq!(run(limiter.check("k", rule, now))?, Verdict::Allowed);
-        run(limiter.record("k", rule, now))?;
-        run(limiter.record("k", rule, now + 1))?;
+        assert_eq!(run(limiter.acquire("k", rule, now))?, Verdict::Allowed);
+        assert_eq!(run(limiter.acquire("k", rule, now + 1))?, Verdict::Allowed);
+        assert_eq!(
+            run(limiter.acquire("k", rule, now + 1))?,
+            Verdict::Limited {
+                retry_after_secs: 14
+            },
+            "a full counter refuses and does not count"
+        );
         assert_eq!(
             run(limiter.check("k", rule, now + 2))?,
             Verdict::Limited {
@@ -160,6 +211,15 @@ mod tests {
         );
         assert_eq!(run(limiter.check("other", rule, now))?, Verdict::Allowed);
         assert_eq!(run(limiter.check("k", rule, 6_060))?, Verdict::Allowed);
+        run(limiter.release("k", rule, now + 3))?;
+        assert_eq!(run(limiter.check("k", rule, now + 3))?, Verdict::Allowed);
+        assert_eq!(run(limiter.acquire("k", rule, now + 3))?, Verdict::Allowed);
+        run(limiter.release("empty", rule, now))?;
+        assert_eq!(
+            run(limiter.count(&counter_key("empty", 6_000)))?,
+            0,
+            "releasing an empty counter leaves it at zero"
+        );
         Ok(())
     }
 }

@@ -1,5 +1,11 @@
-//! Sessions: `session:<sha256(id)>` → `{email, epoch, created_at, expires_at}`, 14 days.
-//! The id (256 random bits) lives only in the `__Host-session` cookie.
+//! Sessions: `session:<sha256(id)>` → `{email, account, epoch, created_at, expires_at}`,
+//! 14 days. The id (256 random bits) lives only in the `__Host-session` cookie.
+//!
+//! A session is live while the account at its address is verified, is the same account
+//! ([`Account::generation`]) and is still in the epoch the session was issued in. Ending
+//! sessions is moving the epoch on, in the account's own atomic update; deleting the
+//! listed records afterwards is clean-up, so a session created a moment before and missed
+//! by the listing is dead all the same.
 //!
 //! Each session is also listed under its account, `session-of:<email>:<sha256(id)>` (empty,
 //! same lifetime), so the account's sessions can be counted (export), ended (sign out
@@ -15,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::{self, Account};
 use crate::clock::DAY;
 use crate::error::EdgeError;
-use crate::kv::Kv;
+use crate::kv::{Kv, Txn};
 use crate::rng::Rng;
 use crate::tokens::{new_secret, sha256_hex, well_formed};
 
@@ -27,6 +33,10 @@ pub const SESSION_INDEX_PREFIX: &str = "session-of:";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionRecord {
     pub email: String,
+    /// The account's [`Account::generation`]; sessions from before it was recorded have
+    /// none and are not accepted.
+    #[serde(default)]
+    pub account: String,
     pub epoch: u64,
     pub created_at: i64,
     pub expires_at: i64,
@@ -36,35 +46,29 @@ fn key(id: &str) -> String {
     format!("{SESSION_PREFIX}{}", sha256_hex(id.as_bytes()))
 }
 
-/// Stores a new session and returns its id (the cookie value).
+/// Stores a new session of `account` and returns its id (the cookie value).
 pub async fn create(
     kv: &impl Kv,
     rng: &impl Rng,
-    email_key: &str,
-    epoch: u64,
+    account: &Account,
     now: i64,
 ) -> Result<String, EdgeError> {
     let id = new_secret(rng)?;
+    let email_key = account.key_email();
     let record = SessionRecord {
-        email: email_key.to_owned(),
-        epoch,
+        email: email_key.clone(),
+        account: account.generation().to_owned(),
+        epoch: account.session_epoch,
         created_at: now,
         expires_at: now + SESSION_LIFETIME_SECS,
     };
     let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
     let session_key = key(&id);
-    kv.put(
-        &session_key,
-        &value,
-        Some(SESSION_LIFETIME_SECS.unsigned_abs()),
-    )
-    .await?;
-    kv.put(
-        &index_key(email_key, &session_key),
-        "",
-        Some(SESSION_LIFETIME_SECS.unsigned_abs()),
-    )
-    .await?;
+    let ttl = Some(SESSION_LIFETIME_SECS.unsigned_abs());
+    let txn = Txn::new()
+        .put(index_key(&email_key, &session_key), "", ttl)
+        .put(session_key, value, ttl);
+    kv.commit(&txn).await?;
     Ok(id)
 }
 
@@ -89,13 +93,13 @@ pub async fn listed(kv: &impl Kv, email_key: &str) -> Result<Vec<(String, String
         .collect())
 }
 
-/// Deletes every session of the account and its listing.
-pub async fn delete_all(kv: &impl Kv, email_key: &str) -> Result<(), EdgeError> {
+/// The deletes of every session listed under the account, and of their listings.
+pub async fn delete_all(kv: &impl Kv, email_key: &str) -> Result<Txn, EdgeError> {
+    let mut txn = Txn::new();
     for (index, session) in listed(kv, email_key).await? {
-        kv.delete(&session).await?;
-        kv.delete(&index).await?;
+        txn = txn.delete(session).delete(index);
     }
-    Ok(())
+    Ok(txn)
 }
 
 async fn read(kv: &impl Kv, session_key: &str) -> Result<Option<SessionRecord>, EdgeError> {
@@ -110,45 +114,44 @@ async fn read(kv: &impl Kv, session_key: &str) -> Result<Option<SessionRecord>, 
         })
 }
 
-/// How many sessions of the account are live now: unexpired and of the current `epoch`.
-pub async fn count_live(
-    kv: &impl Kv,
-    email_key: &str,
-    epoch: u64,
-    now: i64,
-) -> Result<usize, EdgeError> {
+/// How many sessions of the account are live now: unexpired, of this account and its
+/// current epoch.
+pub async fn count_live(kv: &impl Kv, account: &Account, now: i64) -> Result<usize, EdgeError> {
     let mut live = 0;
-    for (_, session) in listed(kv, email_key).await? {
-        if read(kv, &session)
-            .await?
-            .is_some_and(|r| r.epoch == epoch && now < r.expires_at)
-        {
+    for (_, session) in listed(kv, &account.key_email()).await? {
+        if read(kv, &session).await?.is_some_and(|r| {
+            r.epoch == account.session_epoch
+                && r.account == account.generation()
+                && now < r.expires_at
+        }) {
             live += 1;
         }
     }
     Ok(live)
 }
 
-/// Moves every live session of `old` to `new` (an email change): each keeps its id, epoch
-/// and expiry, so whoever is signed in stays signed in. Dead ones are deleted.
-pub async fn move_all(kv: &impl Kv, old: &str, new: &str, now: i64) -> Result<(), EdgeError> {
+/// The writes that move every live session of `old` to `new` (an email change): each keeps
+/// its id, epoch and expiry, so whoever is signed in stays signed in. Dead ones are deleted.
+pub async fn move_all(kv: &impl Kv, old: &str, new: &str, now: i64) -> Result<Txn, EdgeError> {
+    let mut txn = Txn::new();
     for (index, session) in listed(kv, old).await? {
-        kv.delete(&index).await?;
+        txn = txn.delete(index);
         let Some(mut record) = read(kv, &session).await? else {
             continue;
         };
         let left = record.expires_at - now;
         if left < crate::kv::MIN_TTL_SECS as i64 {
-            kv.delete(&session).await?;
+            txn = txn.delete(session);
             continue;
         }
         record.email = new.to_owned();
         let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
         let ttl = Some(left.unsigned_abs());
-        kv.put(&session, &value, ttl).await?;
-        kv.put(&index_key(new, &session), "", ttl).await?;
+        txn = txn
+            .put(index_key(new, &session), "", ttl)
+            .put(session, value, ttl);
     }
-    Ok(())
+    Ok(txn)
 }
 
 pub async fn delete(kv: &impl Kv, id: &str) -> Result<(), EdgeError> {
@@ -235,7 +238,10 @@ where
     let Some(account) = account? else {
         return Ok(None);
     };
-    if account.session_epoch != record.epoch || !account.verified {
+    if account.session_epoch != record.epoch
+        || account.generation() != record.account
+        || !account.verified
+    {
         return Ok(None);
     }
     Ok(Some((

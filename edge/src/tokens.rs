@@ -15,9 +15,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::accounts::Account;
 use crate::clock::{DAY, HOUR};
 use crate::error::EdgeError;
-use crate::kv::{Kv, MIN_TTL_SECS};
+use crate::kv::{Kv, MIN_TTL_SECS, Txn};
 use crate::rng::{Rng, random_bytes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,14 +70,18 @@ pub struct TokenRecord {
     /// one of theirs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub registrations: Vec<String>,
-    /// For reset links: the account's `session_epoch` when the link was issued. A reset,
-    /// a confirmed registration or a password change moves the epoch on, and the link stops
-    /// working.
+    /// For reset and email-change links: the account's `session_epoch` when the link was
+    /// issued. A reset, a confirmed registration, a password change or signing out
+    /// everywhere moves the epoch on, and the link stops working.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
     /// For email-change links: the new address, as typed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_email: Option<String>,
+    /// For reset and email-change links: the account's
+    /// [`generation`](crate::accounts::Account::generation) when the link was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub expires_at: i64,
 }
 
@@ -85,10 +90,19 @@ pub struct TokenRecord {
 pub enum Binding<'a> {
     /// A verification link: the registrations it may confirm, newest first.
     Registrations(&'a [String]),
-    /// A reset link: the account's `session_epoch` now.
-    Epoch(u64),
-    /// An email-change link: the new address.
-    NewEmail(&'a str),
+    /// A reset link: the account as it is now.
+    Account(&'a Account),
+    /// An email-change link: the account as it is now, and the new address.
+    NewEmail(&'a Account, &'a str),
+}
+
+impl TokenRecord {
+    /// Whether a reset or email-change link still belongs to `account` as it is: the same
+    /// account of the address, in the same epoch.
+    pub fn binds(&self, account: &Account) -> bool {
+        self.epoch == Some(account.session_epoch)
+            && self.account.as_deref() == Some(account.generation())
+    }
 }
 
 pub fn sha256_hex(input: &[u8]) -> String {
@@ -123,27 +137,38 @@ pub async fn issue(
     now: i64,
 ) -> Result<String, EdgeError> {
     let token = new_secret(rng)?;
-    let (mut registrations, mut epoch, mut new_email) = (Vec::new(), None, None);
-    match binding {
-        Binding::Registrations(ids) => registrations = ids.to_vec(),
-        Binding::Epoch(e) => epoch = Some(e),
-        Binding::NewEmail(to) => new_email = Some(to.to_owned()),
-    }
-    let record = TokenRecord {
+    let mut record = TokenRecord {
         email: email.to_owned(),
-        registrations,
-        epoch,
-        new_email,
+        registrations: Vec::new(),
+        epoch: None,
+        new_email: None,
+        account: None,
         expires_at: now + kind.lifetime_secs(),
     };
-    let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
-    let ttl = u64::try_from(kind.lifetime_secs()).unwrap_or(DAY as u64);
-    let key = kind.key(&token);
-    kv.put(&key, &value, Some(ttl.max(MIN_TTL_SECS))).await?;
-    if kind.listed() {
-        kv.put(&index_key(email, &key), "", Some(ttl.max(MIN_TTL_SECS)))
-            .await?;
+    match binding {
+        Binding::Registrations(ids) => record.registrations = ids.to_vec(),
+        Binding::Account(account) => {
+            record.epoch = Some(account.session_epoch);
+            record.account = Some(account.generation().to_owned());
+        }
+        Binding::NewEmail(account, to) => {
+            record.epoch = Some(account.session_epoch);
+            record.account = Some(account.generation().to_owned());
+            record.new_email = Some(to.to_owned());
+        }
     }
+    let value = serde_json::to_string(&record).map_err(EdgeError::Encode)?;
+    let ttl = Some(
+        u64::try_from(kind.lifetime_secs())
+            .unwrap_or(DAY as u64)
+            .max(MIN_TTL_SECS),
+    );
+    let key = kind.key(&token);
+    let mut txn = Txn::new();
+    if kind.listed() {
+        txn = txn.put(index_key(email, &key), "", ttl);
+    }
+    kv.commit(&txn.put(key, value, ttl)).await?;
     Ok(token)
 }
 
@@ -152,34 +177,61 @@ fn index_key(email_key: &str, token_key: &str) -> String {
     format!("{TOKEN_INDEX_PREFIX}{email_key}:{token_key}")
 }
 
-/// Deletes every token listed under `email_key` of the given kinds (all kinds when
-/// `kinds` is empty), and their listings.
+/// The deletes of every token listed under `email_key` of the given kinds (all kinds when
+/// `kinds` is empty), and of their listings.
 pub async fn delete_all(
     kv: &impl Kv,
     email_key: &str,
     kinds: &[TokenKind],
-) -> Result<(), EdgeError> {
+) -> Result<Txn, EdgeError> {
     let prefix = format!("{TOKEN_INDEX_PREFIX}{email_key}:");
+    let mut txn = Txn::new();
     for index in crate::kv::list_all(kv, &prefix).await? {
         let token_key = index.strip_prefix(&prefix).unwrap_or_default();
         if kinds.is_empty() || kinds.iter().any(|k| token_key.starts_with(k.prefix())) {
-            kv.delete(token_key).await?;
-            kv.delete(&index).await?;
+            txn = txn.delete(token_key).delete(index.as_str());
         }
     }
-    Ok(())
+    Ok(txn)
 }
 
 async fn read(kv: &impl Kv, key: &str) -> Result<Option<TokenRecord>, EdgeError> {
-    let Some(value) = kv.get(key).await? else {
+    parse(key, kv.get(key).await?.as_deref())
+}
+
+fn parse(key: &str, value: Option<&str>) -> Result<Option<TokenRecord>, EdgeError> {
+    value
+        .map(|value| {
+            serde_json::from_str(value).map_err(|source| EdgeError::Corrupt {
+                key: key.to_owned(),
+                source,
+            })
+        })
+        .transpose()
+}
+
+/// A token looked up for a change that uses it up: its store key (for
+/// [`kv::update_many`](crate::kv::update_many)), or `None` for a malformed token.
+pub fn store_key(kind: TokenKind, token: &str) -> Option<String> {
+    well_formed(token).then(|| kind.key(token))
+}
+
+/// The token stored as `value` (as `kv::update_many` shows it), if still valid at `now`,
+/// with the writes that use it up, to commit with the change it allows.
+pub fn held(
+    kind: TokenKind,
+    key: &str,
+    value: Option<&str>,
+    now: i64,
+) -> Result<Option<(TokenRecord, Txn)>, EdgeError> {
+    let Some(record) = parse(key, value)? else {
         return Ok(None);
     };
-    serde_json::from_str(&value)
-        .map(Some)
-        .map_err(|source| EdgeError::Corrupt {
-            key: key.to_owned(),
-            source,
-        })
+    let mut use_up = Txn::new().delete(key);
+    if kind.listed() {
+        use_up = use_up.delete(index_key(&record.email, key));
+    }
+    Ok((now < record.expires_at).then_some((record, use_up)))
 }
 
 /// The token's record if it is still valid, without using it up (mail scanners open the
@@ -198,7 +250,8 @@ pub async fn peek(
         .filter(|record| now < record.expires_at))
 }
 
-/// Uses the token up: deleted whether or not it was still valid.
+/// Uses the token up, atomically (of racing callers one gets the record): deleted whether
+/// or not it was still valid.
 pub async fn consume(
     kv: &impl Kv,
     kind: TokenKind,
@@ -209,14 +262,15 @@ pub async fn consume(
         return Ok(None);
     }
     let key = kind.key(token);
-    let record = read(kv, &key).await?;
-    if let Some(record) = &record {
-        kv.delete(&key).await?;
-        if kind.listed() {
-            kv.delete(&index_key(&record.email, &key)).await?;
+    let taken = crate::kv::take_with(kv, &key, |value| {
+        let email = parse(&key, Some(value)).ok().flatten().map(|r| r.email);
+        match email {
+            Some(email) if kind.listed() => Txn::new().delete(index_key(&email, &key)),
+            _ => Txn::new(),
         }
-    }
-    Ok(record.filter(|record| now < record.expires_at))
+    })
+    .await?;
+    Ok(parse(&key, taken.as_deref())?.filter(|record| now < record.expires_at))
 }
 
 /// Stores a record shaped like [`issue`]'s under a key whose secret nobody is given, and that

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts;
 use crate::clock::{self, DAY};
 use crate::error::EdgeError;
-use crate::kv::Kv;
+use crate::kv::{Kv, Txn};
 use crate::mail::{Mailer, templates};
 use crate::{Edge, Host};
 
@@ -135,6 +135,28 @@ pub fn start(sub: &mut Subscription, now: i64) -> bool {
     });
     sub.plan = Plan::Trial;
     true
+}
+
+/// The writes that move the plan and trial index of `old` to `new` (an email change):
+/// `plan` is the plan record as read, `indexed` whether its trial index was there.
+pub fn moved(old: &str, new: &str, plan: Option<&str>, indexed: bool) -> Result<Txn, EdgeError> {
+    let Some(value) = plan else {
+        return Ok(Txn::new());
+    };
+    let key = plan_key(old);
+    let sub: Subscription = serde_json::from_str(value).map_err(|source| EdgeError::Corrupt {
+        key: key.clone(),
+        source,
+    })?;
+    let mut txn = Txn::new().put(plan_key(new), value, None).delete(key);
+    if let (Some(trial), true) = (&sub.trial, indexed) {
+        txn = txn.delete(index_key(trial.ends_at, old)?).put(
+            index_key(trial.ends_at, new)?,
+            "",
+            Some(INDEX_TTL_SECS),
+        );
+    }
+    Ok(txn)
 }
 
 pub async fn write_index(

@@ -10,11 +10,11 @@ use bytes::Bytes;
 use common::{IP, PASSWORD, START, block_on, config, form, location, text, token_in};
 use edge::{
     CapturingMailer, Edge, EdgeError, Host, Kv, KvError, KvLimiter, ListPage, Mail, MailError,
-    Mailer, ManualClock, MemoryKv, SeededRng, Services, StaticPages,
+    Mailer, ManualClock, MemoryKv, SeededRng, Services, StaticPages, Txn,
 };
 use http::{Method, Request, Response};
 
-/// What the core did, in order: `get`, `put`, `delete`, `list` on the Kv, `hash` for each
+/// What the core did, in order: `get`, `put`, `delete`, `commit`, `list` on the Kv, `hash` for each
 /// argon2 run through the host's hook.
 #[derive(Clone, Default)]
 struct Log(Arc<Mutex<Vec<&'static str>>>);
@@ -49,6 +49,10 @@ impl Kv for RecordingKv {
     async fn delete(&self, key: &str) -> Result<(), KvError> {
         self.log.push("delete");
         self.inner.delete(key).await
+    }
+    async fn commit(&self, txn: &Txn) -> Result<bool, KvError> {
+        self.log.push("commit");
+        self.inner.commit(txn).await
     }
     async fn list(
         &self,

@@ -639,6 +639,9 @@ fn internal_errors_become_a_plain_500() {
         async fn delete(&self, _: &str) -> Result<(), KvError> {
             Err(KvError::new("disk on fire at /var/secret"))
         }
+        async fn commit(&self, _: &edge::Txn) -> Result<bool, KvError> {
+            Err(KvError::new("disk on fire at /var/secret"))
+        }
         async fn list(&self, _: &str, _: Option<&str>, _: usize) -> Result<ListPage, KvError> {
             Err(KvError::new("disk on fire at /var/secret"))
         }

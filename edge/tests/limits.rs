@@ -407,6 +407,14 @@ const MAX_OFFSET: i64 = 100 * 366 * 86_400;
 
 #[test]
 fn a_huge_clock_advance_is_refused_and_changes_nothing() {
+    // From offset 0, i64::MIN itself is a sum that fits but has no absolute value.
+    let fresh = Harness::new();
+    let refused = fresh.post("/_dev/clock", &format!("advance={}", i64::MIN));
+    assert_eq!(refused.status(), 400, "{}", text(&refused));
+    let state: serde_json::Value =
+        serde_json::from_slice(fresh.post("/_dev/clock", "").body()).expect("json");
+    assert_eq!(state["offset_seconds"], 0);
+
     let h = Harness::new();
     assert_eq!(h.post("/_dev/clock", "advance=86400").status(), 200);
     for advance in [

@@ -16,7 +16,7 @@ fn tokens_are_random_hashed_and_single_use() {
         &rng,
         TokenKind::Reset,
         "a@b.test",
-        tokens::Binding::Epoch(0),
+        tokens::Binding::Registrations(&[]),
         START,
     ))
     .expect("issue");

@@ -34,7 +34,7 @@ pub(crate) async fn post<H: Host>(
                 host.rng(),
                 TokenKind::Reset,
                 &email.key,
-                tokens::Binding::Epoch(account.session_epoch),
+                tokens::Binding::Account(&account),
                 ctx.now,
             )
             .await?;

@@ -54,7 +54,7 @@ pub(crate) async fn form_page<H: Host>(
 
 /// The first steps of a form that takes only an address and may send mail (resend the
 /// verification, forgot password): the address checked, then the per-IP and mail gates
-/// ([`mail_gates`]) checked and counted. `Err` carries the refusal to send back.
+/// ([`mail_gates`]) acquired. `Err` carries the refusal to send back.
 pub(crate) async fn address_form<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
@@ -72,10 +72,13 @@ pub(crate) async fn address_form<H: Host>(
         }
     };
     let gates = mail_gates(edge, ctx, route, kind, &email);
-    if let Some(wait) = limited(edge, &gates, ctx.now).await? {
+    let wait = match limited(edge, &gates, ctx.now).await? {
+        Some(wait) => Some(wait),
+        None => acquire(edge, &gates, ctx.now).await?,
+    };
+    if let Some(wait) = wait {
         return too_many(edge, page, values, wait).await.map(Err);
     }
-    count(edge, &gates, ctx.now).await?;
     Ok(Ok(email))
 }
 
@@ -148,7 +151,7 @@ pub(crate) fn ip_key(route: &str, ip: Option<IpAddr>) -> Option<String> {
 }
 
 /// The gates of a request to `route` that sends `kind` mail to `email`: per IP, per
-/// address and network, per address (the ceiling). Check them all, then count them all.
+/// address and network, per address (the ceiling). Check them all, then acquire them all.
 pub(crate) fn mail_gates<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
@@ -168,8 +171,8 @@ pub(crate) fn mail_gates<H: Host>(
     ]
 }
 
-/// The counters a failed sign-in adds to (check them before trying the password, count
-/// them only when it is wrong): per address and network, and per address from all
+/// The counters a failed sign-in adds to (acquired before the password is tried, so a
+/// burst cannot try more than the limit; released when it is right): per address and network, and per address from all
 /// networks (the ceiling). A correct password from another network is not refused until
 /// the ceiling is reached.
 pub(crate) fn sign_in_failure_gates<H: Host>(
@@ -209,14 +212,33 @@ pub(crate) async fn limited<H: Host>(
     Ok(wait)
 }
 
-pub(crate) async fn count<H: Host>(
+/// Counts one event on every counter, atomically each (see [`Limiter::acquire`]): `Some`
+/// with the longest wait when one is full, and then nothing stays counted.
+pub(crate) async fn acquire<H: Host>(
     edge: &Edge<H>,
-    events: &[Gate],
+    gates: &[Gate],
+    now: i64,
+) -> Result<Option<u64>, EdgeError> {
+    let limiter = edge.host().limiter();
+    for (at, (key, rule)) in gates.iter().enumerate() {
+        let Some(key) = key else { continue };
+        if let Verdict::Limited { retry_after_secs } = limiter.acquire(key, *rule, now).await? {
+            release(edge, &gates[..at], now).await?;
+            return Ok(Some(retry_after_secs));
+        }
+    }
+    Ok(None)
+}
+
+/// Gives back the events [`acquire`] counted (an attempt that did not fail after all).
+pub(crate) async fn release<H: Host>(
+    edge: &Edge<H>,
+    gates: &[Gate],
     now: i64,
 ) -> Result<(), EdgeError> {
-    for (key, rule) in events {
+    for (key, rule) in gates {
         if let Some(key) = key {
-            edge.host().limiter().record(key, *rule, now).await?;
+            edge.host().limiter().release(key, *rule, now).await?;
         }
     }
     Ok(())

@@ -8,7 +8,7 @@
 //! (`accounts::Registration`), and its link names it: registering again never changes what
 //! an earlier link confirms, nor with which password (see `verify`).
 
-use crate::accounts::{self, Account, Registration};
+use crate::accounts::{self, Account, Edit, Registration};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
@@ -19,7 +19,7 @@ use crate::response::{self, Resp};
 use crate::tokens;
 use crate::{Edge, Host};
 
-use super::{MailKind, count, kept, limited, mail_gates, refuse, too_many};
+use super::{MailKind, acquire, kept, limited, mail_gates, refuse, too_many};
 
 pub(crate) const PAGE: &str = "/register/";
 const FIELDS: [&str; 5] = [
@@ -82,66 +82,76 @@ pub(crate) async fn post<H: Host>(
     };
 
     let gates = mail_gates(edge, ctx, "register", MailKind::Verification, &email);
-    if let Some(wait) = limited(edge, &gates, ctx.now).await? {
+    let wait = match limited(edge, &gates, ctx.now).await? {
+        Some(wait) => Some(wait),
+        None => acquire(edge, &gates, ctx.now).await?,
+    };
+    if let Some(wait) = wait {
         return too_many(edge, PAGE, values, wait).await;
     }
-    count(edge, &gates, ctx.now).await?;
 
     let host = edge.host();
     let kv = host.kv();
     // Hash before looking the address up, so both outcomes cost the same.
     let password_hash = password::hash(host, password).await?;
-    let existing = accounts::load(kv, &email.key).await?;
-    match existing {
-        Some(account) if account.verified => {
+    // A new registration, or another one of an address never verified: it gets its own
+    // record and links; earlier ones stay as they were. Decided on the account as it is
+    // when the commit applies, so a verification racing this registration is never undone.
+    let id = tokens::new_secret(host.rng())?;
+    let registration = Registration {
+        id: id.clone(),
+        email: email.display.clone(),
+        first_name,
+        last_name,
+        organization,
+        password_hash,
+        created_at: ctx.now,
+        expires_at: ctx.now + accounts::REGISTRATION_LIFETIME_SECS,
+    };
+    let outcome = accounts::edit(kv, &email.key, |existing| {
+        if let Some(account) = existing.as_ref().filter(|a| a.verified) {
+            return Ok(Edit::Keep(Err(account.email.clone())));
+        }
+        let mut pending = existing
+            .as_ref()
+            .map(|a| a.pending.clone())
+            .unwrap_or_default();
+        pending.push(id.clone());
+        let excess = pending.len().saturating_sub(accounts::MAX_PENDING);
+        pending.drain(..excess);
+        let account = Account {
+            verified_at: None,
+            email: registration.email.clone(),
+            first_name: registration.first_name.clone(),
+            last_name: registration.last_name.clone(),
+            organization: registration.organization.clone(),
+            password_hash: registration.password_hash.clone(),
+            verified: false,
+            created_at: existing.as_ref().map_or(ctx.now, |a| a.created_at),
+            registration: id.clone(),
+            session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
+            pending,
+        };
+        Ok(Edit::Save {
+            also: registration.write()?,
+            out: Ok(account.email.clone()),
+            account,
+        })
+    })
+    .await?;
+    match outcome {
+        Ok(to) => super::verify::send_link(edge, ctx, &to, &[id], ctx.now).await?,
+        Err(owner) => {
             ctx.mail.queue(templates::already_registered(
                 edge.config(),
-                &account.email,
+                &owner,
                 ctx.now,
             ));
-            // The three writes a new registration makes (registration, account, token),
+            // The two commits a new registration makes (registration and account, link),
             // so the answer takes as long.
-            for _ in 0..3 {
+            for _ in 0..2 {
                 tokens::issue_decoy(kv, host.rng(), tokens::TokenKind::Verify, ctx.now).await?;
             }
-        }
-        existing => {
-            // A new registration, or another one of an address never verified: it gets its
-            // own record and links; earlier ones stay as they were.
-            let id = tokens::new_secret(host.rng())?;
-            let registration = Registration {
-                id: id.clone(),
-                email: email.display.clone(),
-                first_name,
-                last_name,
-                organization,
-                password_hash,
-                created_at: ctx.now,
-                expires_at: ctx.now + accounts::REGISTRATION_LIFETIME_SECS,
-            };
-            accounts::save_registration(kv, &registration).await?;
-            let mut pending = existing
-                .as_ref()
-                .map(|a| a.pending.clone())
-                .unwrap_or_default();
-            pending.push(id.clone());
-            let excess = pending.len().saturating_sub(accounts::MAX_PENDING);
-            pending.drain(..excess);
-            let account = Account {
-                verified_at: None,
-                email: registration.email.clone(),
-                first_name: registration.first_name.clone(),
-                last_name: registration.last_name.clone(),
-                organization: registration.organization.clone(),
-                password_hash: registration.password_hash.clone(),
-                verified: false,
-                created_at: existing.as_ref().map_or(ctx.now, |a| a.created_at),
-                registration: id.clone(),
-                session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
-                pending,
-            };
-            accounts::save(kv, &account).await?;
-            super::verify::send_link(edge, ctx, &account.email, &[id], ctx.now).await?;
         }
     }
     response::redirect("/register/check-email/")

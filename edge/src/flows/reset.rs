@@ -13,6 +13,7 @@ use crate::accounts::{self, Account};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
+use crate::kv::{self, Change, Kv};
 use crate::mail::templates;
 use crate::pages::{FormMessage, PageFill};
 use crate::password;
@@ -21,7 +22,7 @@ use crate::sessions;
 use crate::tokens::{self, TokenKind};
 use crate::{Edge, Host};
 
-use super::{count, form_page, ip_key, limited, too_many};
+use super::{acquire, form_page, ip_key, limited, too_many};
 
 pub(crate) const PAGE: &str = "/reset-password/";
 
@@ -37,8 +38,8 @@ fn token_fill(token: &str) -> Vec<(String, String)> {
     vec![("token".to_owned(), token.to_owned())]
 }
 
-/// The account a reset link is for, if the link is valid: known, unexpired, and issued in
-/// the account's current `session_epoch`.
+/// The account a reset link is for, if the link is valid: known, unexpired, and issued to
+/// this account in its current `session_epoch` ([`tokens::TokenRecord::binds`]).
 async fn valid_link<H: Host>(
     edge: &Edge<H>,
     token: &str,
@@ -50,7 +51,7 @@ async fn valid_link<H: Host>(
     };
     Ok(accounts::load(kv, &record.email)
         .await?
-        .filter(|account| record.epoch == Some(account.session_epoch)))
+        .filter(|account| record.binds(account)))
 }
 
 pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
@@ -97,7 +98,7 @@ pub(crate) async fn post<H: Host>(
         message: Some(bad_link()),
         ..PageFill::default()
     };
-    let Some(mut account) = valid_link(edge, token, ctx.now).await? else {
+    let Some(account) = valid_link(edge, token, ctx.now).await? else {
         return form_page(edge, PAGE, StatusCode::BAD_REQUEST, &invalid()).await;
     };
 
@@ -116,27 +117,54 @@ pub(crate) async fn post<H: Host>(
         };
         return form_page(edge, PAGE, StatusCode::UNPROCESSABLE_ENTITY, &fill).await;
     }
-    count(edge, &[ip_gate], ctx.now).await?;
+    if let Some(wait) = acquire(edge, std::slice::from_ref(&ip_gate), ctx.now).await? {
+        return too_many(edge, PAGE, Vec::new(), wait).await;
+    }
 
-    // Use the token up before changing anything: of two racing requests, one gets nothing.
-    if tokens::consume(kv, TokenKind::Reset, token, ctx.now)
-        .await?
-        .is_none()
-    {
+    let password_hash = password::hash(host, new_password).await?;
+    let (Some(token_key), email_key) = (
+        tokens::store_key(TokenKind::Reset, token),
+        account.key_email(),
+    ) else {
         return form_page(edge, PAGE, StatusCode::BAD_REQUEST, &invalid()).await;
-    }
-    account.password_hash = password::hash(host, new_password).await?;
-    account.session_epoch += 1;
-    // The reader just proved they read this mailbox; registrations still pending can never
-    // be confirmed now.
-    if !account.verified {
-        account.verified_at = Some(ctx.now);
-    }
-    account.verified = true;
-    for id in std::mem::take(&mut account.pending) {
-        accounts::delete_registration(kv, &id).await?;
-    }
-    accounts::save(kv, &account).await?;
+    };
+    let account_key = accounts::account_key(&email_key);
+    // One commit uses the token up and sets the password, and only if neither changed
+    // since they were read: of racing posts of one link exactly one succeeds, and a link
+    // issued before a reset or any other credential change no longer fits the account.
+    let changed = kv::update_many(kv, &[&token_key, &account_key], |values| {
+        let (Some((record, use_up)), Some(mut account)) = (
+            tokens::held(TokenKind::Reset, &token_key, values[0].as_deref(), ctx.now)?,
+            accounts::parse(&account_key, values[1].as_deref())?,
+        ) else {
+            return Ok(Change::Keep(None));
+        };
+        if !record.binds(&account) {
+            return Ok(Change::Keep(None));
+        }
+        account.password_hash = password_hash.clone();
+        account.session_epoch += 1;
+        // The reader just proved they read this mailbox; registrations still pending can
+        // never be confirmed now.
+        if !account.verified {
+            account.verified_at = Some(ctx.now);
+        }
+        account.verified = true;
+        let mut txn = use_up;
+        for id in std::mem::take(&mut account.pending) {
+            txn = txn.delete(accounts::registration_key(&id));
+        }
+        Ok(Change::Commit(txn.and(account.write()?), Some(account)))
+    })
+    .await?;
+    let Some(account) = changed else {
+        return form_page(edge, PAGE, StatusCode::BAD_REQUEST, &invalid()).await;
+    };
+    // Clean-up only: the epoch ended every session and every link of the old epoch.
+    let clean = sessions::delete_all(kv, &email_key)
+        .await?
+        .and(tokens::delete_all(kv, &email_key, &[TokenKind::EmailChange]).await?);
+    kv.commit(&clean).await?;
     if let Some(id) = sessions::cookie_value(&ctx.headers) {
         sessions::delete(kv, &id).await?;
     }

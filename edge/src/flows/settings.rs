@@ -18,12 +18,12 @@ use http::StatusCode;
 use http::header::{ACCEPT, CONTENT_DISPOSITION, SET_COOKIE};
 use serde::Serialize;
 
-use crate::accounts;
+use crate::accounts::{self, Account, Edit};
 use crate::clock;
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
-use crate::kv::Kv;
+use crate::kv::{self, Change, Kv, Txn};
 use crate::mail::templates;
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
@@ -35,7 +35,9 @@ use crate::{Edge, Host};
 
 use super::account::{render, signed_in_with_plan};
 use super::register::{NAME_MAX, ORGANIZATION_MAX};
-use super::{Gate, MailKind, count, form_page, ip_key, limited, mail_gates, sign_in_failure_gates};
+use super::{
+    Gate, MailKind, acquire, form_page, ip_key, limited, mail_gates, release, sign_in_failure_gates,
+};
 
 pub(crate) const CONFIRM_EMAIL_PAGE: &str = "/confirm-email/";
 
@@ -147,16 +149,24 @@ async fn reauthenticate<H: Host>(
     };
     let right = match refusal {
         Some(_) => false,
-        None => matches!(
-            password::verify(edge.host(), typed, &account.password_hash).await?,
-            Verification::Right { .. }
-        ),
+        None => {
+            // Acquired before argon2, released if right: a burst tries no more passwords
+            // than the failure limit allows.
+            if let Some(wait) = acquire(edge, &gates, ctx.now).await? {
+                return too_many(edge, ctx, who, wait).await.map(Err);
+            }
+            let right = matches!(
+                password::verify(edge.host(), typed, &account.password_hash).await?,
+                Verification::Right { .. }
+            );
+            if right {
+                release(edge, &gates, ctx.now).await?;
+            }
+            right
+        }
     };
     if right {
         return Ok(Ok(()));
-    }
-    if refusal.is_none() {
-        count(edge, &gates, ctx.now).await?;
     }
     let message = refusal.unwrap_or("Your current password is incorrect. Nothing was changed.");
     again(
@@ -170,6 +180,27 @@ async fn reauthenticate<H: Host>(
     )
     .await
     .map(Err)
+}
+
+/// Counts the per-IP gate of an accepted request; `Err` is the 429 when a burst filled it.
+async fn accept<H: Host>(
+    edge: &Edge<H>,
+    ctx: &Ctx,
+    who: &(SignedIn, Subscription),
+    gates: &[Gate],
+) -> Result<Result<(), Resp>, EdgeError> {
+    match acquire(edge, gates, ctx.now).await? {
+        Some(wait) => too_many(edge, ctx, who, wait).await.map(Err),
+        None => Ok(Ok(())),
+    }
+}
+
+/// Whether `stored` is still the account the request's session was accepted for: the same
+/// account of the address, in the same epoch (not signed out everywhere, no reset since).
+fn still(stored: &Account, who: &SignedIn) -> bool {
+    stored.verified
+        && stored.generation() == who.account.generation()
+        && stored.session_epoch == who.account.session_epoch
 }
 
 /// `POST /api/account/profile`: first name, last name, organization (the registration's
@@ -211,17 +242,31 @@ pub(crate) async fn profile<H: Host>(
         )
         .await;
     };
-    count(edge, &[gate], ctx.now).await?;
-    // Read again just before writing: the session's copy may be a request old.
+    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
+        return Ok(answer);
+    }
+    // Only the profile fields change, on the account as stored when the commit applies:
+    // never a password hash or an epoch from the session's older copy.
     let kv = edge.host().kv();
-    let key = who.0.account.key_email();
-    let Some(mut account) = accounts::load(kv, &key).await? else {
+    let saved = accounts::edit(kv, &who.0.account.key_email(), |stored| {
+        Ok(match stored {
+            Some(mut account) if still(&account, &who.0) => {
+                account.first_name = first_name.clone();
+                account.last_name = last_name.clone();
+                account.organization = organization.clone();
+                Edit::Save {
+                    account,
+                    also: Txn::new(),
+                    out: true,
+                }
+            }
+            _ => Edit::Keep(false),
+        })
+    })
+    .await?;
+    if !saved {
         return not_signed_in(ctx);
-    };
-    account.first_name = first_name.clone();
-    account.last_name = last_name.clone();
-    account.organization = organization.clone();
-    accounts::save(kv, &account).await?;
+    }
     response::redirect("/account/?saved=1")
 }
 
@@ -256,7 +301,9 @@ pub(crate) async fn password<H: Host>(
         )
         .await;
     }
-    count(edge, &[gate], ctx.now).await?;
+    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
+        return Ok(answer);
+    }
     if let Err(refusal) =
         reauthenticate(edge, ctx, &who, form.text("current_password"), Vec::new()).await?
     {
@@ -266,16 +313,33 @@ pub(crate) async fn password<H: Host>(
     let host = edge.host();
     let kv = host.kv();
     let key = account.key_email();
-    let Some(mut account) = accounts::load(kv, &key).await? else {
+    let new_hash = password::hash(host, new_password).await?;
+    // Only over the password just checked, in the epoch it was checked in.
+    let checked_hash = account.password_hash.clone();
+    let changed = accounts::edit(kv, &key, |stored| {
+        Ok(match stored {
+            Some(mut stored) if still(&stored, &who.0) && stored.password_hash == checked_hash => {
+                stored.password_hash = new_hash.clone();
+                // Every session and link issued before ends here.
+                stored.session_epoch += 1;
+                Edit::Save {
+                    account: stored.clone(),
+                    also: Txn::new(),
+                    out: Some(stored),
+                }
+            }
+            _ => Edit::Keep(None),
+        })
+    })
+    .await?;
+    let Some(account) = changed else {
         return not_signed_in(ctx);
     };
-    account.password_hash = password::hash(host, new_password).await?;
-    // Every session and reset link issued before ends here.
-    account.session_epoch += 1;
-    accounts::save(kv, &account).await?;
-    sessions::delete_all(kv, &key).await?;
-    tokens::delete_all(kv, &key, &[TokenKind::Reset]).await?;
-    let id = sessions::create(kv, host.rng(), &key, account.session_epoch, ctx.now).await?;
+    let clean = sessions::delete_all(kv, &key)
+        .await?
+        .and(tokens::delete_all(kv, &key, &[TokenKind::Reset, TokenKind::EmailChange]).await?);
+    kv.commit(&clean).await?;
+    let id = sessions::create(kv, host.rng(), &account, ctx.now).await?;
     ctx.mail.queue(templates::password_changed_in_settings(
         edge.config(),
         &account.email,
@@ -323,25 +387,30 @@ pub(crate) async fn email<H: Host>(
     if let Some(wait) = limited(edge, &gates[1..], ctx.now).await? {
         return too_many(edge, ctx, &who, wait).await;
     }
-    count(edge, &[gate], ctx.now).await?;
+    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
+        return Ok(answer);
+    }
     if let Err(refusal) =
         reauthenticate(edge, ctx, &who, form.text("current_password"), values).await?
     {
         return Ok(refusal);
     }
-    count(edge, &gates[1..], ctx.now).await?;
+    if let Err(answer) = accept(edge, ctx, &who, &gates[1..]).await? {
+        return Ok(answer);
+    }
 
     let host = edge.host();
     let kv = host.kv();
     let key = account.key_email();
     // One change at a time: a new request makes the earlier links worthless.
-    tokens::delete_all(kv, &key, &[TokenKind::EmailChange]).await?;
+    kv.commit(&tokens::delete_all(kv, &key, &[TokenKind::EmailChange]).await?)
+        .await?;
     let token = tokens::issue(
         kv,
         host.rng(),
         TokenKind::EmailChange,
         &key,
-        Binding::NewEmail(&new.display),
+        Binding::NewEmail(account, &new.display),
         ctx.now,
     )
     .await?;
@@ -424,7 +493,7 @@ pub(crate) async fn confirm<H: Host>(
     let old = record.email.clone();
     let Some(account) = accounts::load(kv, &old)
         .await?
-        .filter(|account| account.verified)
+        .filter(|account| account.verified && record.binds(account))
     else {
         tokens::consume(kv, TokenKind::EmailChange, token, ctx.now).await?;
         return bad_email_link(edge).await;
@@ -436,7 +505,14 @@ pub(crate) async fn confirm<H: Host>(
     );
     let failure_gates = sign_in_failure_gates(edge, ctx, &old);
     let [by_network, ceiling] = failure_gates.clone();
-    if let Some(wait) = limited(edge, &[ip_gate.clone(), by_network, ceiling], ctx.now).await? {
+    let all = [ip_gate, by_network, ceiling];
+    let mut wait = limited(edge, &all, ctx.now).await?;
+    let tried = !typed.is_empty() && typed.chars().count() <= password::MAX_CHARS;
+    if wait.is_none() && tried {
+        // Acquired before argon2, released if right.
+        wait = acquire(edge, &all, ctx.now).await?;
+    }
+    if let Some(wait) = wait {
         let message = FormMessage::text(wait_message(wait));
         let mut answer = confirm_email_form(
             edge,
@@ -449,17 +525,12 @@ pub(crate) async fn confirm<H: Host>(
         response::retry_after(&mut answer, wait);
         return Ok(answer);
     }
-    count(edge, &[ip_gate], ctx.now).await?;
-    let right = !typed.is_empty()
-        && typed.chars().count() <= password::MAX_CHARS
+    let right = tried
         && matches!(
             password::verify(host, typed, &account.password_hash).await?,
             Verification::Right { .. }
         );
     if !right {
-        if !typed.is_empty() {
-            count(edge, &failure_gates, ctx.now).await?;
-        }
         return confirm_email_form(
             edge,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -471,17 +542,13 @@ pub(crate) async fn confirm<H: Host>(
         )
         .await;
     }
-    if tokens::consume(kv, TokenKind::EmailChange, token, ctx.now)
-        .await?
-        .is_none()
-    {
-        return bad_email_link(edge).await;
-    }
+    release(edge, &failure_gates, ctx.now).await?;
 
-    let new = new_display.to_lowercase();
-    if let Some(existing) = accounts::load(kv, &new).await? {
-        if existing.verified {
-            return confirm_email_form(
+    let new = crate::forms::email_key(&new_display);
+    match move_account(kv, token, &account, &old, &new, &new_display, ctx.now).await? {
+        Moved::LinkUsed => bad_email_link(edge).await,
+        Moved::Taken => {
+            confirm_email_form(
                 edge,
                 StatusCode::CONFLICT,
                 &new_display,
@@ -491,46 +558,92 @@ pub(crate) async fn confirm<H: Host>(
                      not changed.",
                 )),
             )
-            .await;
+            .await
         }
-        // Someone's unverified registration of the address: whoever confirms here reads
-        // its mail, so the registration can never be confirmed now.
-        for id in &existing.pending {
-            accounts::delete_registration(kv, id).await?;
-        }
+        Moved::Done => response::redirect("/account/?email_changed=1"),
     }
-    move_account(kv, account, &old, &new, &new_display, ctx.now).await?;
-    response::redirect("/account/?email_changed=1")
 }
 
-/// Moves every record keyed by `old` to `new`: the account (now showing `new_display`),
-/// its plan and trial index, its sessions; the tokens of the old address are deleted.
+/// How [`move_account`] ended.
+enum Moved {
+    /// The link was used meanwhile, or the account changed (password, epoch) since it was
+    /// checked: nothing moved.
+    LinkUsed,
+    /// The new address belongs to a verified account: the link is used up, nothing moved.
+    Taken,
+    Done,
+}
+
+/// Moves every record keyed by `old` to `new` in one commit that also uses the link up:
+/// the account (now showing `new_display`), its plan and trial index, its sessions; the
+/// tokens of the old address are deleted, and an unverified registration of `new` (whoever
+/// confirms here reads its mail) can never be confirmed now. Applies only while the link,
+/// both accounts and the plan are as read, so it is all or nothing, and at most once.
 async fn move_account(
     kv: &impl Kv,
-    mut account: accounts::Account,
+    token: &str,
+    checked: &accounts::Account,
     old: &str,
     new: &str,
     new_display: &str,
     now: i64,
-) -> Result<(), EdgeError> {
-    account.email = new_display.to_owned();
-    accounts::save(kv, &account).await?;
-    let plan_key = trial::plan_key(old);
-    if kv.get(&plan_key).await?.is_some() {
-        let sub = trial::load(kv, old).await?;
-        trial::save(kv, new, &sub).await?;
-        kv.delete(&plan_key).await?;
-        if let Some(trial) = &sub.trial {
-            let old_index = trial::index_key(trial.ends_at, old)?;
-            if kv.get(&old_index).await?.is_some() {
-                kv.delete(&old_index).await?;
-                trial::write_index(kv, new, &sub).await?;
+) -> Result<Moved, EdgeError> {
+    let Some(token_key) = tokens::store_key(TokenKind::EmailChange, token) else {
+        return Ok(Moved::LinkUsed);
+    };
+    let (old_key, new_key) = (accounts::account_key(old), accounts::account_key(new));
+    let (old_plan, new_plan) = (trial::plan_key(old), trial::plan_key(new));
+    let indexed = match trial::load(kv, old).await?.trial {
+        Some(trial) => kv
+            .get(&trial::index_key(trial.ends_at, old)?)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    // Listed before: a session created meanwhile at the old address dies with its account.
+    let sessions = sessions::move_all(kv, old, new, now).await?;
+    let old_tokens = tokens::delete_all(kv, old, &[]).await?;
+    let keys = [&*token_key, &*old_key, &*new_key, &*old_plan, &*new_plan];
+    kv::update_many(kv, &keys, |values| {
+        let Some((_, use_up)) = tokens::held(
+            TokenKind::EmailChange,
+            &token_key,
+            values[0].as_deref(),
+            now,
+        )?
+        else {
+            return Ok(Change::Keep(Moved::LinkUsed));
+        };
+        let current = accounts::parse(&old_key, values[1].as_deref())?;
+        let unchanged = current.as_ref().is_some_and(|a| {
+            a.verified
+                && a.generation() == checked.generation()
+                && a.session_epoch == checked.session_epoch
+                && a.password_hash == checked.password_hash
+        });
+        let Some(mut account) = current.filter(|_| unchanged) else {
+            return Ok(Change::Commit(use_up, Moved::LinkUsed));
+        };
+        let mut txn = use_up;
+        if let Some(existing) = accounts::parse(&new_key, values[2].as_deref())? {
+            if existing.verified {
+                return Ok(Change::Commit(txn, Moved::Taken));
+            }
+            for id in &existing.pending {
+                txn = txn.delete(accounts::registration_key(id));
             }
         }
-    }
-    sessions::move_all(kv, old, new, now).await?;
-    tokens::delete_all(kv, old, &[]).await?;
-    accounts::delete(kv, old).await
+        account.email = new_display.to_owned();
+        let plan = trial::moved(old, new, values[3].as_deref(), indexed)?;
+        let txn = txn
+            .and(old_tokens.clone())
+            .delete(old_key.as_str())
+            .and(account.write()?)
+            .and(plan)
+            .and(sessions.clone());
+        Ok(Change::Commit(txn, Moved::Done))
+    })
+    .await
 }
 
 /// `POST /api/account/sessions/revoke`: every session ends, this one too.
@@ -539,14 +652,31 @@ pub(crate) async fn revoke<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, E
         Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
-    count(edge, &[gate], ctx.now).await?;
+    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
+        return Ok(answer);
+    }
     let kv = edge.host().kv();
     let key = who.0.account.key_email();
-    if let Some(mut account) = accounts::load(kv, &key).await? {
-        account.session_epoch += 1;
-        accounts::save(kv, &account).await?;
-    }
-    sessions::delete_all(kv, &key).await?;
+    // Moving the epoch on ends every session, listed or not, and every reset and
+    // email-change link; the deletes after it are clean-up.
+    accounts::edit(kv, &key, |stored| {
+        Ok(match stored {
+            Some(mut account) if account.generation() == who.0.account.generation() => {
+                account.session_epoch += 1;
+                Edit::Save {
+                    account,
+                    also: Txn::new(),
+                    out: (),
+                }
+            }
+            _ => Edit::Keep(()),
+        })
+    })
+    .await?;
+    let clean = sessions::delete_all(kv, &key)
+        .await?
+        .and(tokens::delete_all(kv, &key, &[TokenKind::Reset, TokenKind::EmailChange]).await?);
+    kv.commit(&clean).await?;
     let mut answer = response::redirect("/sign-in/?signed_out=1")?;
     response::set(&mut answer, SET_COOKIE, &sessions::clear_cookie())?;
     Ok(answer)
@@ -612,13 +742,7 @@ pub(crate) async fn export<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, E
         },
         created_at: clock::rfc3339(account.created_at)?,
         verified_at: time(account.verified_at)?,
-        active_sessions: sessions::count_live(
-            kv,
-            &account.key_email(),
-            account.session_epoch,
-            ctx.now,
-        )
-        .await?,
+        active_sessions: sessions::count_live(kv, account, ctx.now).await?,
     };
     let mut answer = response::json(StatusCode::OK, &body)?;
     response::set(
@@ -658,26 +782,42 @@ pub(crate) async fn delete<H: Host>(
         )
         .await;
     }
-    count(edge, &[gate], ctx.now).await?;
+    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
+        return Ok(answer);
+    }
     if let Err(refusal) =
         reauthenticate(edge, ctx, &who, form.text("current_password"), Vec::new()).await?
     {
         return Ok(refusal);
     }
 
+    // One commit removes the account and everything listed under it, and only the account
+    // the password was checked against. A session or link missed by the listing is dead:
+    // a later account of the address is another generation.
     let kv = edge.host().kv();
-    sessions::delete_all(kv, &key).await?;
-    tokens::delete_all(kv, &key, &[]).await?;
+    let mut records = sessions::delete_all(kv, &key)
+        .await?
+        .and(tokens::delete_all(kv, &key, &[]).await?)
+        .delete(trial::plan_key(&key));
     if let Some(trial) = &who.1.trial {
-        kv.delete(&trial::index_key(trial.ends_at, &key)?).await?;
+        records = records.delete(trial::index_key(trial.ends_at, &key)?);
     }
-    kv.delete(&trial::plan_key(&key)).await?;
-    if let Some(stored) = accounts::load(kv, &key).await? {
-        for id in &stored.pending {
-            accounts::delete_registration(kv, id).await?;
-        }
+    let deleted = accounts::edit(kv, &key, |stored| {
+        Ok(match stored {
+            Some(stored) if still(&stored, &who.0) => {
+                let mut txn = records.clone().delete(accounts::account_key(&key));
+                for id in &stored.pending {
+                    txn = txn.delete(accounts::registration_key(id));
+                }
+                Edit::Commit(txn, true)
+            }
+            _ => Edit::Keep(false),
+        })
+    })
+    .await?;
+    if !deleted {
+        return not_signed_in(ctx);
     }
-    accounts::delete(kv, &key).await?;
     ctx.mail
         .queue(templates::goodbye(edge.config(), &account.email, ctx.now));
     let mut answer = response::redirect("/sign-in/?deleted=1")?;

@@ -7,10 +7,11 @@
 use http::StatusCode;
 use http::header::SET_COOKIE;
 
-use crate::accounts;
+use crate::accounts::{self, Account, Edit};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
+use crate::kv::Txn;
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
 use crate::response::{self, Resp};
@@ -18,7 +19,9 @@ use crate::sessions;
 use crate::trial;
 use crate::{Edge, Host};
 
-use super::{count, form_page, ip_key, kept, limited, refuse, sign_in_failure_gates, too_many};
+use super::{
+    acquire, form_page, ip_key, kept, limited, refuse, release, sign_in_failure_gates, too_many,
+};
 
 pub(crate) const PAGE: &str = "/sign-in/";
 
@@ -70,10 +73,16 @@ pub(crate) async fn post<H: Host>(
     let ip_gate = (ip_key("sign-in", ctx.client_ip), limits.posts_per_ip);
     let failure_gates = sign_in_failure_gates(edge, ctx, &email.key);
     let [by_network, ceiling] = failure_gates.clone();
-    if let Some(wait) = limited(edge, &[ip_gate.clone(), by_network, ceiling], ctx.now).await? {
+    let all = [ip_gate, by_network, ceiling];
+    // Checked first (a refused request costs one read per counter), then acquired before
+    // argon2: of a burst, only as many as the failure limit get their password tried.
+    let wait = match limited(edge, &all, ctx.now).await? {
+        Some(wait) => Some(wait),
+        None => acquire(edge, &all, ctx.now).await?,
+    };
+    if let Some(wait) = wait {
         return too_many(edge, PAGE, values, wait).await;
     }
-    count(edge, &[ip_gate], ctx.now).await?;
 
     let host = edge.host();
     let kv = host.kv();
@@ -85,8 +94,8 @@ pub(crate) async fn post<H: Host>(
             Verification::Wrong
         }
     };
-    let (Some(mut account), Verification::Right { rehash }) = (account, verification) else {
-        count(edge, &failure_gates, ctx.now).await?;
+    let (Some(account), Verification::Right { rehash }) = (account, verification) else {
+        // The failure stays counted.
         return refuse(
             edge,
             PAGE,
@@ -98,6 +107,7 @@ pub(crate) async fn post<H: Host>(
         )
         .await;
     };
+    release(edge, &failure_gates, ctx.now).await?;
     if !account.verified {
         return refuse(
             edge,
@@ -113,11 +123,42 @@ pub(crate) async fn post<H: Host>(
         .await;
     }
 
-    if rehash {
-        account.password_hash = password::hash(host, password).await?;
-        accounts::save(kv, &account).await?;
+    let account = if rehash {
+        let new_hash = password::hash(host, password).await?;
+        // Only over the hash just verified: a password changed meanwhile stays changed.
+        let verified_hash = account.password_hash.clone();
+        accounts::edit(kv, &email.key, |current| {
+            Ok(match current {
+                Some(mut current) if current.password_hash == verified_hash => {
+                    current.password_hash = new_hash.clone();
+                    Edit::Save {
+                        account: current.clone(),
+                        also: Txn::new(),
+                        out: Some(current),
+                    }
+                }
+                _ => Edit::Keep(None),
+            })
+        })
+        .await?
+    } else {
+        Some(account)
+    };
+    match account {
+        Some(account) => signed_in(edge, ctx, &account).await,
+        None => {
+            refuse(
+                edge,
+                PAGE,
+                values,
+                Vec::new(),
+                Some(FormMessage::text(
+                    "The email address or password is incorrect.",
+                )),
+            )
+            .await
+        }
     }
-    signed_in(edge, ctx, &email.key, account.session_epoch).await
 }
 
 /// Signs the account in: the trial starts if it has not yet, a new session (the one the
@@ -125,11 +166,11 @@ pub(crate) async fn post<H: Host>(
 pub(crate) async fn signed_in<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
-    email_key: &str,
-    session_epoch: u64,
+    account: &Account,
 ) -> Result<Resp, EdgeError> {
     let host = edge.host();
     let kv = host.kv();
+    let email_key = &account.key_email();
     let mut sub = trial::load(kv, email_key).await?;
     if trial::start(&mut sub, ctx.now) {
         trial::save(kv, email_key, &sub).await?;
@@ -139,7 +180,7 @@ pub(crate) async fn signed_in<H: Host>(
     if let Some(old) = sessions::cookie_value(&ctx.headers) {
         sessions::delete(kv, &old).await?;
     }
-    let id = sessions::create(kv, host.rng(), email_key, session_epoch, ctx.now).await?;
+    let id = sessions::create(kv, host.rng(), account, ctx.now).await?;
     let mut response = response::redirect("/account/")?;
     response::set(&mut response, SET_COOKIE, &sessions::set_cookie(&id))?;
     Ok(response)

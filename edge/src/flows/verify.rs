@@ -16,6 +16,7 @@ use crate::accounts::{self, Account, Registration};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
+use crate::kv::{self, Change};
 use crate::mail::templates;
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
@@ -24,7 +25,8 @@ use crate::tokens::{self, Binding, TokenKind, TokenRecord};
 use crate::{Edge, Host};
 
 use super::{
-    MailKind, address_form, count, form_page, ip_key, limited, sign_in, sign_in_failure_gates,
+    MailKind, acquire, address_form, form_page, ip_key, limited, release, sign_in,
+    sign_in_failure_gates,
 };
 
 pub(crate) const RESEND_PAGE: &str = "/register/resend/";
@@ -136,23 +138,9 @@ pub(crate) async fn confirm<H: Host>(
     };
     let failure_gates = sign_in_failure_gates(edge, ctx, &record.email);
     let [by_network, ceiling] = failure_gates.clone();
-    if let Some(wait) = limited(edge, &[ip_gate.clone(), by_network, ceiling], ctx.now).await? {
-        let minutes = wait.div_ceil(60).max(1);
-        let unit = if minutes == 1 { "minute" } else { "minutes" };
-        let message = FormMessage::text(format!(
-            "Too many attempts. Please wait {minutes} {unit} and try again."
-        ));
-        let mut response = confirm_form(
-            edge,
-            StatusCode::TOO_MANY_REQUESTS,
-            &email,
-            token,
-            Vec::new(),
-            Some(message),
-        )
-        .await?;
-        response::retry_after(&mut response, wait);
-        return Ok(response);
+    let all = [ip_gate.clone(), by_network, ceiling];
+    if let Some(wait) = limited(edge, &all, ctx.now).await? {
+        return too_many(edge, &email, token, wait).await;
     }
 
     let field_error = if password.is_empty() {
@@ -174,7 +162,10 @@ pub(crate) async fn confirm<H: Host>(
         )
         .await;
     }
-    count(edge, &[ip_gate], ctx.now).await?;
+    // Acquired before argon2: of a burst, only as many as the failure limit try a password.
+    if let Some(wait) = acquire(edge, &all, ctx.now).await? {
+        return too_many(edge, &email, token, wait).await;
+    }
 
     let mut live: Vec<Registration> = Vec::new();
     for id in &record.registrations {
@@ -186,6 +177,7 @@ pub(crate) async fn confirm<H: Host>(
     }
     if live.is_empty() {
         // Every registration this link names has expired: the link is worth nothing.
+        release(edge, &failure_gates, ctx.now).await?;
         tokens::consume(kv, TokenKind::Verify, token, ctx.now).await?;
         return bad_link(edge).await;
     }
@@ -199,7 +191,7 @@ pub(crate) async fn confirm<H: Host>(
         }
     }
     let Some(registration) = matched else {
-        count(edge, &failure_gates, ctx.now).await?;
+        // The failure stays counted.
         return confirm_form(
             edge,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -212,42 +204,90 @@ pub(crate) async fn confirm<H: Host>(
         )
         .await;
     };
+    release(edge, &failure_gates, ctx.now).await?;
 
-    // Use the token up before changing anything: of two racing requests, one gets nothing.
-    if tokens::consume(kv, TokenKind::Verify, token, ctx.now)
-        .await?
-        .is_none()
-    {
+    // One commit uses the token up and writes the account verified, and only if neither
+    // changed since they were read: of racing confirmations exactly one succeeds, and a
+    // registration arriving meanwhile is seen (its pending record is deleted with the rest).
+    let Some(token_key) = tokens::store_key(TokenKind::Verify, token) else {
         return bad_link(edge).await;
-    }
-    let existing = accounts::load(kv, &record.email).await?;
-    if existing.as_ref().is_some_and(|a| a.verified) {
-        return response::redirect("/sign-in/?verified=1");
-    }
-    let account = Account {
-        email: registration.email.clone(),
-        first_name: registration.first_name.clone(),
-        last_name: registration.last_name.clone(),
-        organization: registration.organization.clone(),
-        password_hash: registration.password_hash.clone(),
-        verified: true,
-        verified_at: Some(ctx.now),
-        created_at: existing
-            .as_ref()
-            .map_or(registration.created_at, |a| a.created_at),
-        registration: registration.id.clone(),
-        // The credential is set: reset links issued before stop working.
-        session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
-        pending: Vec::new(),
     };
-    accounts::save(kv, &account).await?;
-    // The other registrations can never be confirmed now (the address is verified).
-    let mut done = existing.map(|a| a.pending).unwrap_or_default();
-    done.push(registration.id);
-    for id in &done {
-        accounts::delete_registration(kv, id).await?;
+    let account_key = accounts::account_key(&record.email);
+    let outcome = kv::update_many(kv, &[&token_key, &account_key], |values| {
+        let Some((_, use_up)) =
+            tokens::held(TokenKind::Verify, &token_key, values[0].as_deref(), ctx.now)?
+        else {
+            return Ok(Change::Keep(Confirmed::LinkUsed));
+        };
+        let existing = accounts::parse(&account_key, values[1].as_deref())?;
+        if existing.as_ref().is_some_and(|a| a.verified) {
+            return Ok(Change::Commit(use_up, Confirmed::AlreadyVerified));
+        }
+        let account = Account {
+            email: registration.email.clone(),
+            first_name: registration.first_name.clone(),
+            last_name: registration.last_name.clone(),
+            organization: registration.organization.clone(),
+            password_hash: registration.password_hash.clone(),
+            verified: true,
+            verified_at: Some(ctx.now),
+            created_at: existing
+                .as_ref()
+                .map_or(registration.created_at, |a| a.created_at),
+            // A new generation: nothing issued to an earlier account of the address works.
+            registration: registration.id.clone(),
+            // The credential is set: reset links issued before stop working.
+            session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
+            pending: Vec::new(),
+        };
+        // The other registrations can never be confirmed now (the address is verified).
+        let mut txn = use_up.and(account.write()?);
+        let others = existing.map(|a| a.pending).unwrap_or_default();
+        for id in others.iter().chain([&registration.id]) {
+            txn = txn.delete(accounts::registration_key(id));
+        }
+        Ok(Change::Commit(txn, Confirmed::Now(account)))
+    })
+    .await?;
+    match outcome {
+        Confirmed::LinkUsed => bad_link(edge).await,
+        Confirmed::AlreadyVerified => response::redirect("/sign-in/?verified=1"),
+        Confirmed::Now(account) => sign_in::signed_in(edge, ctx, &account).await,
     }
-    sign_in::signed_in(edge, ctx, &record.email, account.session_epoch).await
+}
+
+/// How a confirmation ended.
+enum Confirmed {
+    /// Another request used the link first.
+    LinkUsed,
+    /// The address was verified meanwhile (another link, a reset): the link is used up.
+    AlreadyVerified,
+    Now(Account),
+}
+
+/// 429 on the confirm form, the token kept for a later try.
+async fn too_many<H: Host>(
+    edge: &Edge<H>,
+    email: &str,
+    token: &str,
+    wait: u64,
+) -> Result<Resp, EdgeError> {
+    let minutes = wait.div_ceil(60).max(1);
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    let message = FormMessage::text(format!(
+        "Too many attempts. Please wait {minutes} {unit} and try again."
+    ));
+    let mut response = confirm_form(
+        edge,
+        StatusCode::TOO_MANY_REQUESTS,
+        email,
+        token,
+        Vec::new(),
+        Some(message),
+    )
+    .await?;
+    response::retry_after(&mut response, wait);
+    Ok(response)
 }
 
 /// Queues a mail to `to` with a fresh verification link for `registrations` (newest last). The mail
@@ -265,7 +305,7 @@ pub(crate) async fn send_link<H: Host>(
         host.kv(),
         host.rng(),
         TokenKind::Verify,
-        &to.to_lowercase(),
+        &crate::forms::email_key(to),
         Binding::Registrations(&newest_first),
         now,
     )

@@ -18,7 +18,7 @@ use super::system::SystemClock;
 use super::thread_pool::ThreadPool;
 use crate::clock::Clock;
 use crate::error::KvError;
-use crate::kv::{Kv, ListPage, check_ttl};
+use crate::kv::{Kv, ListPage, Txn, TxnTarget, Write, apply};
 
 /// Value layout: 8 bytes of expiry (Unix ms, big-endian; `i64::MAX` = never), then the value.
 const TABLE: TableDefinition<&str, &[u8]> = TableDefinition::new("kv");
@@ -144,6 +144,48 @@ impl RedbKv {
     }
 }
 
+/// One write transaction's table, for [`apply`]: what a commit reads and writes.
+struct RedbTarget<'a, 't> {
+    table: &'a mut redb::Table<'t, &'static str, &'static [u8]>,
+    now: i64,
+}
+
+impl TxnTarget for RedbTarget<'_, '_> {
+    fn current(&mut self, key: &str) -> Result<Option<String>, KvError> {
+        Ok(self
+            .table
+            .get(key)
+            .map_err(kv_error)?
+            .and_then(|v| decode(v.value()))
+            .filter(|(expires, _)| *expires > self.now)
+            .map(|(_, value)| value))
+    }
+
+    fn write(&mut self, write: &Write) -> Result<(), KvError> {
+        match write {
+            Write::Put {
+                key,
+                value,
+                ttl_secs,
+            } => {
+                let expires = match ttl_secs {
+                    Some(ttl) => self.now.saturating_add(
+                        i64::try_from(*ttl).unwrap_or(i64::MAX).saturating_mul(1000),
+                    ),
+                    None => i64::MAX,
+                };
+                self.table
+                    .insert(key.as_str(), encode(value, expires).as_slice())
+                    .map_err(kv_error)?;
+            }
+            Write::Delete { key } => {
+                self.table.remove(key.as_str()).map_err(kv_error)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Kv for RedbKv {
     async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
         let found = {
@@ -164,23 +206,32 @@ impl Kv for RedbKv {
         }
     }
 
-    async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError> {
-        check_ttl(ttl_secs)?;
-        let expires = match ttl_secs {
-            Some(ttl) => self
-                .now_ms()
-                .saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX).saturating_mul(1000)),
-            None => i64::MAX,
-        };
-        let (key, bytes) = (key.to_owned(), encode(value, expires));
-        self.write(move |table| table.insert(key.as_str(), bytes.as_slice()).map(drop))
+    async fn commit(&self, txn: &Txn) -> Result<bool, KvError> {
+        txn.check()?;
+        let (txn, now) = (txn.clone(), self.now_ms());
+        let db = self.db.clone();
+        self.writer
+            .run(move || {
+                let write = db.begin_write().map_err(kv_error)?;
+                let applied = {
+                    let mut table = write.open_table(TABLE).map_err(kv_error)?;
+                    apply(
+                        &mut RedbTarget {
+                            table: &mut table,
+                            now,
+                        },
+                        &txn,
+                    )?
+                };
+                if applied {
+                    write.commit().map_err(kv_error)?;
+                } else {
+                    write.abort().map_err(kv_error)?;
+                }
+                Ok(applied)
+            })
             .await
-    }
-
-    async fn delete(&self, key: &str) -> Result<(), KvError> {
-        let key = key.to_owned();
-        self.write(move |table| table.remove(key.as_str()).map(drop))
-            .await
+            .unwrap_or_else(|| Err(KvError::new("the store's writer thread did not finish")))
     }
 
     async fn list(
