@@ -2,7 +2,7 @@
 # Runs the HTTP journey suite (tests/http/, the same one journey-serve.sh runs against
 # `gatehouse serve`) against the Cloudflare Workers host: the edge core built to wasm, in
 # workerd under `wrangler dev --local`, with the built site as static assets and a fresh
-# local KV store. First `wrangler deploy --dry-run` (the upload and its bindings, no
+# local Durable Object store. First `wrangler deploy --dry-run` (the upload and its bindings, no
 # account needed). Then:
 #   - runs the browser suite (tests/browser/) against the same Worker;
 #   - triggers the cron entry (#[event(scheduled)]) once through /__scheduled;
@@ -93,11 +93,11 @@ GATEHOUSE_SKIP_WORKER_BUILD=1 WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_EN
   TMPDIR="$work/tmp" WRANGLER_LOG_PATH="$work/wrangler-logs" \
   node_modules/.bin/wrangler deploy --dry-run --outdir "$work/dry-run" >"$work/dry-run.log" 2>&1 </dev/null ||
   { echo "journey: wrangler deploy --dry-run failed" >&2; cat "$work/dry-run.log" >&2; exit 1; }
-for binding in "env.ACCOUNTS " "env.EMAIL " "env.RATE_LIMITER " "env.ASSETS " "--dry-run: exiting now"; do
+for binding in "env.STATE " "env.EMAIL " "env.RATE_LIMITER " "env.ASSETS " "--dry-run: exiting now"; do
   grep -q -- "$binding" "$work/dry-run.log" ||
     { echo "journey: the deploy dry run lacks '$binding'" >&2; cat "$work/dry-run.log" >&2; exit 1; }
 done
-echo "journey: deploy dry run: $(grep -o 'Total Upload: .*' "$work/dry-run.log"); bindings ACCOUNTS, EMAIL, RATE_LIMITER, ASSETS"
+echo "journey: deploy dry run: $(grep -o 'Total Upload: .*' "$work/dry-run.log"); bindings STATE (OnboardingStore), EMAIL, RATE_LIMITER, ASSETS"
 
 # 1. Development mode: the shared journey.
 port=$(free_port)

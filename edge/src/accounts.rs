@@ -146,7 +146,11 @@ pub enum Edit<T> {
     /// Change nothing.
     Keep(T),
     /// Store this account (under its own address), with `also` in the same commit.
-    Save { account: Account, also: Txn, out: T },
+    Save {
+        account: Box<Account>,
+        also: Txn,
+        out: T,
+    },
     /// Commit `txn` only (it may delete the account).
     Commit(Txn, T),
 }

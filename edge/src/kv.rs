@@ -327,9 +327,10 @@ pub async fn list_all(kv: &impl Kv, prefix: &str) -> Result<Vec<String>, KvError
 }
 
 /// How often [`take`] and [`update`] try again when another writer got in between. Each
-/// retry follows a fresh read, so only a key rewritten this often in the time of one read
-/// and one commit runs out; that is an error (500), never a lost write.
-const ATTEMPTS: usize = 16;
+/// retry follows a fresh read and one writer wins each round, so a burst of N requests on
+/// one key (a limiter counter) needs up to N rounds; past this many the request fails
+/// (500) and has done nothing: an error, never a lost write or a passed limit.
+const ATTEMPTS: usize = 100;
 
 fn contended(key: &str) -> KvError {
     KvError::new(format!(

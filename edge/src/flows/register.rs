@@ -135,7 +135,7 @@ pub(crate) async fn post<H: Host>(
         Ok(Edit::Save {
             also: registration.write()?,
             out: Ok(account.email.clone()),
-            account,
+            account: Box::new(account),
         })
     })
     .await?;

@@ -255,7 +255,7 @@ pub(crate) async fn profile<H: Host>(
                 account.last_name = last_name.clone();
                 account.organization = organization.clone();
                 Edit::Save {
-                    account,
+                    account: Box::new(account),
                     also: Txn::new(),
                     out: true,
                 }
@@ -323,7 +323,7 @@ pub(crate) async fn password<H: Host>(
                 // Every session and link issued before ends here.
                 stored.session_epoch += 1;
                 Edit::Save {
-                    account: stored.clone(),
+                    account: Box::new(stored.clone()),
                     also: Txn::new(),
                     out: Some(stored),
                 }
@@ -664,7 +664,7 @@ pub(crate) async fn revoke<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, E
             Some(mut account) if account.generation() == who.0.account.generation() => {
                 account.session_epoch += 1;
                 Edit::Save {
-                    account,
+                    account: Box::new(account),
                     also: Txn::new(),
                     out: (),
                 }

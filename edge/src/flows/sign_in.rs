@@ -132,7 +132,7 @@ pub(crate) async fn post<H: Host>(
                 Some(mut current) if current.password_hash == verified_hash => {
                     current.password_hash = new_hash.clone();
                     Edit::Save {
-                        account: current.clone(),
+                        account: Box::new(current.clone()),
                         also: Txn::new(),
                         out: Some(current),
                     }

@@ -246,7 +246,7 @@ pub(crate) async fn confirm<H: Host>(
         for id in others.iter().chain([&registration.id]) {
             txn = txn.delete(accounts::registration_key(id));
         }
-        Ok(Change::Commit(txn, Confirmed::Now(account)))
+        Ok(Change::Commit(txn, Confirmed::Now(Box::new(account))))
     })
     .await?;
     match outcome {
@@ -262,7 +262,7 @@ enum Confirmed {
     LinkUsed,
     /// The address was verified meanwhile (another link, a reset): the link is used up.
     AlreadyVerified,
-    Now(Account),
+    Now(Box<Account>),
 }
 
 /// 429 on the confirm form, the token kept for a later try.

@@ -16,7 +16,7 @@ use worker::{
     EmailAddress, Env, Fetch, Headers, Method, Request, RequestInit, SendEmail, SendEmailBuilder,
 };
 
-use super::kv::WorkersKv;
+use super::store::DurableKv;
 use super::system::DateClock;
 use crate::error::MailError;
 use crate::mail::{Mail, Mailer, OutboxMailer, split_mailbox};
@@ -30,7 +30,7 @@ pub const EMAIL_BINDING: &str = "EMAIL";
 #[derive(Debug)]
 pub enum WorkersMailer {
     /// Development: nothing leaves the machine; `/_dev/outbox` shows the mail.
-    Outbox(OutboxMailer<WorkersKv, DateClock>),
+    Outbox(OutboxMailer<DurableKv, DateClock>),
     EmailService(SendEmail),
     Api(ApiMailer),
     /// Production with no usable transport: every send fails, and the log says what is

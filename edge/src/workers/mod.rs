@@ -12,7 +12,8 @@
 //!   per isolate; each `/_dev/*` request it refuses is logged with the reason.
 //! - `scheduled` (the daily cron): [`Edge::run_scheduled`].
 //!
-//! Bindings and vars (wrangler.toml): `ACCOUNTS` (KV), `ASSETS`, `RATE_LIMITER` (optional),
+//! Bindings and vars (wrangler.toml): `STATE` (the Durable Object namespace of
+//! [`OnboardingStore`], where every record lives: see `store.rs`), `ASSETS`, `RATE_LIMITER` (optional),
 //! `EMAIL` (send_email, optional), `SITE_URL`, `PRODUCT_NAME`, `SITE_TITLE`, `MAIL_FROM`,
 //! `MAIL_TRANSPORT`, `MAIL_API_URL`, the secret `MAIL_API_KEY`, `LIMIT_<NAME>` (see
 //! [`Limits::SETTINGS`](crate::Limits::SETTINGS)), and `DEV`, `DEV_ALLOW_REMOTE`
@@ -20,10 +21,10 @@
 //! [`EdgeConfig::from_lookup_or_default_limits`].
 
 mod convert;
-mod kv;
 mod limiter;
 mod mail;
 mod pages;
+mod store;
 mod system;
 
 use std::rc::Rc;
@@ -35,24 +36,23 @@ use worker::{
     console_log, console_warn, event,
 };
 
-pub use kv::WorkersKv;
 pub use limiter::WorkersLimiter;
 pub use mail::{ApiMailer, EMAIL_BINDING, MailSettings, WorkersMailer};
 pub use pages::AssetPages;
+pub use store::{DurableKv, OnboardingStore, STORE_BINDING};
 pub use system::{CryptoRng, DateClock};
 
 use crate::config::{DevMode, setting};
 use crate::routes;
 use crate::{Edge, EdgeConfig, EdgeError, OutboxMailer, Services};
 
-pub const KV_BINDING: &str = "ACCOUNTS";
 pub const ASSETS_BINDING: &str = "ASSETS";
 pub const RATE_LIMIT_BINDING: &str = "RATE_LIMITER";
 /// How long the mail of an answer waits in `ctx.wait_until` before it starts (see `fetch`).
 const DEFER_MAIL_BY: Duration = Duration::from_millis(5);
 
 pub type WorkersHost =
-    Services<WorkersKv, WorkersMailer, DateClock, CryptoRng, WorkersLimiter<WorkersKv>, AssetPages>;
+    Services<DurableKv, WorkersMailer, DateClock, CryptoRng, WorkersLimiter<DurableKv>, AssetPages>;
 
 /// The vars and secrets the host reads itself, once per event; the core's settings are read
 /// by [`Settings::config`].
@@ -134,7 +134,7 @@ fn log_error(error: &EdgeError) {
 /// Assembles the host from the bindings. Cheap: the bindings are handles, nothing is read.
 /// `origin` is where pages are asked of the ASSETS binding (it serves by path).
 fn host(env: &Env, settings: &Settings, origin: String) -> worker::Result<WorkersHost> {
-    let kv = WorkersKv::new(env.kv(KV_BINDING)?);
+    let kv = DurableKv::new(&env.durable_object(STORE_BINDING)?)?;
     let mailer = if settings.dev {
         WorkersMailer::Outbox(OutboxMailer::new(kv.clone(), DateClock))
     } else {

@@ -1,0 +1,141 @@
+// One writer per account, over HTTP: bursts of parallel requests against one account,
+// for every host of the edge core (`gatehouse serve` with redb, `wrangler dev` with the
+// Durable Object store). Run with the journey:
+//
+//   BASE_URL=http://127.0.0.1:1111 node --test tests/http/
+//
+// Requests go out from their own loopback addresses (127.0.0.3, the owner from 127.0.0.4),
+// so the journey's per-IP counters are not touched: `gatehouse serve` sees the socket's
+// address, workerd the `CF-Connecting-IP` header, and both are set.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+
+const BASE = new URL(process.env.BASE_URL || 'http://127.0.0.1:1111');
+const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+const address = (name) => `burst-${RUN}-${name}@example.test`;
+const PASSWORD = 'Burst-pass1';
+const MAIL_PATIENCE_MS = 5_000;
+const BURST_IP = '127.0.0.3';
+const OWNER_IP = '127.0.0.4';
+
+/** One request from `ip`; resolves to { status, location, cookie, text }. */
+function request(method, path, { fields, cookie, ip = BURST_IP, accept } = {}) {
+  const body = fields ? new URLSearchParams(fields).toString() : undefined;
+  const headers = { 'cf-connecting-ip': ip };
+  if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  if (cookie) headers.cookie = cookie;
+  if (accept) headers.accept = accept;
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: BASE.hostname, port: BASE.port, path, method, headers, localAddress: ip, agent: false,
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { text += chunk; });
+      res.on('end', () => {
+        const setCookie = (res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-session='));
+        const location = res.headers.location ? new URL(res.headers.location, BASE) : null;
+        resolve({
+          status: res.statusCode,
+          location: location && location.pathname + location.search,
+          cookie: setCookie ? setCookie.split(';')[0] : null,
+          text,
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const post = (path, fields, options = {}) => request('POST', path, { ...options, fields });
+
+async function mailedToken(to, pathname, except) {
+  const deadline = Date.now() + MAIL_PATIENCE_MS;
+  for (;;) {
+    const res = await request('GET', `/_dev/outbox?to=${encodeURIComponent(to)}`, { accept: 'application/json' });
+    assert.equal(res.status, 200, 'the host must run in development mode');
+    for (const mail of JSON.parse(res.text)) {
+      for (const link of mail.links) {
+        const url = new URL(link);
+        const token = url.searchParams.get('token');
+        if (url.pathname === pathname && token && token !== except) return token;
+      }
+    }
+    assert.ok(Date.now() < deadline, `no ${pathname} link mailed to ${to}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function register(email) {
+  const res = await post('/api/register', {
+    email, first_name: 'Burst', last_name: 'Test', organization: 'Load', password: PASSWORD,
+  });
+  assert.equal(res.status, 303, res.text.slice(0, 300));
+  return mailedToken(email, '/api/verify');
+}
+
+const tally = (answers) => answers.reduce((counts, { status }) => {
+  counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}, {});
+
+describe('one writer per account', { concurrency: false }, () => {
+  it('one verification link posted 12 times at once verifies once', async () => {
+    const email = address('verify');
+    const token = await register(email);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => post('/api/verify', { token, password: PASSWORD })),
+    );
+    const signedIn = answers.filter((a) => a.location === '/account/');
+    assert.equal(signedIn.length, 1, `exactly one confirmation signs in: ${JSON.stringify(tally(answers))}`);
+    for (const other of answers.filter((a) => a.location !== '/account/')) {
+      assert.ok([303, 400, 429].includes(other.status), `the rest are refused: ${other.status}`);
+      if (other.status === 303) assert.equal(other.location, '/sign-in/?verified=1');
+    }
+  });
+
+  it('50 wrong passwords at once: at most the limit are tried, the owner still signs in from another network', async () => {
+    const email = address('guess');
+    const token = await register(email);
+    const verified = await post('/api/verify', { token, password: PASSWORD });
+    assert.equal(verified.location, '/account/');
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => post('/api/sign-in', { email, password: `Wrong-guess${i}` })),
+    );
+    const counts = tally(answers);
+    assert.ok((counts[422] ?? 0) <= 5, `at most 5 passwords checked: ${JSON.stringify(counts)}`);
+    assert.equal((counts[422] ?? 0) + (counts[429] ?? 0), 50, `the rest are 429: ${JSON.stringify(counts)}`);
+    const owner = await post('/api/sign-in', { email, password: PASSWORD }, { ip: OWNER_IP });
+    assert.equal(owner.status, 303, owner.text.slice(0, 300));
+    assert.equal(owner.location, '/account/');
+  });
+
+  it('one reset link posted 12 times at once resets once, and the old session stays dead', async () => {
+    const email = address('reset');
+    const token = await register(email);
+    const verified = await post('/api/verify', { token, password: PASSWORD });
+    const oldSession = verified.cookie;
+    assert.ok(oldSession);
+    const forgot = await post('/api/forgot-password', { email }, { ip: OWNER_IP });
+    assert.equal(forgot.status, 303);
+    const reset = await mailedToken(email, '/reset-password/');
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => post('/api/reset-password', { token: reset, password: `Renewed-pass${i}` })),
+    );
+    const done = answers.filter((a) => a.location === '/sign-in/?reset=1');
+    assert.equal(done.length, 1, `exactly one reset: ${JSON.stringify(tally(answers))}`);
+    // Profile saves from the old session race nothing back in: the old session is dead,
+    // and the old password never signs in again.
+    const saves = await Promise.all(
+      Array.from({ length: 10 }, () => post('/api/account/profile', {
+        first_name: 'Stale', last_name: 'Copy', organization: 'Old',
+      }, { cookie: oldSession })),
+    );
+    for (const save of saves) assert.equal(save.location, '/sign-in/', 'the old session is dead');
+    const old = await post('/api/sign-in', { email, password: PASSWORD }, { ip: OWNER_IP });
+    assert.equal(old.status, 422, 'the old password is gone');
+  });
+});
