@@ -746,3 +746,53 @@ fn rehashes_when_parameters_change() {
     );
     assert_eq!(h.sign_in("ada@example.com", PASSWORD).status(), 303);
 }
+
+#[test]
+fn a_session_missed_at_deletion_is_dead_for_the_next_account_of_the_address() {
+    let h = Harness::new();
+    let cookie = h.signup("ada@example.com", PASSWORD);
+    let missed = h.session("ada@example.com", PASSWORD);
+    let session_records: Vec<(String, String)> =
+        h.kv.snapshot()
+            .into_iter()
+            .filter(|(key, _)| key.starts_with("session:"))
+            .collect();
+    let deleted = h.post_with(
+        "/api/account/delete",
+        form(&[
+            ("current_password", PASSWORD),
+            ("confirm", "ada@example.com"),
+        ])
+        .as_bytes(),
+        &[("cookie", &cookie)],
+    );
+    assert_eq!(location(&deleted), Some("/sign-in/?deleted=1"));
+    // As if the deletion had missed the sessions (a listing that did not see them yet).
+    for (key, value) in &session_records {
+        block_on(edge::Kv::put(&h.kv, key, value, Some(3600))).expect("put back");
+    }
+    h.signup("ada@example.com", PASSWORD);
+    assert_eq!(
+        h.account_json(&missed).0,
+        401,
+        "a session of the deleted account is not one of the new account"
+    );
+}
+
+#[test]
+fn an_address_typed_decomposed_or_precomposed_is_one_account() {
+    let h = Harness::new();
+    let precomposed = "jos\u{e9}@example.com";
+    let decomposed = "jose\u{301}@example.com";
+    h.signup(precomposed, PASSWORD);
+    let cookie = h.session(decomposed, PASSWORD);
+    let (status, account) = h.account_json(&cookie);
+    assert_eq!(status, 200);
+    assert_eq!(account["email"], precomposed);
+    let accounts =
+        h.kv.snapshot()
+            .into_keys()
+            .filter(|key| key.starts_with("account:"))
+            .count();
+    assert_eq!(accounts, 1);
+}

@@ -57,10 +57,11 @@ describe('Workers host, production mode', { concurrency: false }, () => {
     assert.equal((await fetch(`${BASE}/_dev/clock`, form({ advance: '60' }))).status, 404);
   });
 
-  it('limits POSTs per client IP with the rate-limiting binding (20 a minute)', async () => {
-    // The binding counts in fixed windows aligned to the minute (Cloudflare's and
-    // workerd's alike), so a burst that straddles a minute boundary is split across two
-    // counters. With a fresh key, 41 requests in well under a minute cross at most one
+  it('limits POSTs per client IP, the binding braking in front of the store (20 a minute)', async () => {
+    // The binding and the store's exact counter both count in fixed windows aligned to
+    // the minute, so a burst that straddles a minute boundary is split across two
+    // counters. Whichever refuses first sets Retry-After: the store the rest of its
+    // window, the binding its whole period. With a fresh key, 41 requests in well under a minute cross at most one
     // boundary, so one window must see a 21st request: the first refusal comes after at
     // least 20 answers and no later than the 41st request.
     const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7`;
@@ -71,7 +72,10 @@ describe('Workers host, production mode', { concurrency: false }, () => {
         { 'cf-connecting-ip': ip },
       ));
       statuses.push(res.status);
-      if (res.status === 429) assert.equal(res.headers.get('retry-after'), '60');
+      if (res.status === 429) {
+        const wait = Number(res.headers.get('retry-after'));
+        assert.ok(wait >= 1 && wait <= 60, `Retry-After ${wait}`);
+      }
       await res.arrayBuffer();
     }
     // Different addresses each time, so only the per-IP limit can refuse.
