@@ -658,3 +658,63 @@ fn email_change_links_are_limited_per_new_address() {
     );
     assert_eq!(h.mail.sent_to("target@example.test").len(), sent);
 }
+
+#[test]
+fn email_change_links_die_with_a_password_change_a_reset_or_signing_out_everywhere() {
+    type End = fn(&Harness, &str);
+    let ends: [(&str, End); 3] = [
+        ("signing out everywhere", |h, cookie| {
+            post_as(h, cookie, "/api/account/sessions/revoke", &[]);
+        }),
+        ("a password change", |h, cookie| {
+            let changed = post_as(
+                h,
+                cookie,
+                "/api/account/password",
+                &[("current_password", PASSWORD), ("password", NEW_PASSWORD)],
+            );
+            assert_eq!(location(&changed), Some("/account/?password=1"));
+        }),
+        ("a reset", |h, _| {
+            h.post("/api/forgot-password", &form(&[("email", EMAIL)]));
+            let token = token_in(&h.last_mail_to(EMAIL).text, "/reset-password/?token=");
+            let reset = h.post(
+                "/api/reset-password",
+                &form(&[("token", &token), ("password", NEW_PASSWORD)]),
+            );
+            assert_eq!(location(&reset), Some("/sign-in/?reset=1"));
+        }),
+    ];
+    for (what, end) in ends {
+        let (h, cookie) = signed_up();
+        let new = "ada.moved@example.test";
+        let asked = post_as(
+            &h,
+            &cookie,
+            "/api/account/email",
+            &[("email", new), ("current_password", PASSWORD)],
+        );
+        assert_eq!(location(&asked), Some("/account/?email=1"));
+        let token = change_link(&h, new);
+        end(&h, &cookie);
+        let password = if what == "signing out everywhere" {
+            PASSWORD
+        } else {
+            NEW_PASSWORD
+        };
+        let confirmed = h.post(
+            "/api/account/email/confirm",
+            &form(&[("token", &token), ("password", password)]),
+        );
+        assert_eq!(
+            confirmed.status(),
+            400,
+            "after {what}: {}",
+            text(&confirmed)
+        );
+        assert!(
+            h.kv.snapshot().contains_key(&format!("account:{EMAIL}")),
+            "after {what}: the address did not change"
+        );
+    }
+}
