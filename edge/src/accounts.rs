@@ -157,14 +157,7 @@ pub enum Edit<T> {
 
 /// The account stored as `value` at `key` (as [`kv::update_many`] shows it).
 pub fn parse(key: &str, value: Option<&str>) -> Result<Option<Account>, EdgeError> {
-    value
-        .map(|value| {
-            serde_json::from_str(value).map_err(|source| EdgeError::Corrupt {
-                key: key.to_owned(),
-                source,
-            })
-        })
-        .transpose()
+    kv::decode(key, value)
 }
 
 /// Read-modify-write of the account at `email_key`: `decide` sees the account as stored

@@ -98,6 +98,30 @@ impl Txn {
     }
 }
 
+/// When a record written at `now_ms` with `ttl_secs` expires (ms), `None` for never: the
+/// one rule every store's writes follow.
+pub fn expires_at_ms(now_ms: i64, ttl_secs: Option<u64>) -> Option<i64> {
+    ttl_secs.map(|ttl| {
+        now_ms.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX).saturating_mul(1000))
+    })
+}
+
+/// A JSON record read at `key` (`None` when absent); unreadable bytes are
+/// [`EdgeError::Corrupt`](crate::EdgeError::Corrupt) naming the key.
+pub fn decode<T: serde::de::DeserializeOwned>(
+    key: &str,
+    value: Option<&str>,
+) -> Result<Option<T>, crate::EdgeError> {
+    value
+        .map(|value| {
+            serde_json::from_str(value).map_err(|source| crate::EdgeError::Corrupt {
+                key: key.to_owned(),
+                source,
+            })
+        })
+        .transpose()
+}
+
 /// What a store exposes to [`apply`]: the live value of a key and one write, inside
 /// whatever makes the store's commit atomic (a lock, a write transaction, a Durable
 /// Object's synchronous turn).
@@ -189,10 +213,7 @@ impl TxnTarget for MemoryTarget<'_> {
                 value,
                 ttl_secs,
             } => {
-                let expires_ms = ttl_secs.map(|ttl| {
-                    let ttl_ms = i64::try_from(ttl).unwrap_or(i64::MAX).saturating_mul(1000);
-                    self.now_ms.unwrap_or(0).saturating_add(ttl_ms)
-                });
+                let expires_ms = expires_at_ms(self.now_ms.unwrap_or(0), *ttl_secs);
                 self.entries.insert(
                     key.clone(),
                     Entry {

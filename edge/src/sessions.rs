@@ -103,15 +103,7 @@ pub async fn delete_all(kv: &impl Kv, email_key: &str) -> Result<Txn, EdgeError>
 }
 
 async fn read(kv: &impl Kv, session_key: &str) -> Result<Option<SessionRecord>, EdgeError> {
-    let Some(value) = kv.get(session_key).await? else {
-        return Ok(None);
-    };
-    serde_json::from_str(&value)
-        .map(Some)
-        .map_err(|source| EdgeError::Corrupt {
-            key: session_key.to_owned(),
-            source,
-        })
+    crate::kv::decode(session_key, kv.get(session_key).await?.as_deref())
 }
 
 /// How many sessions of the account are live now: unexpired, of this account and its

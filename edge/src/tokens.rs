@@ -200,14 +200,7 @@ async fn read(kv: &impl Kv, key: &str) -> Result<Option<TokenRecord>, EdgeError>
 }
 
 fn parse(key: &str, value: Option<&str>) -> Result<Option<TokenRecord>, EdgeError> {
-    value
-        .map(|value| {
-            serde_json::from_str(value).map_err(|source| EdgeError::Corrupt {
-                key: key.to_owned(),
-                source,
-            })
-        })
-        .transpose()
+    crate::kv::decode(key, value)
 }
 
 /// A token looked up for a change that uses it up: its store key (for

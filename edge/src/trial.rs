@@ -144,10 +144,7 @@ pub fn moved(old: &str, new: &str, plan: Option<&str>, indexed: bool) -> Result<
         return Ok(Txn::new());
     };
     let key = plan_key(old);
-    let sub: Subscription = serde_json::from_str(value).map_err(|source| EdgeError::Corrupt {
-        key: key.clone(),
-        source,
-    })?;
+    let sub: Subscription = crate::kv::decode(&key, Some(value))?.unwrap_or_default();
     let mut txn = Txn::new().put(plan_key(new), value, None).delete(key);
     if let (Some(trial), true) = (&sub.trial, indexed) {
         txn = txn.delete(index_key(trial.ends_at, old)?).put(

@@ -33,6 +33,11 @@ const NOTICES: [(&str, &str); 4] = [
     ("deleted", "deleted"),
 ];
 
+/// The one answer to a wrong password and an unknown address alike.
+fn incorrect() -> FormMessage {
+    FormMessage::text("The email address or password is incorrect.")
+}
+
 pub(crate) async fn page<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
     let fill = PageFill {
         notices: super::notices(ctx, &NOTICES),
@@ -96,16 +101,7 @@ pub(crate) async fn post<H: Host>(
     };
     let (Some(account), Verification::Right { rehash }) = (account, verification) else {
         // The failure stays counted.
-        return refuse(
-            edge,
-            PAGE,
-            values,
-            Vec::new(),
-            Some(FormMessage::text(
-                "The email address or password is incorrect.",
-            )),
-        )
-        .await;
+        return refuse(edge, PAGE, values, Vec::new(), Some(incorrect())).await;
     };
     release(edge, &failure_gates, ctx.now).await?;
     if !account.verified {
@@ -146,18 +142,7 @@ pub(crate) async fn post<H: Host>(
     };
     match account {
         Some(account) => signed_in(edge, ctx, &account).await,
-        None => {
-            refuse(
-                edge,
-                PAGE,
-                values,
-                Vec::new(),
-                Some(FormMessage::text(
-                    "The email address or password is incorrect.",
-                )),
-            )
-            .await
-        }
+        None => refuse(edge, PAGE, values, Vec::new(), Some(incorrect())).await,
     }
 }
 

@@ -18,7 +18,7 @@ use super::system::SystemClock;
 use super::thread_pool::ThreadPool;
 use crate::clock::Clock;
 use crate::error::KvError;
-use crate::kv::{Kv, ListPage, Txn, TxnTarget, Write, apply};
+use crate::kv::{Kv, ListPage, Txn, TxnTarget, Write, apply, expires_at_ms};
 
 /// Value layout: 8 bytes of expiry (Unix ms, big-endian; `i64::MAX` = never), then the value.
 const TABLE: TableDefinition<&str, &[u8]> = TableDefinition::new("kv");
@@ -168,12 +168,7 @@ impl TxnTarget for RedbTarget<'_, '_> {
                 value,
                 ttl_secs,
             } => {
-                let expires = match ttl_secs {
-                    Some(ttl) => self.now.saturating_add(
-                        i64::try_from(*ttl).unwrap_or(i64::MAX).saturating_mul(1000),
-                    ),
-                    None => i64::MAX,
-                };
+                let expires = expires_at_ms(self.now, *ttl_secs).unwrap_or(i64::MAX);
                 self.table
                     .insert(key.as_str(), encode(value, expires).as_slice())
                     .map_err(kv_error)?;

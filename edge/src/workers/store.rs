@@ -26,7 +26,7 @@ use worker::{
 };
 
 use crate::error::KvError;
-use crate::kv::{Kv, ListPage, Txn, TxnTarget, Write, apply};
+use crate::kv::{Kv, ListPage, Txn, TxnTarget, Write, apply, expires_at_ms};
 
 /// The binding of the object's namespace (wrangler.toml `[[durable_objects.bindings]]`).
 pub const STORE_BINDING: &str = "STATE";
@@ -232,12 +232,8 @@ impl TxnTarget for SqlTarget<'_> {
                 value,
                 ttl_secs,
             } => {
-                let expires = match ttl_secs {
-                    Some(ttl) => SqlStorageValue::Integer(self.now.saturating_add(
-                        i64::try_from(*ttl).unwrap_or(i64::MAX).saturating_mul(1000),
-                    )),
-                    None => SqlStorageValue::Null,
-                };
+                let expires = expires_at_ms(self.now, *ttl_secs)
+                    .map_or(SqlStorageValue::Null, SqlStorageValue::Integer);
                 self.sql
                     .exec(
                         "INSERT INTO kv (key, value, expires_ms) VALUES (?, ?, ?) \
