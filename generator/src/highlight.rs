@@ -22,6 +22,10 @@
 //! the blocks that changed. Languages nothing knows are written as plain text and noted
 //! with the page naming them ([`take_unknown_languages`]), for one warning per language
 //! per build.
+//!
+//! No block can hold a build up: the grammar's time grows with the square of a line's
+//! length, so it shows lines over [`LINE_MAX`] bytes plain, and bounds what a block's
+//! long lines may cost it ([`grammar::Cut`]); the page warns at the first such line.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::{Range, RangeInclusive};
@@ -35,6 +39,7 @@ pub mod fast;
 pub mod grammar;
 
 use classes::Class;
+pub use grammar::{Cut, LINE_MAX};
 
 /// Names that mean "no language": plain text, and no warning.
 const PLAIN: &[&str] = &["", "text", "txt", "plain", "plaintext", "none", "output"];
@@ -251,22 +256,23 @@ impl Lines {
 }
 
 /// Highlights `code` in a grammar's language: the fast path if it takes the text
-/// (`use_fast`), else the grammar. Tests call it to compare the two.
+/// (`use_fast`), else the grammar, with the lines it left plain ([`grammar::Cut`]).
+/// Tests call it to compare the two.
 fn grammar_lines(
     syntax: &syntect::parsing::SyntaxReference,
     fast: Option<fast::Lang>,
     code: &str,
     use_fast: bool,
-) -> Option<Vec<String>> {
+) -> Option<(Vec<String>, Vec<Cut>)> {
     if use_fast
         && let Some(lang) = fast
         && let Some(lines) = fast::highlight(lang, code)
     {
-        return Some(lines.finish());
+        return Some((lines.finish(), Vec::new()));
     }
     let mut lines = Lines::default();
-    grammar::highlight(syntax, code, |class, range| lines.push(class, &code[range]))?;
-    Some(lines.finish())
+    let cuts = grammar::highlight(syntax, code, |class, range| lines.push(class, &code[range]))?;
+    Some((lines.finish(), cuts))
 }
 
 /// Which path highlights a block, for tests comparing them.
@@ -285,15 +291,33 @@ pub fn highlight_by(path: Path, lang: &str, code: &str) -> Option<Vec<String>> {
         return None;
     };
     match path {
-        Path::Grammar => grammar_lines(syntax, None, code, false),
+        Path::Grammar => grammar_lines(syntax, None, code, false).map(|(lines, _)| lines),
         Path::Fast => fast::highlight(fast?, code).map(Lines::finish),
+    }
+}
+
+/// What highlighting a block tells its page, besides the HTML.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Whether the language is known (a block in a language nothing knows is plain
+    /// text); an unfenced block has none and is known.
+    pub known: bool,
+    /// The lines the grammar showed plain to bound its time, 0-based in the block.
+    pub cuts: Vec<Cut>,
+}
+
+impl Outcome {
+    /// The warning for the block's cuts, if any (`lang` as the fence names it).
+    pub fn warning(&self, lang: &str) -> Option<(usize, String)> {
+        Some((self.cuts.first()?.line, Cut::message(&self.cuts, lang)?))
     }
 }
 
 /// Highlighted blocks by fence info and text; cleared when it passes its bound.
 struct Cache {
-    /// (fence info, text) → (HTML, whether the language is known).
-    blocks: HashMap<CacheKey, (Arc<str>, bool)>,
+    /// (fence info, text) → (HTML, what else the block tells), so a block taken from
+    /// the cache warns as it did when it was made.
+    blocks: HashMap<CacheKey, (Arc<str>, Outcome)>,
     bytes: usize,
 }
 
@@ -324,9 +348,9 @@ pub fn blocks_highlighted() -> usize {
 /// Appends the HTML of one code block to `out`: a `div.code-block` with the title if the
 /// fence has one, and a `pre.code` whose lines are `span.line` (`marked` when
 /// highlighted by the fence, `cmd` for a console's command, a `span.ln` number first
-/// with `linenos`). `info` is the fence's info string. Returns `false` when the language
-/// is not known (the block is plain text then); an unfenced block has none and is known.
-pub fn highlight_block(info: &str, code: &str, out: &mut String) -> bool {
+/// with `linenos`). `info` is the fence's info string. Returns whether the language is
+/// known and which lines were left plain ([`Outcome`]).
+pub fn highlight_block(info: &str, code: &str, out: &mut String) -> Outcome {
     let key: CacheKey = (info.trim().into(), code.into());
     let cached = CACHE
         .lock()
@@ -334,30 +358,37 @@ pub fn highlight_block(info: &str, code: &str, out: &mut String) -> bool {
         .blocks
         .get(&key)
         .cloned();
-    if let Some((html, known)) = cached {
+    if let Some((html, outcome)) = cached {
         out.push_str(&html);
-        return known;
+        return outcome;
     }
     RENDERED.fetch_add(1, Ordering::Relaxed);
     let fence = Fence::parse(info);
     let lang = resolve(&fence.lang);
     let mut html = String::with_capacity(code.len() * 3 + 128);
-    render_block(&fence, lang, code, &mut html);
+    let outcome = Outcome {
+        known: lang.is_some(),
+        cuts: render_block(&fence, lang, code, &mut html),
+    };
     out.push_str(&html);
-    let known = lang.is_some();
     let size = key.0.len() + key.1.len() + html.len();
     let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
     if cache.bytes + size > CACHE_BYTES {
         cache.blocks.clear();
         cache.bytes = 0;
     }
-    if size <= CACHE_BYTES && cache.blocks.insert(key, (html.into(), known)).is_none() {
+    if size <= CACHE_BYTES
+        && cache
+            .blocks
+            .insert(key, (html.into(), outcome.clone()))
+            .is_none()
+    {
         cache.bytes += size;
     }
-    known
+    outcome
 }
 
-fn render_block(fence: &Fence, lang: Option<Lang>, code: &str, out: &mut String) {
+fn render_block(fence: &Fence, lang: Option<Lang>, code: &str, out: &mut String) -> Vec<Cut> {
     out.push_str("<div class=\"code-block\">");
     if let Some(title) = &fence.title {
         out.push_str("<div class=\"code-title\">");
@@ -374,19 +405,23 @@ fn render_block(fence: &Fence, lang: Option<Lang>, code: &str, out: &mut String)
     let lines = match lang {
         Some(Lang::Console) => console_lines(code),
         Some(Lang::Handlebars) => handlebars_lines(code),
-        Some(Lang::Grammar(syntax, fast)) => {
-            grammar_lines(syntax, fast, code, *FAST_PATH).map(plain_flags)
-        }
+        Some(Lang::Grammar(syntax, fast)) => grammar_lines(syntax, fast, code, *FAST_PATH)
+            .map(|(lines, cuts)| (plain_flags(lines), cuts)),
         Some(Lang::Plain) | None => None,
     };
-    let lines = lines.unwrap_or_else(|| {
+    let (lines, cuts) = lines.unwrap_or_else(|| {
         let mut plain = Lines::default();
         plain.push(None, code);
-        plain_flags(plain.finish())
+        (plain_flags(plain.finish()), Vec::new())
     });
     wrap_lines(fence, &lines, code, out);
     out.push_str("</code></pre></div>\n");
+    cuts
 }
+
+/// A block's lines' HTML, each flagged when it is a session's command line, and the
+/// lines the grammar left plain.
+type Block = (Vec<(String, bool)>, Vec<Cut>);
 
 fn plain_flags(lines: Vec<String>) -> Vec<(String, bool)> {
     lines.into_iter().map(|html| (html, false)).collect()
@@ -406,7 +441,7 @@ fn prompt_len(line: &str) -> Option<usize> {
 /// A shell session: prompt lines (and the lines a trailing `\` continues) highlighted as
 /// bash, with the prompt in a `span.hl-prompt`; output lines plain. The flag marks a
 /// command line (`span.line.cmd`), which is what the copy button copies.
-fn console_lines(code: &str) -> Option<Vec<(String, bool)>> {
+fn console_lines(code: &str) -> Option<Block> {
     let mut lines = Vec::new();
     let mut commands = Vec::new();
     let mut continued = false;
@@ -431,22 +466,35 @@ fn console_lines(code: &str) -> Option<Vec<(String, bool)>> {
             }
         }
     }
+    let mut cuts = Vec::new();
     if !commands.is_empty() {
         let script: String = commands.iter().map(|(_, _, c)| format!("{c}\n")).collect();
         let syntax = grammar::find("bash")?;
-        let highlighted = grammar_lines(syntax, Some(fast::Lang::Shell), &script, *FAST_PATH)?;
+        let (highlighted, script_cuts) =
+            grammar_lines(syntax, Some(fast::Lang::Shell), &script, *FAST_PATH)?;
+        // The script's lines are the session's command lines.
+        cuts = script_cuts
+            .into_iter()
+            .filter_map(|cut| {
+                let (index, _, _) = commands.get(cut.line)?;
+                Some(Cut {
+                    line: *index,
+                    ..cut
+                })
+            })
+            .collect();
         for ((index, prompt, _), command) in commands.into_iter().zip(highlighted) {
             lines[index].0 = prompt + &command;
         }
     }
-    Some(lines)
+    Some((lines, cuts))
 }
 
 /// Handlebars: the HTML grammar over the text with each `{{…}}` blanked out (so tags
 /// and attributes around an expression parse as they would), and the expressions lexed
 /// here: `#each`, `/if`, `else` and the built-in helpers keywords, strings, numbers,
 /// literals, `this`/`@index`, `key=` attributes; comments `{{! }}` and `{{!-- --}}`.
-fn handlebars_lines(code: &str) -> Option<Vec<(String, bool)>> {
+fn handlebars_lines(code: &str) -> Option<Block> {
     let expressions = fast::handlebars_expressions(code);
     let mut masked = code.as_bytes().to_vec();
     for (range, _) in &expressions {
@@ -459,7 +507,7 @@ fn handlebars_lines(code: &str) -> Option<Vec<(String, bool)>> {
     let masked = String::from_utf8(masked).ok()?;
     let syntax = grammar::find("html")?;
     let mut runs: Vec<(Option<Class>, Range<usize>)> = Vec::new();
-    grammar::highlight(syntax, &masked, |class, range| runs.push((class, range)))?;
+    let cuts = grammar::highlight(syntax, &masked, |class, range| runs.push((class, range)))?;
     let mut lines = Lines::default();
     let mut next = expressions.iter().peekable();
     // Whether the next expression's runs are written already (it began in an earlier run).
@@ -491,7 +539,7 @@ fn handlebars_lines(code: &str) -> Option<Vec<(String, bool)>> {
             }
         }
     }
-    Some(plain_flags(lines.finish()))
+    Some((plain_flags(lines.finish()), cuts))
 }
 
 /// Writes the lines as `span.line`, `marked` on the fence's highlighted ones, `cmd` on a

@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::time::{Duration, Instant};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -54,6 +55,11 @@ pub struct RenderedMarkdown {
     /// Errors in the Markdown itself (a block attribute list that applies to nothing),
     /// each with its byte offset in the rendered text, as for [`FoundLink`].
     pub problems: Vec<(usize, String)>,
+    /// What the page should be told but does not stop the build (a code line left
+    /// plain to bound the highlighter's time), with offsets as for `problems`.
+    pub warnings: Vec<(usize, String)>,
+    /// The code block that took longest to highlight: its offset, and the time.
+    pub slowest_block: Option<(usize, Duration)>,
     /// The searchable text: what a reader sees of the page, white space collapsed, as
     /// `search::text::plain_text` reads it from `html` (headings without their `#`).
     pub text: String,
@@ -93,6 +99,8 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
         anchors: found.anchors,
         links: found.links,
         problems: found.problems,
+        warnings: found.warnings,
+        slowest_block: found.slowest_block,
         text: found.text.finish(),
     }
 }
@@ -107,6 +115,8 @@ struct Found {
     anchors: HashSet<String>,
     toc: Vec<TocEntry>,
     problems: Vec<(usize, String)>,
+    warnings: Vec<(usize, String)>,
+    slowest_block: Option<(usize, Duration)>,
     text: search_text::PageText,
 }
 
@@ -293,19 +303,38 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
             CodeBlockKind::Indented => "",
         };
         let mut body = String::new();
+        // Where each text event's lines start in the body and in the page.
+        let mut texts: Vec<(usize, usize)> = Vec::new();
         // A block the events never close is dropped (pulldown-cmark always closes it).
         loop {
             let (event, end) = self.inner.next()?;
             match event {
-                Event::Text(text) => body.push_str(&text),
+                Event::Text(text) => {
+                    texts.push((body.len(), end.start));
+                    body.push_str(&text);
+                }
                 Event::End(TagEnd::CodeBlock) => {
                     let mut html = String::with_capacity(body.len() * 2);
-                    if !highlight_block(info, &body, &mut html) {
-                        highlight::note_unknown_language(&Fence::parse(info).lang, self.source);
+                    let fence = Fence::parse(info);
+                    let started = Instant::now();
+                    let outcome = highlight_block(info, &body, &mut html);
+                    let took = started.elapsed();
+                    let found = self.inner.found();
+                    if found
+                        .slowest_block
+                        .is_none_or(|(_, slowest)| took > slowest)
+                    {
+                        found.slowest_block = Some((start.start, took));
+                    }
+                    if !outcome.known {
+                        highlight::note_unknown_language(&fence.lang, self.source);
+                    }
+                    if let Some((line, message)) = outcome.warning(&fence.lang) {
+                        let offset = line_offset(&body, line, &texts).unwrap_or(start.start);
+                        self.inner.found().warnings.push((offset, message));
                     }
                     let range = start.start..end.end;
                     // What the block shows, for the search text when the event passes.
-                    let fence = Fence::parse(info);
                     self.inner
                         .found()
                         .text
@@ -322,6 +351,17 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
             }
         }
     }
+}
+
+/// Where line `line` (0-based) of a code block's `body` is in the page: `texts` holds
+/// where each of the block's text events starts in the body and in the page.
+fn line_offset(body: &str, line: usize, texts: &[(usize, usize)]) -> Option<usize> {
+    let at = match line {
+        0 => 0,
+        n => body.match_indices('\n').nth(n - 1)?.0 + 1,
+    };
+    let (body_start, page_start) = texts.iter().rev().find(|(b, _)| *b <= at)?;
+    Some(page_start + (at - body_start))
 }
 
 /// Headings: each gets an id (GitHub's rule on its text, repeats suffixed, or its

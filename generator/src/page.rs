@@ -6,11 +6,13 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::config::Variables;
-use crate::diagnostic::{Diagnostic, LineIndex, Location};
+use crate::diagnostic::{Diagnostic, LineIndex, Location, Severity};
 use crate::frontmatter::{self, FrontMatter};
 use crate::markdown::{self, TocEntry};
 use crate::shortcodes::Shortcodes;
@@ -81,6 +83,9 @@ pub struct Page {
     /// The include files the page used, relative to the site root: `serve` renders the
     /// page again when one changes.
     pub includes: Vec<PathBuf>,
+    /// What the page's stages warn of (a code line left plain, a slow page): kept with
+    /// the page, so `serve` repeats them until the page changes.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Page {
@@ -88,6 +93,17 @@ impl Page {
         self.front.draft
     }
 }
+
+/// How long a page may take its stages before it warns that it is slow (naming its
+/// slowest code block when that took half the time): 3 s, or
+/// `GATEHOUSE_SLOW_PAGE_MS` milliseconds.
+static SLOW_PAGE: LazyLock<Duration> = LazyLock::new(|| {
+    let ms = std::env::var("GATEHOUSE_SLOW_PAGE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    Duration::from_millis(ms)
+});
 
 /// Runs the per-page stages. A page with problems is still returned, as far as it
 /// could be made, so that the site-wide stages report their own problems in the same
@@ -134,6 +150,7 @@ fn process_body(
     site: &Variables,
     shortcodes: &Shortcodes,
 ) -> (Page, Vec<Diagnostic>) {
+    let started = Instant::now();
     let lines = LineIndex::new(&source.text);
     let mut problems = Vec::new();
     let body = &source.text[body_start..];
@@ -182,6 +199,31 @@ fn process_body(
             message.clone(),
         )
     }));
+    let mut warnings: Vec<Diagnostic> = rendered
+        .warnings
+        .iter()
+        .map(|(offset, message)| {
+            diagnostic(offsets.original(*offset), message.clone()).with_severity(Severity::Warning)
+        })
+        .collect();
+    let took = started.elapsed();
+    if took >= *SLOW_PAGE {
+        let block = rendered
+            .slowest_block
+            .filter(|(_, time)| *time * 2 >= took)
+            .map(|(offset, _)| {
+                let at = diagnostic(offsets.original(offset), String::new());
+                format!(" (code block at line {})", at.line)
+            })
+            .unwrap_or_default();
+        warnings.push(
+            Diagnostic::file(
+                &source.path,
+                format!("making this page took {:.1} s{block}", took.as_secs_f64()),
+            )
+            .with_severity(Severity::Warning),
+        );
+    }
     let links = rendered
         .links
         .into_iter()
@@ -205,6 +247,7 @@ fn process_body(
         anchors: rendered.anchors,
         links,
         includes,
+        warnings,
         ..bodiless(source, front)
     };
     (page, problems)
@@ -229,6 +272,7 @@ fn bodiless(source: &SourceFile, front: FrontMatter) -> Page {
         anchors: HashSet::new(),
         links: Vec::new(),
         includes: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

@@ -100,7 +100,8 @@ pub struct Site {
     /// Draft URL → source, for links that point at a draft.
     pub drafts: HashMap<String, PathBuf>,
     pub external_links: Vec<ExternalLink>,
-    /// Warnings of the run that made this site (for a revision: of the pages it checked).
+    /// Warnings of the site-wide stages of the run that made this site (for a revision:
+    /// of the pages it checked); [`Site::all_warnings`] adds the pages' own.
     pub warnings: Vec<Diagnostic>,
     /// Whether every page was made in full and its links checked. A site only laid out
     /// ([`Site::layout`]: pages without bodies, no link check yet) makes a page's body
@@ -585,6 +586,13 @@ impl Site {
         )
     }
 
+    /// Every warning of the site: the site-wide stages' ([`Site::warnings`]) and each
+    /// page's own ([`Page::warnings`]), in file order.
+    pub fn all_warnings(&self) -> Vec<Diagnostic> {
+        let pages = self.pages.iter().flat_map(|page| &page.warnings);
+        sorted(self.warnings.iter().chain(pages).cloned().collect())
+    }
+
     pub fn page_index(&self, url: &str) -> Option<usize> {
         self.tree.index_of(url)
     }
@@ -813,6 +821,8 @@ struct Made {
     /// its anchors and links. `None` for a draft left out, or a file that could not be read.
     body: Option<(usize, HashSet<String>, Vec<page::Link>)>,
     problems: Vec<Diagnostic>,
+    /// The page's own warnings ([`Page::warnings`]).
+    warnings: Vec<Diagnostic>,
     /// Rendering problems, reported once per distinct message ([`collapse_repeats`]).
     render_problems: Vec<Diagnostic>,
     write_error: Option<BuildError>,
@@ -879,6 +889,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         let mut made = Made {
             body: None,
             problems: Vec::new(),
+            warnings: Vec::new(),
             render_problems: Vec::new(),
             write_error: None,
         };
@@ -901,6 +912,8 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         let Some((index, _)) = slot else {
             return made;
         };
+        let mut page = page;
+        made.warnings = std::mem::take(&mut page.warnings);
         let page = Arc::new(page);
         if let Some((staging, renderer)) = &staging {
             match renderer.render_body(&config, &pages, &tree, index, &page) {
@@ -952,11 +965,13 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
     // Nothing else holds the heads now: each takes its anchors and links in place.
     let mut pages = pages;
     let mut render_problems = Vec::new();
+    let mut page_warnings = Vec::new();
     for made in made {
         if let Some(error) = made.write_error {
             return Err(error);
         }
         problems.extend(made.problems);
+        page_warnings.extend(made.warnings);
         render_problems.extend(made.render_problems);
         if let Some((index, anchors, links)) = made.body {
             let page = Arc::make_mut(&mut pages[index]);
@@ -1002,7 +1017,14 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         elapsed: started.elapsed(),
         checking,
         external_links: site_wide.external_links.clone(),
-        warnings: site_wide.warnings.clone(),
+        warnings: sorted(
+            site_wide
+                .warnings
+                .iter()
+                .chain(&page_warnings)
+                .cloned()
+                .collect(),
+        ),
     };
     let Some((staging, renderer)) = staging else {
         return Ok(report(0));

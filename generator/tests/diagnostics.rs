@@ -113,3 +113,65 @@ fn walk(dir: &Path) -> Vec<String> {
     found.sort();
     found
 }
+
+/// A page whose code block has a line too long to highlight builds at once, and says
+/// where: in `build`, in `Site::load` (what `check` and `serve` use), and in a list item.
+#[test]
+fn a_line_too_long_to_highlight_is_a_warning_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
+    let long = format!("x = {{a{}]({}y", "_".repeat(14_000), "_".repeat(7_000));
+    std::fs::write(
+        root.join("content/index.md"),
+        format!("---\ntitle: T\n---\n\n- item\n\n  ```sh\n  echo hi\n  {long}\n  ```\n"),
+    )
+    .unwrap();
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        out: Some(root.join("public")),
+        ..BuildOptions::default()
+    };
+    let report = gatehouse::build(&options, gatehouse::Mode::Build).expect("builds");
+    let shown: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(
+        shown[0].starts_with("content/index.md:9:3: this line of a `sh` code block is shown without highlighting: it is 21009 bytes long"),
+        "{shown:?}"
+    );
+    let site = gatehouse::Site::load(&options).expect("loads");
+    let again: Vec<String> = site
+        .all_warnings()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(again, shown);
+}
+
+/// A page slower than the bound (here 0 ms) names itself (and its slowest code block
+/// when that took half the time, which timing alone decides here).
+#[test]
+fn a_slow_page_names_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
+    std::fs::write(
+        root.join("content/index.md"),
+        "---\ntitle: T\n---\n\nText.\n\n```python\nprint(1)\n```\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["check", "--root"])
+        .arg(root)
+        .env("GATEHOUSE_SLOW_PAGE_MS", "0")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: content/index.md: making this page took 0.0 s"),
+        "{stderr}"
+    );
+}

@@ -60,7 +60,10 @@ fn tokens(html: &str) -> String {
 
 fn block(info: &str, code: &str) -> String {
     let mut html = String::new();
-    assert!(highlight_block(info, code, &mut html), "{info} is known");
+    assert!(
+        highlight_block(info, code, &mut html).known,
+        "{info} is known"
+    );
     html
 }
 
@@ -379,11 +382,7 @@ fn fence_info_parsing() {
 #[test]
 fn an_unknown_language_is_plain_text_and_not_an_error() {
     let mut html = String::new();
-    assert!(!highlight_block(
-        "klingon-script",
-        "<b>qapla'</b>\n",
-        &mut html
-    ));
+    assert!(!highlight_block("klingon-script", "<b>qapla'</b>\n", &mut html).known);
     assert!(
         html.contains("<pre class=\"code\" data-lang=\"klingon-script\"><code><span class=\"line\">&lt;b&gt;qapla&#39;&lt;/b&gt;</span>\n</code>")
             || html.contains("<pre class=\"code\" data-lang=\"klingon-script\"><code><span class=\"line\">&lt;b&gt;qapla&#x27;&lt;/b&gt;</span>\n</code>"),
@@ -480,3 +479,61 @@ lang!(
     "rego",
     "package kong.authz\n\ndefault allow := false\n\nallow if {\n  input.method == \"GET\" # reads\n}\n"
 );
+
+/// The inputs that held a build for seconds to minutes: a long line is shown
+/// plain, with the lines around it still highlighted, and the block says which line;
+/// taken from the cache, it says so again.
+#[test]
+fn a_long_line_is_shown_plain_and_named_and_the_block_stays_fast() {
+    let cert = "A".repeat(40_000);
+    let cases = [
+        (
+            "bash",
+            format!("echo one\nexport CERT={cert} {{x\necho two\n"),
+        ),
+        (
+            "sh",
+            format!(
+                "echo one\nx = {{a{}]({}y\necho two\n",
+                "_".repeat(8000),
+                "_".repeat(4000)
+            ),
+        ),
+    ];
+    for (lang, code) in cases {
+        for pass in ["made", "cached"] {
+            let mut html = String::new();
+            let started = std::time::Instant::now();
+            let outcome = highlight_block(lang, &code, &mut html);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{lang} {pass}: bounded"
+            );
+            assert_eq!(outcome.cuts.len(), 1, "{lang} {pass}: {:?}", outcome.cuts);
+            assert_eq!(outcome.cuts[0].line, 1);
+            let (line, message) = outcome.warning(lang).expect("a warning");
+            assert_eq!(line, 1);
+            assert!(message.contains(&format!("`{lang}`")), "{message}");
+            assert!(message.contains("512 bytes"), "{message}");
+            let lines: Vec<&str> = html.lines().collect();
+            assert!(lines[0].contains("hl-"), "line 1 highlighted: {}", lines[0]);
+            assert!(!lines[1].contains("hl-"), "the long line is plain");
+            assert!(lines[2].contains("hl-"), "line 3 highlighted: {}", lines[2]);
+        }
+    }
+}
+
+/// Long lines under the bound are highlighted, until a block's long lines would cost the
+/// grammar more than four lines at the bound.
+#[test]
+fn a_block_of_many_long_lines_highlights_the_first_and_names_where_it_stopped() {
+    let line = format!("echo \"{}\" {{x\n", "a".repeat(400));
+    let code = line.repeat(10);
+    let mut html = String::new();
+    let outcome = highlight_block("bash", &code, &mut html);
+    let first = outcome.cuts.first().expect("cut");
+    assert!(first.line >= 4 && first.line < 10, "{:?}", outcome.cuts);
+    assert_eq!(outcome.cuts.len(), 10 - first.line);
+    let (_, message) = outcome.warning("bash").expect("warning");
+    assert!(message.starts_with("from this line on"), "{message}");
+}

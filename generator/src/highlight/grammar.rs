@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -100,20 +101,123 @@ pub fn find(lang: &str) -> Option<&'static SyntaxReference> {
     }
 }
 
+/// A grammar's time on one line grows with the square of the line's length, and faster
+/// for a few grammars: on a line built to be hard (an unclosed bracket, then thousands
+/// of word characters), 1,000 bytes cost 5 ms in bash, 32 ms in JavaScript, 59 ms in
+/// Command Help and a second in LiveScript (`bench/highlight-worst.sh`). A longer line
+/// than this is shown plain, and the grammar's state passes it unchanged (as editors
+/// do past their tokenization limit), so the lines after it highlight as before.
+pub const LINE_MAX: usize = 512;
+
+/// A line longer than this counts against [`LONG_LINES_WORK`]; shorter lines cost the
+/// grammar about linear time, and never count.
+const LONG_LINE: usize = 128;
+
+/// What a block's long lines may cost the grammar, as the sum of their squared lengths:
+/// four lines of [`LINE_MAX`] bytes. Past it, the block's remaining long lines are
+/// shown plain. With [`LINE_MAX`], this bounds a block's grammar time to a few
+/// [`LINE_MAX`] lines' worth, whatever it holds, plus time linear in its short lines.
+const LONG_LINES_WORK: usize = 4 * LINE_MAX * LINE_MAX;
+
+/// How long the grammar may spend on one block before it shows the rest plain. The
+/// bounds above are what keep blocks fast, and always give the same page; this one is
+/// the net under them, for a grammar slower than the model (LiveScript's time grows
+/// with the cube of a line's length): only a block already 20 times over the
+/// 50 ms target reaches it, and the page warns where it stopped.
+pub const BLOCK_TIME: Duration = Duration::from_secs(1);
+
+/// A line of a block the grammar did not highlight (it is shown plain).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cut {
+    /// 0-based, in the text given to [`highlight`].
+    pub line: usize,
+    /// Its length in bytes, without the newline.
+    pub len: usize,
+    pub why: Why,
+}
+
+/// Why a line was not highlighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Longer than [`LINE_MAX`].
+    TooLong,
+    /// The block's long lines before it used up [`LONG_LINES_WORK`].
+    BlockBudget,
+    /// The block had taken [`BLOCK_TIME`].
+    BlockTime,
+}
+
+impl Cut {
+    /// What a warning says about the first of a block's `cuts` (each block gets one).
+    pub fn message(cuts: &[Cut], lang: &str) -> Option<String> {
+        let first = cuts.first()?;
+        let why = match first.why {
+            Why::TooLong => format!(
+                "this line of a `{lang}` code block is shown without highlighting: it is {} \
+                 bytes long, and lines over {LINE_MAX} bytes are not highlighted, as the \
+                 grammar's time grows with the square of a line's length (break the line, \
+                 or mark the block `text`)",
+                first.len
+            ),
+            Why::BlockBudget => format!(
+                "from this line on, the long lines of this `{lang}` code block are shown \
+                 without highlighting: a block's lines over {LONG_LINE} bytes may cost the \
+                 grammar as much as four lines of {LINE_MAX} bytes"
+            ),
+            Why::BlockTime => format!(
+                "from this line on, this `{lang}` code block is shown without highlighting: \
+                 the grammar had taken {} s on it",
+                BLOCK_TIME.as_secs()
+            ),
+        };
+        Some(match cuts.len() {
+            1 => why,
+            n => format!("{why} ({} more lines of the block shown plain)", n - 1),
+        })
+    }
+}
+
 /// Calls `emit` with each run of `code` (its class and byte range, in order, covering the
-/// whole text), as `syntax`'s grammar and the class table make it. `None` if the grammar
-/// fails on the text (a regex error): the caller shows it plain.
+/// whole text), as `syntax`'s grammar and the class table make it, and returns the lines
+/// it showed plain to bound its time ([`LINE_MAX`], [`LONG_LINES_WORK`]). `None` if the
+/// grammar fails on the text (a regex error): the caller shows it plain.
 pub fn highlight(
     syntax: &SyntaxReference,
     code: &str,
     mut emit: impl FnMut(Option<Class>, Range<usize>),
-) -> Option<()> {
+) -> Option<Vec<Cut>> {
     let set = &*SYNTAXES;
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
     let mut class = None;
     let mut offset = 0;
-    for line in LinesWithEndings::from(code) {
+    let mut work = 0usize;
+    let mut cuts = Vec::new();
+    let started = Instant::now();
+    let mut out_of_time = false;
+    for (number, line) in LinesWithEndings::from(code).enumerate() {
+        let len = line.trim_end_matches(['\n', '\r']).len();
+        out_of_time = out_of_time || started.elapsed() > BLOCK_TIME;
+        let why = if out_of_time {
+            Some(Why::BlockTime)
+        } else if len > LINE_MAX {
+            Some(Why::TooLong)
+        } else if len > LONG_LINE {
+            work += len * len;
+            (work > LONG_LINES_WORK).then_some(Why::BlockBudget)
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            cuts.push(Cut {
+                line: number,
+                len,
+                why,
+            });
+            emit(None, offset..offset + line.len());
+            offset += line.len();
+            continue;
+        }
         let ops = state.parse_line(line, set).ok()?;
         let mut pos = 0;
         for (i, op) in ops {
@@ -129,7 +233,7 @@ pub fn highlight(
         }
         offset += line.len();
     }
-    Some(())
+    Some(cuts)
 }
 
 /// Every language a fence may name: each grammar's name with the names that select it

@@ -600,6 +600,7 @@ mod tests {
             anchors: Default::default(),
             links: Vec::new(),
             includes: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 

@@ -281,7 +281,7 @@ fn spawn_rebuilder(
 /// highlights): they never stop the preview, but the writer sees them after every
 /// rebuild, as `build` shows them (a language once per rebuild that rendered its pages).
 fn print_warnings(site: &crate::pipeline::Site) {
-    for warning in &site.warnings {
+    for warning in &site.all_warnings() {
         eprintln!("warning: {warning}");
     }
     for warning in crate::highlight::take_unknown_language_warnings() {
