@@ -118,16 +118,11 @@ fn walk(dir: &Path) -> Vec<String> {
 /// where: in `build`, in `Site::load` (what `check` and `serve` use), and in a list item.
 #[test]
 fn a_line_too_long_to_highlight_is_a_warning_at_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("content")).unwrap();
-    std::fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
     let long = format!("x = {{a{}]({}y", "_".repeat(14_000), "_".repeat(7_000));
-    std::fs::write(
-        root.join("content/index.md"),
-        format!("---\ntitle: T\n---\n\n- item\n\n  ```sh\n  echo hi\n  {long}\n  ```\n"),
-    )
-    .unwrap();
+    let dir = one_page_site(&format!(
+        "---\ntitle: T\n---\n\n- item\n\n  ```sh\n  echo hi\n  {long}\n  ```\n"
+    ));
+    let root = dir.path();
     let options = BuildOptions {
         root: root.to_path_buf(),
         out: Some(root.join("public")),
@@ -153,15 +148,8 @@ fn a_line_too_long_to_highlight_is_a_warning_at_its_line() {
 /// when that took half the time, which timing alone decides here).
 #[test]
 fn a_slow_page_names_itself() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = one_page_site("---\ntitle: T\n---\n\nText.\n\n```python\nprint(1)\n```\n");
     let root = dir.path();
-    std::fs::create_dir_all(root.join("content")).unwrap();
-    std::fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
-    std::fs::write(
-        root.join("content/index.md"),
-        "---\ntitle: T\n---\n\nText.\n\n```python\nprint(1)\n```\n",
-    )
-    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
         .args(["check", "--root"])
         .arg(root)
@@ -174,4 +162,13 @@ fn a_slow_page_names_itself() {
         stderr.contains("warning: content/index.md: making this page took 0.0 s"),
         "{stderr}"
     );
+}
+
+/// A site of one page, `content/index.md` holding `page`.
+fn one_page_site(page: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(dir.path().join("site.toml"), "title = \"t\"\n").unwrap();
+    std::fs::write(dir.path().join("content/index.md"), page).unwrap();
+    dir
 }
