@@ -25,7 +25,8 @@
 //!
 //! No block can hold a build up: the grammar's time grows with the square of a line's
 //! length, so it shows lines over [`LINE_MAX`] bytes plain, and bounds what a block's
-//! long lines may cost it ([`grammar::Cut`]); the page warns at the first such line.
+//! long lines may cost it ([`grammar::Cut`]), and gives a block at most a second of
+//! the grammar's time ([`watchdog`]); the page warns at the first line shown plain.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::{Range, RangeInclusive};
@@ -37,6 +38,7 @@ use edge::html::escape_into;
 pub mod classes;
 pub mod fast;
 pub mod grammar;
+pub mod watchdog;
 
 use classes::Class;
 pub use grammar::{Cut, LINE_MAX};
@@ -259,7 +261,7 @@ impl Lines {
 /// (`use_fast`), else the grammar, with the lines it left plain ([`grammar::Cut`]).
 /// Tests call it to compare the two.
 fn grammar_lines(
-    syntax: &syntect::parsing::SyntaxReference,
+    syntax: &'static syntect::parsing::SyntaxReference,
     fast: Option<fast::Lang>,
     code: &str,
     use_fast: bool,
@@ -271,7 +273,7 @@ fn grammar_lines(
         return Some((lines.finish(), Vec::new()));
     }
     let mut lines = Lines::default();
-    let cuts = grammar::highlight(syntax, code, |class, range| lines.push(class, &code[range]))?;
+    let cuts = watchdog::highlight(syntax, code, |class, range| lines.push(class, &code[range]))?;
     Some((lines.finish(), cuts))
 }
 
@@ -507,7 +509,7 @@ fn handlebars_lines(code: &str) -> Option<Block> {
     let masked = String::from_utf8(masked).ok()?;
     let syntax = grammar::find("html")?;
     let mut runs: Vec<(Option<Class>, Range<usize>)> = Vec::new();
-    let cuts = grammar::highlight(syntax, &masked, |class, range| runs.push((class, range)))?;
+    let cuts = watchdog::highlight(syntax, &masked, |class, range| runs.push((class, range)))?;
     let mut lines = Lines::default();
     let mut next = expressions.iter().peekable();
     // Whether the next expression's runs are written already (it began in an earlier run).

@@ -5,6 +5,7 @@
 //! plain text is bare. `‹$ «prompt»` is a console prompt, `⌘` starts a console command
 //! line, `▶` a line the fence marks, `‹1«ln»` a line number.
 
+use gatehouse::highlight::grammar::Why;
 use gatehouse::highlight::{self, Fence, highlight_block};
 
 /// The block's lines as `‹text«class»` tokens (HTML entities decoded).
@@ -536,4 +537,35 @@ fn a_block_of_many_long_lines_highlights_the_first_and_names_where_it_stopped() 
     assert_eq!(outcome.cuts.len(), 10 - first.line);
     let (_, message) = outcome.warning("bash").expect("warning");
     assert!(message.starts_with("from this line on"), "{message}");
+}
+
+/// A grammar that backtracks far past the square model: Makefile's spends seconds on
+/// this one 480-byte line of punctuation (found by search). The block gets a second
+/// of the grammar; the lines before the slow one stay highlighted, the rest is plain
+/// and named, and the next block has a worker again.
+#[test]
+fn a_line_a_grammar_backtracks_on_is_given_up_after_the_block_time() {
+    let slow = include_str!("fixtures/highlight/makefile-backtracking.txt").trim_end();
+    let code = format!("all: build\n\tcargo build\n{slow}\n\techo done\n");
+    let mut html = String::new();
+    let started = std::time::Instant::now();
+    let outcome = highlight_block("make", &code, &mut html);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "given up: {:?}",
+        started.elapsed()
+    );
+    let lines: Vec<usize> = outcome.cuts.iter().map(|cut| cut.line).collect();
+    assert_eq!(lines, [2, 3], "{:?}", outcome.cuts);
+    assert!(outcome.cuts.iter().all(|cut| cut.why == Why::BlockTime));
+    let (_, message) = outcome.warning("make").expect("warning");
+    assert!(message.contains("had taken 1 s"), "{message}");
+    let shown: Vec<&str> = html.lines().collect();
+    assert!(shown[0].contains("hl-"), "line 1 highlighted: {}", shown[0]);
+    assert!(!shown[2].contains("hl-"), "the slow line is plain");
+
+    let mut next = String::new();
+    let outcome = highlight_block("make", "all: build\n\tcargo build\n", &mut next);
+    assert!(outcome.cuts.is_empty());
+    assert!(next.contains("hl-"), "{next}");
 }

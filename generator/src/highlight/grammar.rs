@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 use std::sync::LazyLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -119,11 +119,12 @@ const LONG_LINE: usize = 128;
 /// [`LINE_MAX`] lines' worth, whatever it holds, plus time linear in its short lines.
 const LONG_LINES_WORK: usize = 4 * LINE_MAX * LINE_MAX;
 
-/// How long the grammar may spend on one block before it shows the rest plain. The
-/// bounds above are what keep blocks fast, and always give the same page; this one is
-/// the net under them, for a grammar slower than the model (LiveScript's time grows
-/// with the cube of a line's length): only a block already 20 times over the
-/// 50 ms target reaches it, and the page warns where it stopped.
+/// How long the grammar may spend on one block before the rest is shown plain
+/// ([`super::watchdog`]). The bounds above are what keep blocks fast, and always give
+/// the same page; this one is the net under them, for a grammar slower than the model
+/// (LiveScript's time grows with the cube of a line's length, Makefile's exponentially
+/// on punctuation): only a block already 20 times over the 50 ms target reaches it,
+/// and the page warns where it stopped.
 pub const BLOCK_TIME: Duration = Duration::from_secs(1);
 
 /// A line of a block the grammar did not highlight (it is shown plain).
@@ -193,14 +194,9 @@ pub fn highlight(
     let mut offset = 0;
     let mut work = 0usize;
     let mut cuts = Vec::new();
-    let started = Instant::now();
-    let mut out_of_time = false;
     for (number, line) in LinesWithEndings::from(code).enumerate() {
         let len = line.trim_end_matches(['\n', '\r']).len();
-        out_of_time = out_of_time || started.elapsed() > BLOCK_TIME;
-        let why = if out_of_time {
-            Some(Why::BlockTime)
-        } else if len > LINE_MAX {
+        let why = if len > LINE_MAX {
             Some(Why::TooLong)
         } else if len > LONG_LINE {
             work += len * len;

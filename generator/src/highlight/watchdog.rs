@@ -1,0 +1,146 @@
+//! The net under the grammar's bounds: a block gets [`BLOCK_TIME`] of the grammar, on a
+//! worker thread, and whatever it has not highlighted by then is shown plain.
+//!
+//! The line bounds in [`grammar`] model a grammar's time as the square of a line's
+//! length, which holds for nearly all of them; a few backtrack far worse (Makefile's
+//! grammar spends 4.5 s on one 480-byte line of punctuation, in
+//! `tests/fixtures/highlight/`). Oniguruma's own match limits are not reachable
+//! through syntect without `unsafe`, and a line cannot be interrupted from inside, so
+//! each rendering thread hands its blocks to a worker thread of its own, which hands
+//! back each line as it finishes it, and waits at most [`BLOCK_TIME`]. A worker past
+//! that is abandoned: it ends when its line does, as its result finds nobody
+//! listening. The lines it finished keep their highlighting, the rest of the block is
+//! plain with [`Why::BlockTime`] cuts, and the next block gets a fresh worker. The
+//! block is then cached as made, so `serve` pays for it once.
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread;
+
+use syntect::parsing::SyntaxReference;
+use syntect::util::LinesWithEndings;
+
+use super::classes::Class;
+use super::grammar::{self, BLOCK_TIME, Cut, Why};
+
+/// One run of a block: its class and byte range.
+type Run = (Option<Class>, Range<usize>);
+
+/// A block for the worker.
+struct Job {
+    syntax: &'static SyntaxReference,
+    code: String,
+}
+
+/// A rendering thread's worker: where its jobs go, the runs of the lines it has done
+/// so far, and where each job's result comes back.
+struct Worker {
+    jobs: Sender<Job>,
+    done: Arc<Mutex<Vec<Run>>>,
+    results: Receiver<Option<Vec<Cut>>>,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+}
+
+/// [`grammar::highlight`], bounded to [`BLOCK_TIME`]: calls `emit` with each run of
+/// `code` in order, covering it, and returns the lines left plain; `None` if the
+/// grammar fails on the text (the caller shows it plain).
+pub fn highlight(
+    syntax: &'static SyntaxReference,
+    code: &str,
+    mut emit: impl FnMut(Option<Class>, Range<usize>),
+) -> Option<Vec<Cut>> {
+    WORKER.with_borrow_mut(|slot| {
+        let worker = match slot {
+            Some(worker) => worker,
+            None => match spawn() {
+                Some(worker) => slot.insert(worker),
+                // No thread to be had: the grammar's own bounds still hold.
+                None => return grammar::highlight(syntax, code, emit),
+            },
+        };
+        let job = Job {
+            syntax,
+            code: code.to_owned(),
+        };
+        if worker.jobs.send(job).is_err() {
+            *slot = None;
+            return grammar::highlight(syntax, code, emit);
+        }
+        let result = worker.results.recv_timeout(BLOCK_TIME);
+        let runs = std::mem::take(&mut *lock(&worker.done));
+        let mut done = 0;
+        for (class, range) in runs {
+            done = range.end;
+            emit(class, range);
+        }
+        match result {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => {
+                *slot = None;
+                emit(None, done..code.len());
+                Some(cuts_from(code, done))
+            }
+            // The worker panicked on this block: plain, as for a regex error.
+            Err(RecvTimeoutError::Disconnected) => {
+                *slot = None;
+                None
+            }
+        }
+    })
+}
+
+/// The [`Why::BlockTime`] cuts of `code`'s lines from byte `from` (a line's start) on.
+fn cuts_from(code: &str, from: usize) -> Vec<Cut> {
+    let first = code[..from].matches('\n').count();
+    LinesWithEndings::from(&code[from..])
+        .enumerate()
+        .map(|(i, line)| Cut {
+            line: first + i,
+            len: line.trim_end_matches(['\n', '\r']).len(),
+            why: Why::BlockTime,
+        })
+        .collect()
+}
+
+/// Starts a worker thread; `None` if the system has no thread to give.
+fn spawn() -> Option<Worker> {
+    let (jobs, job_rx) = mpsc::channel::<Job>();
+    let (result_tx, results) = mpsc::channel();
+    let done = Arc::new(Mutex::new(Vec::new()));
+    let shared = Arc::clone(&done);
+    thread::Builder::new()
+        .name("highlight".into())
+        .spawn(move || {
+            for job in job_rx {
+                let code = job.code.as_bytes();
+                let mut line = Vec::new();
+                let result = grammar::highlight(job.syntax, &job.code, |class, range| {
+                    let line_end = range.end > 0 && code.get(range.end - 1) == Some(&b'\n');
+                    line.push((class, range));
+                    if line_end {
+                        lock(&shared).append(&mut line);
+                    }
+                });
+                lock(&shared).append(&mut line);
+                // Nobody listening means the block was given up, and this worker with it.
+                if result_tx.send(result).is_err() {
+                    return;
+                }
+            }
+        })
+        .ok()?;
+    Some(Worker {
+        jobs,
+        done,
+        results,
+    })
+}
+
+fn lock(runs: &Mutex<Vec<Run>>) -> MutexGuard<'_, Vec<Run>> {
+    runs.lock().unwrap_or_else(PoisonError::into_inner)
+}
