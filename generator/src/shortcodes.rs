@@ -71,6 +71,12 @@ const LIQUID_TAGS: [&str; 24] = [
 /// Nesting deeper than this is taken for a cycle nobody meant.
 const MAX_INCLUDE_DEPTH: usize = 32;
 
+/// How deep block tags may nest in one file (docs nest tabs in callouts two or three
+/// deep). Expanding a block is a recursion, and a page of thousands of unclosed
+/// `{% tab %}`s (a paste, a bad merge) would otherwise overflow the stack and abort
+/// the build (found by the `shortcodes` fuzz target).
+const MAX_NESTING: usize = 16;
+
 /// The shortcode templates of a site and where includes are read from.
 pub struct Shortcodes {
     tera: Tera,
@@ -400,6 +406,9 @@ impl Run<'_, '_> {
         let mut i = from;
         let is_include = self.origins[origin].parent.is_some();
         let mut line_start = true;
+        // Whether parsing stopped at [`MAX_NESTING`], so that the blocks left open are not
+        // also reported as never closed.
+        let mut too_deep = false;
         macro_rules! top {
             () => {
                 match stack.last_mut() {
@@ -615,6 +624,22 @@ impl Run<'_, '_> {
                         at,
                         body: None,
                     };
+                    if is_block && stack.len() >= MAX_NESTING {
+                        self.error(
+                            origin,
+                            at,
+                            format!(
+                                "`{{% {name} %}}` is nested {} deep: block tags nest at most \
+                                 {MAX_NESTING} deep (is an `{{% end… %}}` missing above?)",
+                                stack.len() + 1
+                            ),
+                        );
+                        // The rest of the file is left out: the build fails here, and
+                        // its tags would only repeat the error.
+                        copied = to;
+                        too_deep = true;
+                        break;
+                    }
                     if is_block {
                         stack.push(Open {
                             call,
@@ -638,6 +663,12 @@ impl Run<'_, '_> {
         }
         flush!(to);
         while let Some(open) = stack.pop() {
+            if too_deep {
+                let mut call = open.call;
+                call.body = Some(open.nodes);
+                top!().push(Node::Call(call));
+                continue;
+            }
             self.error(
                 origin,
                 open.call.at,
@@ -1423,5 +1454,20 @@ Plain.
             "<p>Just Gatehouse.</p>\n"
         );
         assert!(Path::new("x").is_relative());
+    }
+
+    /// Thousands of unclosed blocks (found by fuzzing: it overflowed the stack) are one
+    /// error at the first block too deep, not an abort and not a flood.
+    #[test]
+    fn blocks_nested_too_deep_are_one_error_not_a_crash() {
+        let site = Site::new(&[]);
+        let body = "{% navtabs %}\n{% navtab A %}\n".repeat(5000);
+        let out = site.run(&body);
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert!(out.starts_with("content/p.md:20:1: "), "{out}");
+        assert!(
+            out.contains("is nested 17 deep: block tags nest at most 16 deep"),
+            "{out}"
+        );
     }
 }

@@ -540,12 +540,16 @@ fn a_block_of_many_long_lines_highlights_the_first_and_names_where_it_stopped() 
 }
 
 /// A grammar that backtracks far past the square model: Makefile's spends seconds on
-/// this one 480-byte line of punctuation (found by search). The block gets a second
+/// this one 480-byte line of punctuation (found by search, kept as a fuzz case). The block gets a second
 /// of the grammar; the lines before the slow one stay highlighted, the rest is plain
 /// and named, and the next block has a worker again.
 #[test]
 fn a_line_a_grammar_backtracks_on_is_given_up_after_the_block_time() {
-    let slow = include_str!("fixtures/highlight/makefile-backtracking.txt").trim_end();
+    let case = include_str!("../../fuzz/cases/highlight/makefile-backtracking");
+    let slow = case
+        .strip_prefix("make\n")
+        .expect("a make block")
+        .trim_end();
     let code = format!("all: build\n\tcargo build\n{slow}\n\techo done\n");
     let mut html = String::new();
     let started = std::time::Instant::now();
@@ -568,4 +572,21 @@ fn a_line_a_grammar_backtracks_on_is_given_up_after_the_block_time() {
     let outcome = highlight_block("make", "all: build\n\tcargo build\n", &mut next);
     assert!(outcome.cuts.is_empty());
     assert!(next.contains("hl-"), "{next}");
+}
+
+/// A character past ASCII inside a Handlebars expression is one run, not split between
+/// its bytes (found by fuzzing: it panicked, and the page with it failed the build).
+#[test]
+fn handlebars_expressions_keep_characters_whole() {
+    let mut html = String::new();
+    let outcome = highlight_block(
+        "handlebars",
+        "{{#each éitems}}<li>{{this}}</li>{{/each}}\n",
+        &mut html,
+    );
+    assert!(outcome.known && outcome.cuts.is_empty());
+    assert!(
+        html.contains("#each</span> é<span class=\"hl-var\">items</span>"),
+        "{html}"
+    );
 }

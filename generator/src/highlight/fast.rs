@@ -933,7 +933,9 @@ pub fn handlebars_expressions(code: &str) -> Vec<Expression> {
                     Some(Class::Variable)
                 }
             } else {
-                i += 1;
+                // One character, not one byte: a run must not split a character (found
+                // by the `fences` fuzz target: `{{#each éitems}}` panicked).
+                i += code[i..].chars().next().map_or(1, char::len_utf8);
                 None
             };
             runs.push((class, s..i.min(end)));

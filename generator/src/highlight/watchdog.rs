@@ -4,7 +4,7 @@
 //! The line bounds in [`grammar`] model a grammar's time as the square of a line's
 //! length, which holds for nearly all of them; a few backtrack far worse (Makefile's
 //! grammar spends 4.5 s on one 480-byte line of punctuation, in
-//! `tests/fixtures/highlight/`). Oniguruma's own match limits are not reachable
+//! `fuzz/cases/highlight/`). Oniguruma's own match limits are not reachable
 //! through syntect without `unsafe`, and a line cannot be interrupted from inside, so
 //! each rendering thread hands its blocks to a worker thread of its own, which hands
 //! back each line as it finishes it, and waits at most [`BLOCK_TIME`]. A worker past
