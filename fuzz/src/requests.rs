@@ -92,6 +92,10 @@ static SITE: LazyLock<PathBuf> = LazyLock::new(|| {
     out
 });
 
+/// `GATEHOUSE_FUZZ_VERBOSE=1` prints each request and its status (to check a case).
+static VERBOSE: LazyLock<bool> =
+    LazyLock::new(|| std::env::var_os("GATEHOUSE_FUZZ_VERBOSE").is_some());
+
 type Host =
     Services<MemoryKv, CapturingMailer, ManualClock, SeededRng, KvLimiter<MemoryKv>, DirPages>;
 
@@ -142,6 +146,9 @@ pub fn run(data: &[u8]) {
         let what = format!("{} {}", request.method(), request.uri());
         let response =
             block_on(edge.handle(request, Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7)))));
+        if *VERBOSE {
+            eprintln!("{what} → {}", response.status());
+        }
         assert!(
             !response.status().is_server_error(),
             "{what}: {}",

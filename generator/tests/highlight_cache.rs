@@ -21,4 +21,18 @@ fn serve_rerenders_highlight_only_changed_blocks() {
     assert_eq!(blocks_highlighted() - before, 5);
     render("```sh\nkong start\n```\n", "c.md");
     assert_eq!(blocks_highlighted() - before, 6);
+
+    // A block the grammar gave up on after its second is cached as it was shown, with
+    // its warning: `serve` pays that second once, not on every edit of the page.
+    let case = include_str!("../../fuzz/cases/highlight/makefile-backtracking");
+    let slow = format!(
+        "```make\nall:\n{}```\n\nText.\n",
+        case.strip_prefix("make\n").unwrap_or(case)
+    );
+    let first = render(&slow, "d.md");
+    assert_eq!(blocks_highlighted() - before, 7);
+    assert_eq!(first.warnings.len(), 1, "{:?}", first.warnings);
+    let edited = render(&slow.replace("Text.", "Text, edited."), "d.md");
+    assert_eq!(blocks_highlighted() - before, 7, "taken from the cache");
+    assert_eq!(edited.warnings, first.warnings);
 }
