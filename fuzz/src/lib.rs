@@ -538,9 +538,9 @@ static LANGUAGES: LazyLock<Vec<String>> = LazyLock::new(|| {
 fn highlight(data: &[u8]) {
     let text = text_of(data);
     let (name, code) = text.split_once('\n').unwrap_or(("", &text));
-    let lang = match LANGUAGES.iter().find(|l| l.eq_ignore_ascii_case(name)) {
-        Some(lang) => lang,
-        None => {
+    let lang = match highlight::is_known(&name.to_ascii_lowercase()) {
+        true => name,
+        false => {
             let pick = name
                 .bytes()
                 .fold(0usize, |h, b| h.wrapping_mul(31) ^ usize::from(b));

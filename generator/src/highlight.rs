@@ -25,8 +25,9 @@
 //!
 //! No block can hold a build up: the grammar's time grows with the square of a line's
 //! length, so it shows lines over [`LINE_MAX`] bytes plain, and bounds what a block's
-//! long lines may cost it ([`grammar::Cut`]), and gives a block at most a second of
-//! the grammar's time ([`watchdog`]); the page warns at the first line shown plain.
+//! long lines may cost it ([`grammar::Cut`]), and gives a block at most a quarter of a
+//! second of the grammar's time and 4 ms per KB ([`grammar::block_time`],
+//! [`watchdog`]); the page warns at the first line shown plain.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::{Range, RangeInclusive};

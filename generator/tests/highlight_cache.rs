@@ -22,8 +22,8 @@ fn serve_rerenders_highlight_only_changed_blocks() {
     render("```sh\nkong start\n```\n", "c.md");
     assert_eq!(blocks_highlighted() - before, 6);
 
-    // A block the grammar gave up on after its second is cached as it was shown, with
-    // its warning: `serve` pays that second once, not on every edit of the page.
+    // A block the grammar gave up on is cached as it was shown, with its warning:
+    // `serve` pays for it once, not on every edit of the page.
     let case = include_str!("../../fuzz/cases/highlight/makefile-backtracking");
     let slow = format!(
         "```make\nall:\n{}```\n\nText.\n",

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 use std::sync::LazyLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -119,13 +119,32 @@ const LONG_LINE: usize = 128;
 /// [`LINE_MAX`] lines' worth, whatever it holds, plus time linear in its short lines.
 const LONG_LINES_WORK: usize = 4 * LINE_MAX * LINE_MAX;
 
-/// How long the grammar may spend on one block before the rest is shown plain
-/// ([`super::watchdog`]). The bounds above are what keep blocks fast, and always give
-/// the same page; this one is the net under them, for a grammar slower than the model
-/// (LiveScript's time grows with the cube of a line's length, Makefile's exponentially
-/// on punctuation): only a block already 20 times over the 50 ms target reaches it,
-/// and the page warns where it stopped.
-pub const BLOCK_TIME: Duration = Duration::from_secs(1);
+/// How long the grammar may spend on a block before the rest is shown plain: 250 ms,
+/// and 4 ms more per KB of the block. The bounds above are what keep blocks fast, and
+/// always give the same page; this one is the net under them, for grammars slower than
+/// the model (Makefile's and LiveScript's long lines cost 50 times bash's). It is
+/// counted from the end of the block's first line, so that most of the grammar's first
+/// use (compiling its regexes: up to 15 ms) is not counted, and checked between lines;
+/// [`super::watchdog`] stops a block whose one line takes longer.
+///
+/// Why not the 50 ms a block should cost: a grammar compiles the regexes of each
+/// context the first time a line enters it, and that time counts. A budget near it
+/// could cut an ordinary block, the first of its language, on a loaded machine, and
+/// the page would differ from one build to the next; at 250 ms no ordinary block
+/// comes near it (the slowest first use measured is 15 ms, the usual rate well under
+/// 1 ms per KB). An unoptimised build (the tests) gets ten times as long.
+pub fn block_time(code_len: usize) -> Duration {
+    let kb = u32::try_from(code_len / 1024).unwrap_or(u32::MAX);
+    BLOCK_TIME_BASE
+        .saturating_add(BLOCK_TIME_PER_KB.saturating_mul(kb))
+        .saturating_mul(SLOWDOWN)
+}
+
+const BLOCK_TIME_BASE: Duration = Duration::from_millis(250);
+const BLOCK_TIME_PER_KB: Duration = Duration::from_millis(4);
+
+/// How much slower the grammar runs unoptimised.
+pub const SLOWDOWN: u32 = if cfg!(debug_assertions) { 10 } else { 1 };
 
 /// A line of a block the grammar did not highlight (it is shown plain).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +163,7 @@ pub enum Why {
     TooLong,
     /// The block's long lines before it used up [`LONG_LINES_WORK`].
     BlockBudget,
-    /// The block had taken [`BLOCK_TIME`].
+    /// The block had taken its [`block_time`], or a line held the grammar past it.
     BlockTime,
 }
 
@@ -167,8 +186,8 @@ impl Cut {
             ),
             Why::BlockTime => format!(
                 "from this line on, this `{lang}` code block is shown without highlighting: \
-                 the grammar had taken {} s on it",
-                BLOCK_TIME.as_secs()
+                 the grammar had taken longer than a block of its size may (a quarter \
+                 of a second, and 4 ms per KB)"
             ),
         };
         Some(match cuts.len() {
@@ -194,9 +213,15 @@ pub fn highlight(
     let mut offset = 0;
     let mut work = 0usize;
     let mut cuts = Vec::new();
+    let allowed = block_time(code.len());
+    let mut started: Option<Instant> = None;
+    let mut out_of_time = false;
     for (number, line) in LinesWithEndings::from(code).enumerate() {
         let len = line.trim_end_matches(['\n', '\r']).len();
-        let why = if len > LINE_MAX {
+        out_of_time = out_of_time || started.is_some_and(|s| s.elapsed() > allowed);
+        let why = if out_of_time {
+            Some(Why::BlockTime)
+        } else if len > LINE_MAX {
             Some(Why::TooLong)
         } else if len > LONG_LINE {
             work += len * len;
@@ -228,6 +253,7 @@ pub fn highlight(
             emit(class, offset + pos..offset + line.len());
         }
         offset += line.len();
+        started.get_or_insert_with(Instant::now);
     }
     Some(cuts)
 }

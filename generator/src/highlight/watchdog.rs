@@ -1,5 +1,6 @@
-//! The net under the grammar's bounds: a block gets [`BLOCK_TIME`] of the grammar, on a
-//! worker thread, and whatever it has not highlighted by then is shown plain.
+//! The net under the grammar's bounds: a block gets its [`block_time`] of the grammar
+//! (and [`FIRST_USE`]), on a worker thread, and whatever it has not highlighted by then
+//! is shown plain.
 //!
 //! The line bounds in [`grammar`] model a grammar's time as the square of a line's
 //! length, which holds for nearly all of them; a few backtrack far worse (Makefile's
@@ -7,7 +8,7 @@
 //! `fuzz/cases/highlight/`). Oniguruma's own match limits are not reachable
 //! through syntect without `unsafe`, and a line cannot be interrupted from inside, so
 //! each rendering thread hands its blocks to a worker thread of its own, which hands
-//! back each line as it finishes it, and waits at most [`BLOCK_TIME`]. A worker past
+//! back each line as it finishes it, and waits no longer. A worker past
 //! that is abandoned: it ends when its line does, as its result finds nobody
 //! listening. The lines it finished keep their highlighting, the rest of the block is
 //! plain with [`Why::BlockTime`] cuts, and the next block gets a fresh worker. The
@@ -18,12 +19,13 @@ use std::ops::Range;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
+use std::time::Duration;
 
 use syntect::parsing::SyntaxReference;
 use syntect::util::LinesWithEndings;
 
 use super::classes::Class;
-use super::grammar::{self, BLOCK_TIME, Cut, Why};
+use super::grammar::{self, Cut, SLOWDOWN, Why, block_time};
 
 /// One run of a block: its class and byte range.
 type Run = (Option<Class>, Range<usize>);
@@ -42,11 +44,16 @@ struct Worker {
     results: Receiver<Option<Vec<Cut>>>,
 }
 
+/// What the watchdog allows besides the block's [`block_time`]: the grammar's first use
+/// (compiling its regexes), which [`grammar::highlight`] does not count, and a loaded
+/// machine's scheduling, many times over.
+const FIRST_USE: Duration = Duration::from_millis(250);
+
 thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
 }
 
-/// [`grammar::highlight`], bounded to [`BLOCK_TIME`]: calls `emit` with each run of
+/// [`grammar::highlight`], bounded in time: calls `emit` with each run of
 /// `code` in order, covering it, and returns the lines left plain; `None` if the
 /// grammar fails on the text (the caller shows it plain).
 pub fn highlight(
@@ -71,7 +78,9 @@ pub fn highlight(
             *slot = None;
             return grammar::highlight(syntax, code, emit);
         }
-        let result = worker.results.recv_timeout(BLOCK_TIME);
+        let result = worker
+            .results
+            .recv_timeout(block_time(code.len()) + FIRST_USE * SLOWDOWN);
         let runs = std::mem::take(&mut *lock(&worker.done));
         let mut done = 0;
         for (class, range) in runs {
