@@ -22,8 +22,14 @@ step "Rust: the library builds sites without the dev server, the edge's shared p
 cargo check -p gatehouse --lib --no-default-features
 cargo check -p edge --lib --no-default-features
 
-step "Rust: unit, snapshot and integration tests (generator, serve, edge core)"
+step "Rust: unit, snapshot and integration tests (generator, serve, edge core), every fuzz target for 3 s"
 cargo test --workspace 2>&1 | tee -a "$log"
+
+step "Docs: Gatehouse's own documentation (docs/), a Gatehouse site, checked with warnings as errors"
+target/debug/gatehouse check --root docs --deny-warnings
+
+step "Structure: no module imports one that imports it back"
+python3 scripts/import-cycles.py
 
 step "Theme: the password rule and the search engine in JavaScript against the shared vectors"
 node --test --test-reporter=tap tests/theme/ 2>&1 | tee -a "$log"

@@ -12,11 +12,12 @@ use crate::clock::{self, Clock};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
+use crate::host::Host;
 use crate::html::escape;
 use crate::kv::{self, Kv};
 use crate::mail::{OUTBOX_PREFIX, OutboxEntry};
 use crate::response::{self, Resp};
-use crate::{Edge, Host};
+use crate::service::Edge;
 
 pub const CLOCK_OFFSET_KEY: &str = "dev:clock-offset";
 
@@ -141,4 +142,16 @@ pub(crate) async fn outbox<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, E
     }
     body.push_str("</main>\n</body>\n</html>\n");
     Ok(response::html(StatusCode::OK, body))
+}
+
+impl<H: Host> Edge<H> {
+    /// The core's time in Unix seconds: the host clock plus, in development, the offset set
+    /// with `POST /_dev/clock` (kept in the Kv so every worker instance sees it).
+    pub async fn now(&self) -> Result<i64, EdgeError> {
+        let secs = self.host().clock().now_ms().div_euclid(1000);
+        if !self.config().dev {
+            return Ok(secs);
+        }
+        Ok(secs.saturating_add(clock_offset(self.host().kv()).await?))
+    }
 }

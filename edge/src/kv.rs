@@ -3,7 +3,7 @@
 //! own expiry on the core's clock), and one atomic operation, [`Kv::commit`]: writes applied
 //! all together, and only if the keys it names still hold what the caller read. Everything
 //! that must not be undone by a racing request is built on it: [`take`] (use a token up),
-//! [`update`] (read-modify-write), the limiter's counters. `edge/README.md` has the layout
+//! [`update`] (read-modify-write), the limiter's counters. `docs/content/backend.md` has the layout
 //! and what each host does ("Consistency").
 
 use std::collections::BTreeMap;

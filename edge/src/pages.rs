@@ -1,7 +1,7 @@
 //! The site's own pages, re-served by the core with messages and values filled in.
 //!
 //! The host hands over the built HTML of a page ([`Pages`]); [`fill`] rewrites it with
-//! lol_html following the theme's "Form markup contract" (`themes/default/README.md`), so the
+//! lol_html following the theme's "Form markup contract" (`docs/content/themes.md`), so the
 //! core depends on a handful of attributes, not on the theme's layout. Without a built page
 //! the core falls back to a minimal page of its own that follows the same contract.
 

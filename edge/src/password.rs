@@ -30,8 +30,8 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
 
-use crate::Host;
 use crate::error::EdgeError;
+use crate::host::Host;
 use crate::rng::{Rng, random_bytes};
 
 pub const MIN_CHARS: usize = 8;

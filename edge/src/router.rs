@@ -11,10 +11,12 @@ use http::{HeaderMap, Method, Request, StatusCode, Uri};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form, FormError};
-use crate::mail::MailQueue;
+use crate::host::Host;
+use crate::mail::{Deferred, MailQueue, Mailer};
 use crate::response::{self, Resp};
 use crate::routes::{self, Lookup, Route};
-use crate::{Edge, Host, dev, flows};
+use crate::service::Edge;
+use crate::{dev, flows};
 
 pub(crate) async fn route<H: Host>(
     edge: &Edge<H>,
@@ -349,5 +351,59 @@ mod tests {
                 ("host", "docs.example.com")
             ]
         ));
+    }
+}
+
+/// An answer, and what to do once it has been sent ([`Edge::answer`]).
+#[derive(Debug)]
+pub struct Answer {
+    pub response: http::Response<Bytes>,
+    /// Run it with [`Edge::run_deferred`] after sending `response`.
+    pub deferred: Deferred,
+}
+
+impl<H: Host> Edge<H> {
+    /// Answers one request, sending no mail: the mail the request causes comes back as
+    /// [`Answer::deferred`], for the host to run with [`Edge::run_deferred`] once the
+    /// response is on its way (Workers: `ctx.wait_until`; `gatehouse serve`: a background
+    /// task). So an answer never waits for a mail transport, and takes as long whether or
+    /// not the address gets mail. Never fails: internal errors become a plain 500 page and
+    /// go to [`Host::report`]. `client_ip` keys the per-IP rate limits (`None` skips them).
+    pub async fn answer(&self, req: http::Request<Bytes>, client_ip: Option<IpAddr>) -> Answer {
+        let mail = MailQueue::default();
+        let response = match route(self, req, client_ip, mail.clone()).await {
+            Ok(response) => response,
+            Err(error) => {
+                self.host().report(&error);
+                response::internal_error()
+            }
+        };
+        Answer {
+            response,
+            deferred: mail.take(),
+        }
+    }
+
+    /// Sends the mail of an [`Answer`]. A mail that cannot be sent goes to [`Host::report`]
+    /// (the reader has had their answer already, and it must not depend on the mail); the
+    /// others are still sent.
+    pub async fn run_deferred(&self, deferred: Deferred) {
+        for mail in &deferred.mails {
+            if let Err(error) = self.host().mailer().send(mail).await {
+                self.host().report(&EdgeError::Mail(error));
+            }
+        }
+    }
+
+    /// [`Edge::answer`] and then [`Edge::run_deferred`], before returning the response: for
+    /// tests and tools that do not care when the mail goes out.
+    pub async fn handle(
+        &self,
+        req: http::Request<Bytes>,
+        client_ip: Option<IpAddr>,
+    ) -> http::Response<Bytes> {
+        let Answer { response, deferred } = self.answer(req, client_ip).await;
+        self.run_deferred(deferred).await;
+        response
     }
 }

@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::accounts;
 use crate::clock::{self, DAY};
 use crate::error::EdgeError;
+use crate::host::Host;
 use crate::kv::{Kv, Txn};
 use crate::mail::{Mailer, templates};
-use crate::{Edge, Host};
+use crate::service::Edge;
 
 pub const TRIAL_SECS: i64 = 30 * DAY;
 pub const PLAN_PREFIX: &str = "plan:";
@@ -315,4 +316,13 @@ async fn process<H: Host>(
         Step::Wait => {}
     }
     Ok(Some(step))
+}
+
+impl<H: Host> Edge<H> {
+    /// The daily job: sends trial reminders 3 days before the end (once) and moves trials
+    /// that ended to the plan chosen, or Free. Safe to run more often than daily.
+    pub async fn run_scheduled(&self) -> Result<ScheduledReport, EdgeError> {
+        let now = self.now().await?;
+        run(self, now).await
+    }
 }

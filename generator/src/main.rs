@@ -44,7 +44,7 @@ enum Command {
     },
     /// Do everything `build` does without writing anything.
     #[command(
-        after_help = "Examples:\n  gatehouse check\n  gatehouse check --external > external-links.txt"
+        after_help = "Examples:\n  gatehouse check\n  gatehouse check --external > external-links.txt\n  gatehouse check --root docs --deny-warnings"
     )]
     Check {
         #[command(flatten)]
@@ -52,6 +52,9 @@ enum Command {
         /// List every external link (nothing is fetched).
         #[arg(long)]
         external: bool,
+        /// Fail (exit 1) on any warning too: for CI.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Preview the site with live reload; the sign-up forms work on a local store.
     #[command(
@@ -185,13 +188,18 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Check { site, external } => {
+        Command::Check {
+            site,
+            external,
+            deny_warnings,
+        } => {
             let options = site.options(None);
             let result = gatehouse::build(&options, Mode::Check);
             if let Ok(r) = &result {
                 print_warnings(&r.warnings, cli.quiet);
             }
-            warn_unknown_languages(cli.quiet);
+            let languages = warn_unknown_languages(cli.quiet);
+            let warnings = result.as_ref().map_or(0, |r| r.warnings.len()) + languages;
             if external && let Ok(report) = &result {
                 for link in &report.external_links {
                     println!(
@@ -203,7 +211,7 @@ fn main() -> ExitCode {
                     );
                 }
             }
-            report(result, cli.quiet, |r| {
+            let code = report(result, cli.quiet, |r| {
                 let verdict = if r.warnings.is_empty() {
                     "no problems".to_string()
                 } else {
@@ -215,7 +223,15 @@ fn main() -> ExitCode {
                     r.elapsed.as_secs_f64(),
                     r.external_links.len()
                 )
-            })
+            });
+            if deny_warnings && warnings > 0 && code == ExitCode::SUCCESS {
+                eprintln!(
+                    "error: {warnings} warning{} and --deny-warnings",
+                    if warnings == 1 { "" } else { "s" }
+                );
+                return ExitCode::FAILURE;
+            }
+            code
         }
     }
 }
@@ -241,12 +257,14 @@ fn warning_count(warnings: &[Diagnostic]) -> String {
 
 /// One warning per code language nothing highlights, naming the pages (their blocks are
 /// plain text; it is not an error).
-fn warn_unknown_languages(quiet: bool) {
-    for warning in gatehouse::highlight::take_unknown_language_warnings() {
-        if !quiet {
+fn warn_unknown_languages(quiet: bool) -> usize {
+    let warnings = gatehouse::highlight::take_unknown_language_warnings();
+    if !quiet {
+        for warning in &warnings {
             eprintln!("warning: {warning}");
         }
     }
+    warnings.len()
 }
 
 fn report<T>(

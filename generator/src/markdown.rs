@@ -10,40 +10,21 @@
 //! rather than read back from the HTML.
 
 use std::collections::HashSet;
-use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
-use serde::Serialize;
 
 use crate::highlight::{self, Fence, highlight_block};
 
 mod attributes;
 mod search_text;
+mod stage;
+
+use crate::search::text::SELF_LINK_OPEN;
 use crate::urls;
 use edge::html::escape_into;
-
-/// An entry of a page's table of contents (`##` with its `###` children).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TocEntry {
-    pub id: String,
-    /// HTML-escaped heading text.
-    pub title: String,
-    pub level: u8,
-    pub children: Vec<TocEntry>,
-}
-
-/// A link target found in the page, with its byte offset in the rendered Markdown
-/// text (the caller maps it back to the original file).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FoundLink {
-    pub href: String,
-    pub offset: usize,
-}
-
-/// How a heading's self-link (`#`, after the heading text) starts; the search index
-/// leaves it out of the page's text.
-pub const SELF_LINK_OPEN: &str = "<a class=\"anchor\"";
+use stage::{Found, Spanned, Stage, Start};
+pub use stage::{FoundLink, TocEntry};
 
 #[derive(Debug, Default)]
 pub struct RenderedMarkdown {
@@ -87,7 +68,7 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
         found: &mut found,
     };
     // Each stage sees what the stages inside it made of the events.
-    let events = headings(search_text::search_text(attributes::attributes(
+    let events = headings(search_text(attributes::attributes(
         code_blocks(raw_html(links(start, source)), source),
         text,
     )));
@@ -105,61 +86,31 @@ pub fn render(text: &str, source: &str) -> RenderedMarkdown {
     }
 }
 
-/// An event and the byte range of the Markdown text it stands for.
-type Spanned<'a> = (Event<'a>, Range<usize>);
-
-/// What the stages find in a page besides its HTML.
-#[derive(Debug, Default)]
-struct Found {
-    links: Vec<FoundLink>,
-    anchors: HashSet<String>,
-    toc: Vec<TocEntry>,
-    problems: Vec<(usize, String)>,
-    warnings: Vec<(usize, String)>,
-    slowest_block: Option<(usize, Duration)>,
-    text: search_text::PageText,
+/// The stage: every event's text goes into the page's [`search_text::PageText`]; the events are
+/// unchanged.
+fn search_text<I>(inner: I) -> SearchText<I> {
+    SearchText { inner }
 }
 
-/// A stage of [`render`]'s chain: an iterator over [`Spanned`] events that wraps the
-/// stage before it and reaches the page's one [`Found`] record, so what any stage
-/// records lands there in the order the events pass.
-///
-/// To add a stage (shortcodes, callouts, another highlighter), write one adapter like
-/// the ones below and put it in the chain in [`render`]. Its `next` hands every event it
-/// does not handle on as it is, and leaves the work to a method kept out of line:
-///
-/// ```text
-/// let item = self.inner.next();
-/// if matches!(item, Some((Event::Html(_), _))) {
-///     return self.html(item); // #[inline(never)]
-/// }
-/// item
-/// ```
-///
-/// Every event passes every stage: destructured in `next`, or with the work inlined
-/// there, each event was copied piecewise at each stage, and rendering got 5–15% slower.
-trait Stage: Iterator {
-    /// The page's record; a stage that wraps another forwards to it.
-    fn found(&mut self) -> &mut Found;
+struct SearchText<I> {
+    inner: I,
 }
 
-/// The start of the chain: the parser's events, and the record the stages write into.
-struct Start<'f, I> {
-    events: I,
-    found: &'f mut Found,
-}
-
-impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for Start<'_, I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for SearchText<I> {
     type Item = Spanned<'a>;
 
     fn next(&mut self) -> Option<Spanned<'a>> {
-        self.events.next()
+        let item = self.inner.next();
+        if let Some((event, range)) = &item {
+            self.inner.found().text.event(event, range);
+        }
+        item
     }
 }
 
-impl<'a, I: Iterator<Item = Spanned<'a>>> Stage for Start<'_, I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> Stage for SearchText<I> {
     fn found(&mut self) -> &mut Found {
-        self.found
+        self.inner.found()
     }
 }
 

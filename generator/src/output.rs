@@ -8,6 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::hosting::MAX_FILE_BYTES;
 
+/// One output file made from the whole site: where it goes (its URL path) and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub body: Vec<u8>,
+}
+
 /// A folder being filled; dropped without [`Staging::commit`], it is removed.
 pub struct Staging {
     dir: PathBuf,

@@ -25,13 +25,6 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// One output file made from the whole site: where it goes (its URL path) and its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    pub path: String,
-    pub body: Vec<u8>,
-}
-
 /// A file (or a folder of files) made from the whole site rather than from one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Generated {

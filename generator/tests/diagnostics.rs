@@ -164,6 +164,38 @@ fn a_slow_page_names_itself() {
     );
 }
 
+/// `check --deny-warnings` (what CI runs on `docs/`) fails on a warning that `check`
+/// alone lets through, and says why.
+#[test]
+fn deny_warnings_turns_a_warning_into_a_failure() {
+    let dir = one_page_site("---\ntitle: T\n---\n\n```klingon\nqapla\n```\n");
+    let check = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["check", "--root"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let plain = check(&[]);
+    assert!(
+        plain.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let strict = check(&["--deny-warnings"]);
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert_eq!(strict.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("warning: no highlighting for code language `klingon`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("error: 1 warning and --deny-warnings\n"),
+        "{stderr}"
+    );
+}
+
 /// A site of one page, `content/index.md` holding `page`.
 fn one_page_site(page: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -8,11 +8,12 @@ use crate::clock;
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
+use crate::host::Host;
 use crate::pages::{AccountView, PageFill};
 use crate::response::{self, Resp};
+use crate::service::Edge;
 use crate::sessions::{self, SignedIn};
 use crate::trial::{self, Plan, Subscription};
-use crate::{Edge, Host};
 
 use super::form_page;
 

@@ -7,10 +7,11 @@ use crate::accounts;
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
+use crate::host::Host;
 use crate::mail::templates;
 use crate::response::{self, Resp};
+use crate::service::Edge;
 use crate::tokens::{self, TokenKind};
-use crate::{Edge, Host};
 
 use super::{MailKind, address_form};
 

@@ -33,10 +33,11 @@ use http::StatusCode;
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Email, Form};
+use crate::host::Host;
 use crate::limiter::{Limiter, Rule, Verdict, network};
 use crate::pages::{self, FormMessage, PageFill, Pages};
 use crate::response::{self, Resp};
-use crate::{Edge, Host};
+use crate::service::Edge;
 
 /// The site's page at `path` (or the built-in one) with `fill` applied.
 pub(crate) async fn form_page<H: Host>(

@@ -12,12 +12,13 @@ use crate::accounts::{self, Account, Edit, Registration};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
+use crate::host::Host;
 use crate::mail::templates;
 use crate::pages::FormMessage;
 use crate::password;
 use crate::response::{self, Resp};
+use crate::service::Edge;
 use crate::tokens;
-use crate::{Edge, Host};
 
 use super::{MailKind, acquire, kept, limited, mail_gates, refuse, too_many};
 

@@ -13,14 +13,15 @@ use crate::accounts::{self, Account};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
+use crate::host::Host;
 use crate::kv::{self, Change, Kv};
 use crate::mail::templates;
 use crate::pages::{FormMessage, PageFill};
 use crate::password;
 use crate::response::{self, Resp};
+use crate::service::Edge;
 use crate::sessions;
 use crate::tokens::{self, TokenKind};
-use crate::{Edge, Host};
 
 use super::{acquire, form_page, ip_key, limited, too_many};
 

@@ -23,15 +23,16 @@ use crate::clock;
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
+use crate::host::Host;
 use crate::kv::{self, Change, Kv, Txn};
 use crate::mail::templates;
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
 use crate::response::{self, Resp};
+use crate::service::Edge;
 use crate::sessions::{self, SignedIn};
 use crate::tokens::{self, Binding, TokenKind};
 use crate::trial::{self, Plan, Subscription};
-use crate::{Edge, Host};
 
 use super::account::{render, signed_in_with_plan};
 use super::register::{NAME_MAX, ORGANIZATION_MAX};

@@ -11,13 +11,14 @@ use crate::accounts::{self, Account, Edit};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
+use crate::host::Host;
 use crate::kv::Txn;
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
 use crate::response::{self, Resp};
+use crate::service::Edge;
 use crate::sessions;
 use crate::trial;
-use crate::{Edge, Host};
 
 use super::{
     acquire, form_page, ip_key, kept, limited, refuse, release, sign_in_failure_gates, too_many,

@@ -4,9 +4,10 @@ use http::header::SET_COOKIE;
 
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
+use crate::host::Host;
 use crate::response::{self, Resp};
+use crate::service::Edge;
 use crate::sessions;
-use crate::{Edge, Host};
 
 pub(crate) async fn post<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
     if let Some(id) = sessions::cookie_value(&ctx.headers) {

@@ -16,13 +16,14 @@ use crate::accounts::{self, Account, Registration};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::Form;
+use crate::host::Host;
 use crate::kv::{self, Change};
 use crate::mail::templates;
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
 use crate::response::{self, Resp};
+use crate::service::Edge;
 use crate::tokens::{self, Binding, TokenKind, TokenRecord};
-use crate::{Edge, Host};
 
 use super::{
     MailKind, acquire, address_form, form_page, ip_key, limited, release, sign_in,

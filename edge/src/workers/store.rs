@@ -14,7 +14,7 @@
 //! tokens are found by the hash of their secret, not by address. One object keeps every
 //! commit local. It does a few small indexed SQL statements per call, so it serves far more
 //! sign-ups than a docs site sees; sharding by address is the step after (see
-//! `edge/README.md`, "Consistency").
+//! `docs/content/backend.md`, "Consistency").
 //!
 //! The protocol between the Worker and the object is one JSON [`Op`] per request, one JSON
 //! [`Answer`] back.

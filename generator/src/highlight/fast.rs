@@ -13,8 +13,8 @@
 
 use std::ops::Range;
 
-use super::Lines;
 use super::classes::Class;
+use super::lines::Lines;
 
 /// A language the fast path knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
 
-use super::{Found, Spanned, Stage};
+use super::stage::{Found, Spanned, Stage};
 use edge::html::escape_into;
 
 /// The callout kinds a class names, and their default titles.

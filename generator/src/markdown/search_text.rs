@@ -1,7 +1,8 @@
 //! A page's searchable text, taken from the events as they pass rather than read back
 //! from the page's HTML: the text of what a reader sees, by the rules of
-//! [`search::text::plain_text`] on the HTML (`search/text.rs` holds them; this stage says
-//! what each event shows).
+//! [`search::text::plain_text`] on the HTML (`search/text.rs` holds them; this module
+//! says what each event shows, and [`super::render`]'s search-text stage hands it the
+//! events).
 //!
 //! - Text and inline code as they are (events carry entities decoded already), white
 //!   space collapsed; soft and hard breaks, rules, task-list boxes and every block's start
@@ -14,7 +15,7 @@
 //!   the HTML writer numbers them (the heading stage renders each heading apart, with
 //!   numbers of its own).
 //!
-//! The stage sits between the attribute stage (which may drop or move text) and the
+//! That stage sits between the attribute stage (which may drop or move text) and the
 //! heading stage (so a heading's text comes without its `#` self-link).
 //!
 //! [`search::text::plain_text`]: crate::search::text::plain_text
@@ -24,7 +25,6 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::{Found, Spanned, Stage};
 use crate::search::text::TextBuilder;
 
 /// A code block the code-block stage made into one HTML event: what of it is text.
@@ -69,7 +69,7 @@ impl PageText {
 
     /// What `event` shows.
     #[inline(never)]
-    fn event(&mut self, event: &Event<'_>, range: &Range<usize>) {
+    pub(super) fn event(&mut self, event: &Event<'_>, range: &Range<usize>) {
         if self.image > 0 {
             self.in_image(event);
             return;
@@ -199,33 +199,5 @@ impl PageText {
             self.text.text(body);
         }
         self.text.space();
-    }
-}
-
-/// The stage: every event's text goes into the page's [`PageText`]; the events are
-/// unchanged.
-pub(super) fn search_text<I>(inner: I) -> SearchText<I> {
-    SearchText { inner }
-}
-
-pub(super) struct SearchText<I> {
-    inner: I,
-}
-
-impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for SearchText<I> {
-    type Item = Spanned<'a>;
-
-    fn next(&mut self) -> Option<Spanned<'a>> {
-        let item = self.inner.next();
-        if let Some((event, range)) = &item {
-            self.inner.found().text.event(event, range);
-        }
-        item
-    }
-}
-
-impl<'a, I: Stage<Item = Spanned<'a>>> Stage for SearchText<I> {
-    fn found(&mut self) -> &mut Found {
-        self.inner.found()
     }
 }

@@ -33,8 +33,9 @@ use serde::Serialize;
 
 pub use format::{TermEntry, decode_chunk};
 
+use crate::markdown::TocEntry;
+use crate::output::OutputFile;
 use crate::page::Page;
-use crate::site_files::OutputFile;
 
 /// The folder every file of the index is in.
 pub const FOLDER: &str = "/search/";
@@ -223,7 +224,7 @@ impl SearchBuilder {
             return;
         };
         let mut headings = Vec::new();
-        text::collect_headings(&page.toc, &mut headings);
+        collect_headings(&page.toc, &mut headings);
         let body = &page.text;
         self.scan(&page.title, Some(Field::Title), seq);
         for heading in &headings {
@@ -571,11 +572,18 @@ pub fn index(pages: &[Arc<Page>]) -> Vec<OutputFile> {
         .finish()
 }
 
+/// A page's headings, depth first, as plain text.
+fn collect_headings(toc: &[TocEntry], out: &mut Vec<String>) {
+    for entry in toc {
+        out.push(text::plain_text(&entry.title, usize::MAX));
+        collect_headings(&entry.children, out);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::frontmatter::FrontMatter;
-    use crate::markdown::TocEntry;
     use crate::page::PageKind;
 
     fn page(url: &str, title: &str, headings: &[&str], text: &str) -> Page {
@@ -852,5 +860,22 @@ mod tests {
         assert!(forward == parts, "merged in parts");
         let arcs: Vec<Arc<Page>> = pages.into_iter().map(Arc::new).collect();
         assert!(forward == index(&arcs), "index() in parallel");
+    }
+
+    #[test]
+    fn headings_are_listed_depth_first() {
+        let entry = |title: &str, children| TocEntry {
+            id: String::new(),
+            title: title.into(),
+            level: 2,
+            children,
+        };
+        let toc = vec![
+            entry("Set up", vec![entry("Sign &amp; verify", vec![])]),
+            entry("Reset", vec![]),
+        ];
+        let mut headings = Vec::new();
+        collect_headings(&toc, &mut headings);
+        assert_eq!(headings, ["Set up", "Sign & verify", "Reset"]);
     }
 }

@@ -1,15 +1,9 @@
 //! A page's searchable text: the rules that reduce HTML to plain text ([`plain_text`]),
-//! the same rules applied as the Markdown stage renders ([`TextBuilder`]), and a page's
-//! headings.
+//! and the same rules applied as the Markdown stage renders ([`TextBuilder`]).
 
-use crate::markdown::{SELF_LINK_OPEN, TocEntry};
-
-pub(super) fn collect_headings(toc: &[TocEntry], out: &mut Vec<String>) {
-    for entry in toc {
-        out.push(plain_text(&entry.title, usize::MAX));
-        collect_headings(&entry.children, out);
-    }
-}
+/// How a heading's self-link (`#`, after the heading text) starts: the Markdown stage
+/// writes it, and the page's text leaves it out.
+pub const SELF_LINK_OPEN: &str = "<a class=\"anchor\"";
 
 /// The text of an HTML fragment: tags dropped (block-level ones leave a space, so words
 /// of two paragraphs do not run together), heading self-links (`#`) dropped with their
@@ -483,22 +477,5 @@ mod tests {
         assert_eq!(truncate_chars("one two three", 9), "one two…");
         assert_eq!(truncate_chars("short", 9), "short");
         assert_eq!(truncate_chars("ééééé", 3), "ééé…");
-    }
-
-    #[test]
-    fn headings_are_listed_depth_first() {
-        let entry = |title: &str, children| TocEntry {
-            id: String::new(),
-            title: title.into(),
-            level: 2,
-            children,
-        };
-        let toc = vec![
-            entry("Set up", vec![entry("Sign &amp; verify", vec![])]),
-            entry("Reset", vec![]),
-        ];
-        let mut headings = Vec::new();
-        collect_headings(&toc, &mut headings);
-        assert_eq!(headings, ["Set up", "Sign & verify", "Reset"]);
     }
 }

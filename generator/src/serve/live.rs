@@ -24,9 +24,10 @@ use bytes::Bytes;
 
 use crate::diagnostic::Diagnostic;
 use crate::inputs::{self, Input};
+use crate::output::OutputFile;
 use crate::page::SourceFile;
 use crate::pipeline::{BuildError, BuildOptions, PageChange, Revision, Site};
-use crate::site_files::{Generated, OutputFile};
+use crate::site_files::Generated;
 use crate::theme::FileData;
 
 /// From this many pages on, `serve` answers as soon as the site is laid out, before
