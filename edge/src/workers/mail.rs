@@ -87,7 +87,7 @@ impl Mailer for WorkersMailer {
             Self::EmailService(binding) => send_with_binding(binding, mail).await,
             Self::Api(api) => api.send(mail).await,
             Self::Unconfigured(problem) => Err(MailError::new(format!(
-                "{problem}; mail cannot be sent (see docs/content/backend.md, "Cloudflare Workers")"
+                "{problem}; mail cannot be sent (see docs/content/backend.md, Cloudflare Workers)"
             ))),
         }
     }
