@@ -1,6 +1,7 @@
 //! `gatehouse serve` end to end: a real server on port 0 over a temporary copy of a
 //! small site, driven by file edits, observed through its reload channel and pages.
-//! Every wait is on an event, with a generous upper bound; no sleeps.
+//! Every wait is on an event, with a generous upper bound; the one poll is for a child
+//! process to exit (`exits_within`), every 20 ms.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
