@@ -265,8 +265,11 @@ mod tests {
             email.map(|e| e.local_part().to_owned()).as_deref(),
             Some("ada.lovelace")
         );
+        assert_eq!(
+            parse_email("").map(|_| ()),
+            Err("Enter your email address.")
+        );
         for bad in [
-            "",
             "plain",
             "a@b@c",
             "@b",
@@ -275,17 +278,33 @@ mod tests {
             "a@b\nc.test",
             "<a@b>",
         ] {
-            assert!(parse_email(bad).is_err(), "{bad:?} accepted");
+            assert_eq!(
+                parse_email(bad).map(|_| ()),
+                Err("Enter an email address like name@example.com."),
+                "{bad:?}"
+            );
         }
         let long = format!("{}@example.com", "a".repeat(250));
-        assert!(parse_email(&long).is_err());
+        assert_eq!(
+            parse_email(&long).map(|_| ()),
+            Err("That email address is too long.")
+        );
     }
 
     #[test]
     fn text_fields() {
         assert_eq!(parse_text("  Ada ", 10, "name"), Ok("Ada".to_owned()));
-        assert!(parse_text("   ", 10, "name").is_err());
-        assert!(parse_text("a\u{0}b", 10, "name").is_err());
-        assert!(parse_text(&"x".repeat(11), 10, "name").is_err());
+        assert_eq!(
+            parse_text("   ", 10, "name"),
+            Err("Enter your name.".to_owned())
+        );
+        assert_eq!(
+            parse_text("a\u{0}b", 10, "name"),
+            Err("Your name contains characters that are not allowed.".to_owned())
+        );
+        assert_eq!(
+            parse_text(&"x".repeat(11), 10, "name"),
+            Err("Use at most 10 characters for your name.".to_owned())
+        );
     }
 }

@@ -547,6 +547,12 @@ mod tests {
 
     #[test]
     fn corrupt_hash_is_an_error_not_a_match() {
-        assert!(verify_password("x", "not a phc string").is_err());
+        assert!(
+            matches!(
+                verify_password("x", "not a phc string"),
+                Err(EdgeError::Hash(_))
+            ),
+            "a hash that does not parse is a hash error"
+        );
     }
 }

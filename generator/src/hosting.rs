@@ -163,7 +163,12 @@ mod tests {
                 "site.toml: [deploy] has no setting 'plan' (it has workers_plan)".to_string()
             ])
         );
-        assert!(plan("deploy = 1\n").is_err());
+        assert_eq!(
+            plan("deploy = 1\n"),
+            Err(vec![
+                "site.toml: 'deploy' must be a table ([deploy])".to_string()
+            ])
+        );
     }
 
     fn check_public(
