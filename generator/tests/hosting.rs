@@ -89,6 +89,9 @@ fn a_file_too_large_for_workers_assets_is_a_warning() {
     let run = build(dir.path(), &public);
     assert_eq!(run.status.code(), Some(0));
     let stderr = String::from_utf8(run.stderr).unwrap();
-    let warnings: Vec<&str> = stderr.lines().filter(|l| l.starts_with("warning:")).collect();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
     assert_eq!(warnings, Vec::<&str>::new(), "no Workers limit applies");
 }
