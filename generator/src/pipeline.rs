@@ -223,6 +223,43 @@ impl SiteStage {
     }
 }
 
+/// A site's parts besides what the site-wide stages found: [`Parts::into_site`] is the
+/// one place a [`Site`] is put together, whether fully made or only laid out.
+struct Parts {
+    config: SiteConfig,
+    variables: Variables,
+    theme: Theme,
+    renderer: Renderer,
+    shortcodes: Shortcodes,
+    pages: Vec<Arc<Page>>,
+    static_files: Vec<StaticFile>,
+    file_urls: HashSet<String>,
+    drafts: HashMap<String, PathBuf>,
+}
+
+impl Parts {
+    fn into_site(self, options: &BuildOptions, site_wide: SiteWide, complete: bool) -> Site {
+        Site {
+            root: options.root.clone(),
+            options: options.clone(),
+            config: Arc::new(self.config),
+            variables: Arc::new(self.variables),
+            theme: Arc::new(self.theme),
+            renderer: Arc::new(self.renderer),
+            shortcodes: Arc::new(self.shortcodes),
+            pages: self.pages,
+            tree: site_wide.tree,
+            link_index: site_wide.link_index,
+            static_files: Arc::new(self.static_files),
+            file_urls: Arc::new(self.file_urls),
+            drafts: self.drafts,
+            external_links: site_wide.external_links,
+            warnings: site_wide.warnings,
+            complete,
+        }
+    }
+}
+
 /// The results of the site-wide stages that outlive a run.
 #[derive(Clone)]
 struct SiteWide {
@@ -376,24 +413,18 @@ impl Site {
             }
         };
         match (renderer, site_wide) {
-            (Some(renderer), Some(site_wide)) if problems.is_empty() => Ok(Self {
-                root,
-                options: options.clone(),
-                config: Arc::new(config),
-                variables: Arc::new(variables),
-                theme: Arc::new(theme),
-                renderer: Arc::new(renderer),
-                shortcodes: Arc::new(shortcodes),
+            (Some(renderer), Some(site_wide)) if problems.is_empty() => Ok(Parts {
+                config,
+                variables,
+                theme,
+                renderer,
+                shortcodes,
                 pages,
-                tree: site_wide.tree,
-                link_index: site_wide.link_index,
-                static_files: Arc::new(static_files),
-                file_urls: Arc::new(file_urls),
+                static_files,
+                file_urls,
                 drafts,
-                external_links: site_wide.external_links,
-                warnings: site_wide.warnings,
-                complete: true,
-            }),
+            }
+            .into_site(options, site_wide, true)),
             _ => Err(BuildError::Diagnostics(sorted(problems))),
         }
     }
@@ -403,7 +434,6 @@ impl Site {
     /// large site. `serve` answers from it while it makes the rest ([`Site::complete`]
     /// is false until [`Site::load`]'s result replaces it).
     pub fn layout(options: &BuildOptions) -> Result<Self, BuildError> {
-        let root = options.root.clone();
         let Layout {
             setup:
                 Setup {
@@ -428,24 +458,27 @@ impl Site {
             }
         };
         match (renderer, tree) {
-            (Some(renderer), Some(tree)) if problems.is_empty() => Ok(Self {
-                root,
-                options: options.clone(),
-                config: Arc::new(config),
-                variables: Arc::new(variables),
-                theme: Arc::new(theme),
-                renderer: Arc::new(renderer),
-                shortcodes: Arc::new(shortcodes),
+            (Some(renderer), Some(tree)) if problems.is_empty() => Ok(Parts {
+                config,
+                variables,
+                theme,
+                renderer,
+                shortcodes,
                 pages,
-                tree,
-                link_index: Arc::default(),
-                static_files: Arc::new(static_files),
-                file_urls: Arc::new(file_urls),
+                static_files,
+                file_urls,
                 drafts,
-                external_links: Vec::new(),
-                warnings: Vec::new(),
-                complete: false,
-            }),
+            }
+            .into_site(
+                options,
+                SiteWide {
+                    tree,
+                    link_index: Arc::default(),
+                    external_links: Vec::new(),
+                    warnings: Vec::new(),
+                },
+                false,
+            )),
             _ => Err(BuildError::Diagnostics(sorted(problems))),
         }
     }
