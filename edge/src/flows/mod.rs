@@ -245,6 +245,13 @@ pub(crate) async fn release<H: Host>(
     Ok(())
 }
 
+/// What every 429 tells the reader: how long to wait, in whole minutes.
+pub(crate) fn wait_message(retry_after_secs: u64) -> String {
+    let minutes = retry_after_secs.div_ceil(60).max(1);
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    format!("Too many attempts. Please wait {minutes} {unit} and try again.")
+}
+
 /// 429 with `Retry-After`: the same form, the typed values kept, and when to try again.
 pub(crate) async fn too_many<H: Host>(
     edge: &Edge<H>,
@@ -252,13 +259,9 @@ pub(crate) async fn too_many<H: Host>(
     values: Vec<(String, String)>,
     retry_after_secs: u64,
 ) -> Result<Resp, EdgeError> {
-    let minutes = retry_after_secs.div_ceil(60).max(1);
-    let unit = if minutes == 1 { "minute" } else { "minutes" };
     let fill = PageFill {
         values,
-        message: Some(FormMessage::text(format!(
-            "Too many attempts. Please wait {minutes} {unit} and try again."
-        ))),
+        message: Some(FormMessage::text(wait_message(retry_after_secs))),
         ..PageFill::default()
     };
     let mut response = form_page(edge, path, StatusCode::TOO_MANY_REQUESTS, &fill).await?;

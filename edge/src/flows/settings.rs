@@ -37,7 +37,8 @@ use crate::trial::{self, Plan, Subscription};
 use super::account::{render, signed_in_with_plan};
 use super::register::{NAME_MAX, ORGANIZATION_MAX};
 use super::{
-    Gate, MailKind, acquire, form_page, ip_key, limited, mail_gates, release, sign_in_failure_gates,
+    Gate, MailKind, acquire, form_page, ip_key, limited, mail_gates, release,
+    sign_in_failure_gates, wait_message,
 };
 
 pub(crate) const CONFIRM_EMAIL_PAGE: &str = "/confirm-email/";
@@ -78,12 +79,6 @@ async fn again<H: Host>(
         ..PageFill::default()
     };
     render(edge, ctx, &who.0, &who.1, status, fill).await
-}
-
-fn wait_message(wait: u64) -> String {
-    let minutes = wait.div_ceil(60).max(1);
-    let unit = if minutes == 1 { "minute" } else { "minutes" };
-    format!("Too many attempts. Please wait {minutes} {unit} and try again.")
 }
 
 /// The session, then the per-IP gate of `route`, checked; the flow counts it once the

@@ -273,11 +273,7 @@ async fn too_many<H: Host>(
     token: &str,
     wait: u64,
 ) -> Result<Resp, EdgeError> {
-    let minutes = wait.div_ceil(60).max(1);
-    let unit = if minutes == 1 { "minute" } else { "minutes" };
-    let message = FormMessage::text(format!(
-        "Too many attempts. Please wait {minutes} {unit} and try again."
-    ));
+    let message = FormMessage::text(super::wait_message(wait));
     let mut response = confirm_form(
         edge,
         StatusCode::TOO_MANY_REQUESTS,
