@@ -131,6 +131,19 @@ pub fn suggest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) 
         .map(|(_, c)| c)
 }
 
+/// An error with its causes, `outer: inner: innermost`: Tera, for one, hides the useful
+/// part of its errors in the source chain.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use tera::ast::{Expr, ExprVal, FunctionCall, Node};
 use tera::{Context, Tera};
 
 use crate::config::SiteConfig;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, error_chain};
 use crate::markdown::TocEntry;
 use crate::page::{Page, PageKind};
 use crate::theme::Theme;
@@ -335,18 +335,6 @@ fn ident_reads(ident: &str, names: &[&str]) -> bool {
                 .strip_prefix(name)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
         })
-}
-
-/// Tera hides the useful part of its errors in the source chain.
-fn error_chain(error: &tera::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use tera::Context;
 
 use super::parse::{Call, Child, Expansion, Node, line_indent};
-use super::templates::error_chain;
+use crate::diagnostic::error_chain;
 
 /// Where a block's body goes in its template's output: letters and digits only, so no
 /// escaping changes it.

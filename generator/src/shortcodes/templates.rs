@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use tera::Tera;
 
-use crate::diagnostic::{Diagnostic, display_path};
+use crate::diagnostic::{Diagnostic, display_path, error_chain};
 
 /// The folders includes are looked up in, in order.
 pub const INCLUDE_DIRS: [&str; 2] = ["includes", "_includes"];
@@ -139,15 +139,4 @@ pub fn read_dir_templates(dir: &Path, shown: &Path) -> Result<Vec<Template>, Vec
     } else {
         Err(problems)
     }
-}
-
-pub(super) fn error_chain(e: &tera::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
 }
