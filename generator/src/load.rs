@@ -1,6 +1,6 @@
 //! Finding and reading the site's inputs: Markdown pages and static files.
 //!
-//! What is an input, and its URL, is [`inputs::classify`]'s answer. [`load`] reads every
+//! What is an input, and its URL, is [`inputs::classify`]'s answer. [`read_inputs`] reads every
 //! page at once, in parallel (what `serve` keeps); `build` [`find`]s them and [`read`]s
 //! each one when its turn comes, so the whole text of a large site is never in memory.
 
@@ -34,7 +34,7 @@ pub struct Found {
 }
 
 /// Finds and reads every input.
-pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
+pub fn read_inputs(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
     let found = find(root)?;
     let mut problems = Vec::new();
     let read: Vec<Result<SourceFile, Diagnostic>> = found
@@ -100,7 +100,7 @@ pub fn find(root: &Path) -> Result<Found, Vec<Diagnostic>> {
         let walker = walkdir::WalkDir::new(&dir)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| classify(root, e.path()).is_input());
+            .filter_entry(|e| input_at(root, e.path()).is_input());
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -115,7 +115,7 @@ pub fn find(root: &Path) -> Result<Found, Vec<Diagnostic>> {
             if !entry.file_type().is_file() {
                 continue;
             }
-            match classify(root, entry.path()) {
+            match input_at(root, entry.path()) {
                 Input::Page { content_path } => {
                     markdown.push((relative(root, entry.path()), content_path))
                 }
@@ -139,7 +139,7 @@ pub fn find(root: &Path) -> Result<Found, Vec<Diagnostic>> {
 
 /// What `path` (under `root`) is. Only `content/` and `static/` are walked here, and
 /// their inputs do not depend on the theme.
-fn classify(root: &Path, path: &Path) -> Input {
+fn input_at(root: &Path, path: &Path) -> Input {
     inputs::classify(&relative(root, path), None)
 }
 

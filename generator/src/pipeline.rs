@@ -371,7 +371,7 @@ impl Site {
             shortcodes,
             mut problems,
         } = Setup::new(options)?;
-        let inputs = load::load(&root).map_err(BuildError::Diagnostics)?;
+        let inputs = load::read_inputs(&root).map_err(BuildError::Diagnostics)?;
 
         // Consuming the sources frees each file's text as soon as its page is made.
         let processed: Vec<(Page, Vec<Diagnostic>)> = inputs
@@ -610,7 +610,7 @@ impl Site {
     /// A generated entry's files (one, or a folder's); none when the theme does not make
     /// it (no `404.html`).
     pub fn generated(&self, file: Generated) -> Result<Vec<OutputFile>, Diagnostic> {
-        generated(
+        make_generated(
             file,
             &self.config,
             &self.renderer,
@@ -657,7 +657,7 @@ impl Site {
 
 /// A generated entry's files from the site's parts (one, or a folder's); none when the
 /// theme does not make it (no `404.html`). `search_index` makes the search index's files.
-fn generated(
+fn make_generated(
     file: Generated,
     config: &SiteConfig,
     renderer: &Renderer,
@@ -1075,7 +1075,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
     let diagnostic = |d| BuildError::Diagnostics(vec![d]);
     let mut search = Some(search);
     for file in GENERATED {
-        let files = generated(file, &config, renderer, &pages, &tree, || {
+        let files = make_generated(file, &config, renderer, &pages, &tree, || {
             search.take().map(SearchBuilder::finish).unwrap_or_default()
         })
         .map_err(diagnostic)?;

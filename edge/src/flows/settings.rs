@@ -63,7 +63,7 @@ fn not_signed_in(ctx: &Ctx) -> Result<Resp, EdgeError> {
 }
 
 /// The account page again with `status`, a message, field errors and typed values.
-async fn again<H: Host>(
+async fn show_again<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
     who: &(SignedIn, Subscription),
@@ -83,7 +83,7 @@ async fn again<H: Host>(
 
 /// The session, then the per-IP gate of `route`, checked; the flow counts it once the
 /// request is accepted (a refusal for its content is not counted). `Err` is the answer.
-async fn start<H: Host>(
+async fn open_form<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
     route: &str,
@@ -108,7 +108,7 @@ async fn too_many<H: Host>(
     wait: u64,
 ) -> Result<Resp, EdgeError> {
     let message = wait_message(wait);
-    let mut response = again(
+    let mut response = show_again(
         edge,
         ctx,
         who,
@@ -165,7 +165,7 @@ async fn reauthenticate<H: Host>(
         return Ok(Ok(()));
     }
     let message = refusal.unwrap_or("Your current password is incorrect. Nothing was changed.");
-    again(
+    show_again(
         edge,
         ctx,
         who,
@@ -206,7 +206,7 @@ pub(crate) async fn profile<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let (who, gate) = match start(edge, ctx, "account-profile").await? {
+    let (who, gate) = match open_form(edge, ctx, "account-profile").await? {
         Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
@@ -227,7 +227,7 @@ pub(crate) async fn profile<H: Host>(
             .iter()
             .map(|name| ((*name).to_owned(), form.text(name).to_owned()))
             .collect();
-        return again(
+        return show_again(
             edge,
             ctx,
             &who,
@@ -273,7 +273,7 @@ pub(crate) async fn password<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let (who, gate) = match start(edge, ctx, "account-password").await? {
+    let (who, gate) = match open_form(edge, ctx, "account-password").await? {
         Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
@@ -286,7 +286,7 @@ pub(crate) async fn password<H: Host>(
         (!failed.is_empty()).then(|| password::rule_message(&failed))
     };
     if let Some(problem) = problem {
-        return again(
+        return show_again(
             edge,
             ctx,
             &who,
@@ -354,7 +354,7 @@ pub(crate) async fn email<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let (who, gate) = match start(edge, ctx, "account-email").await? {
+    let (who, gate) = match open_form(edge, ctx, "account-email").await? {
         Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
@@ -367,7 +367,7 @@ pub(crate) async fn email<H: Host>(
     let new = match new {
         Ok(new) => new,
         Err(message) => {
-            return again(
+            return show_again(
                 edge,
                 ctx,
                 &who,
@@ -644,7 +644,7 @@ async fn move_account(
 
 /// `POST /api/account/sessions/revoke`: every session ends, this one too.
 pub(crate) async fn revoke<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
-    let (who, gate) = match start(edge, ctx, "account-revoke").await? {
+    let (who, gate) = match open_form(edge, ctx, "account-revoke").await? {
         Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
@@ -757,14 +757,14 @@ pub(crate) async fn delete<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let (who, gate) = match start(edge, ctx, "account-delete").await? {
+    let (who, gate) = match open_form(edge, ctx, "account-delete").await? {
         Ok(started) => started,
         Err(answer) => return Ok(answer),
     };
     let account = &who.0.account;
     let key = account.key_email();
     if form.text("confirm").trim().to_lowercase() != key {
-        return again(
+        return show_again(
             edge,
             ctx,
             &who,

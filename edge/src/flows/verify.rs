@@ -141,7 +141,7 @@ pub(crate) async fn confirm<H: Host>(
     let [by_network, ceiling] = failure_gates.clone();
     let all = [ip_gate.clone(), by_network, ceiling];
     if let Some(wait) = limited(edge, &all, ctx.now).await? {
-        return too_many(edge, &email, token, wait).await;
+        return too_many_on_confirm(edge, &email, token, wait).await;
     }
 
     let field_error = if password.is_empty() {
@@ -165,7 +165,7 @@ pub(crate) async fn confirm<H: Host>(
     }
     // Acquired before argon2: of a burst, only as many as the failure limit try a password.
     if let Some(wait) = acquire(edge, &all, ctx.now).await? {
-        return too_many(edge, &email, token, wait).await;
+        return too_many_on_confirm(edge, &email, token, wait).await;
     }
 
     let mut live: Vec<Registration> = Vec::new();
@@ -267,7 +267,7 @@ enum Confirmed {
 }
 
 /// 429 on the confirm form, the token kept for a later try.
-async fn too_many<H: Host>(
+async fn too_many_on_confirm<H: Host>(
     edge: &Edge<H>,
     email: &str,
     token: &str,

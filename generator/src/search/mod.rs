@@ -124,7 +124,7 @@ impl TermTable {
         let hash = self.hasher.hash_one(word);
         if let Some(&id) = self
             .table
-            .find(hash, |&id| same(&terms[id as usize].name, word))
+            .find(hash, |&id| short_eq(&terms[id as usize].name, word))
         {
             return id;
         }
@@ -141,7 +141,7 @@ impl TermTable {
 }
 
 /// Whether two short strings are equal, without a call to `memcmp` per lookup.
-fn same(a: &str, b: &str) -> bool {
+fn short_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

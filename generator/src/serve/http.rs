@@ -281,7 +281,7 @@ impl Server {
             return match self.live.generated(file) {
                 None => self.not_found(),
                 Some(Ok(files)) => match files.iter().find(|f| f.path == path) {
-                    Some(found) => generated(file.content_type(&path), found.body.clone()),
+                    Some(found) => generated_response(file.content_type(&path), found.body.clone()),
                     None => self.not_found(),
                 },
                 Some(Err(problem)) => html_response(
@@ -373,7 +373,7 @@ fn html_response(status: StatusCode, html: Vec<u8>) -> Response<Body> {
 
 /// A file made from the live site (sitemap, robots.txt, the search index): like the
 /// pages, it changes with every edit.
-fn generated(content_type: &'static str, body: Vec<u8>) -> Response<Body> {
+fn generated_response(content_type: &'static str, body: Vec<u8>) -> Response<Body> {
     no_store(respond(StatusCode::OK, content_type, Bytes::from(body)))
 }
 

@@ -209,7 +209,7 @@ impl LiveSite {
         let mut static_changed = false;
         for path in changed {
             let rel = path.strip_prefix(&self.options.root).unwrap_or(path);
-            let kind = match classify(rel, &theme) {
+            let kind = match rebuild_for(rel, &theme) {
                 Kind::ContentEntry { content_path, url } => {
                     self.content_entry(&snapshot, rel, &content_path, url)
                 }
@@ -444,7 +444,7 @@ fn is_under_content(rel: &Path) -> bool {
 }
 
 /// The rebuild a changed path needs, from what [`inputs::classify`] says it is.
-fn classify(rel: &Path, theme: &str) -> Kind {
+fn rebuild_for(rel: &Path, theme: &str) -> Kind {
     let is_css = rel.extension().is_some_and(|e| e == "css");
     match inputs::classify(rel, Some(theme)) {
         Input::Page { content_path } => Kind::Page(content_path),
@@ -663,7 +663,7 @@ mod tests {
 
     #[test]
     fn paths_map_to_the_smallest_rebuild() {
-        let k = |p: &str| classify(Path::new(p), "default");
+        let k = |p: &str| rebuild_for(Path::new(p), "default");
         let static_file = |url: &str, css: bool| Kind::Static {
             url: url.into(),
             css,
