@@ -151,6 +151,14 @@ pub(crate) fn ip_key(route: &str, ip: Option<IpAddr>) -> Option<String> {
     ip.map(|ip| format!("ip:{route}:{}", network(Some(ip))))
 }
 
+/// The per-IP gate of a POST to `route`: the client's network, the POST limit.
+pub(crate) fn ip_gate<H: Host>(edge: &Edge<H>, ctx: &Ctx, route: &str) -> Gate {
+    (
+        ip_key(route, ctx.client_ip),
+        edge.config().limits.posts_per_ip,
+    )
+}
+
 /// The gates of a request to `route` that sends `kind` mail to `email`: per IP, per
 /// address and network, per address (the ceiling). Check them all, then acquire them all.
 pub(crate) fn mail_gates<H: Host>(
@@ -163,7 +171,7 @@ pub(crate) fn mail_gates<H: Host>(
     let limits = &edge.config().limits;
     let (kind, net, email) = (kind.key(), network(ctx.client_ip), &email.key);
     [
-        (ip_key(route, ctx.client_ip), limits.posts_per_ip),
+        ip_gate(edge, ctx, route),
         (
             Some(format!("mail-net:{kind}:{net}:{email}")),
             limits.mails_per_email,

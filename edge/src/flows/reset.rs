@@ -23,7 +23,7 @@ use crate::service::Edge;
 use crate::sessions;
 use crate::tokens::{self, TokenKind};
 
-use super::{acquire, form_page, ip_key, limited, too_many};
+use super::{acquire, form_page, ip_gate, limited, too_many};
 
 pub(crate) const PAGE: &str = "/reset-password/";
 
@@ -87,10 +87,7 @@ pub(crate) async fn post<H: Host>(
     let host = edge.host();
     let kv = host.kv();
 
-    let ip_gate = (
-        ip_key("reset", ctx.client_ip),
-        edge.config().limits.posts_per_ip,
-    );
+    let ip_gate = ip_gate(edge, ctx, "reset");
     if let Some(wait) = limited(edge, std::slice::from_ref(&ip_gate), ctx.now).await? {
         return too_many(edge, PAGE, Vec::new(), wait).await;
     }

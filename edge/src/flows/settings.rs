@@ -37,7 +37,7 @@ use crate::trial::{self, Plan, Subscription};
 use super::account::{render, signed_in_with_plan};
 use super::register::{NAME_MAX, ORGANIZATION_MAX};
 use super::{
-    Gate, MailKind, acquire, form_page, ip_key, limited, mail_gates, release,
+    Gate, MailKind, acquire, form_page, ip_gate, limited, mail_gates, release,
     sign_in_failure_gates, wait_message,
 };
 
@@ -91,10 +91,7 @@ async fn open_form<H: Host>(
     let Some(who) = signed_in_with_plan(edge, ctx).await? else {
         return not_signed_in(ctx).map(Err);
     };
-    let gate: Gate = (
-        ip_key(route, ctx.client_ip),
-        edge.config().limits.posts_per_ip,
-    );
+    let gate = ip_gate(edge, ctx, route);
     if let Some(wait) = limited(edge, std::slice::from_ref(&gate), ctx.now).await? {
         return too_many(edge, ctx, &who, wait).await.map(Err);
     }
@@ -495,10 +492,7 @@ pub(crate) async fn confirm<H: Host>(
         return bad_email_link(edge).await;
     };
 
-    let ip_gate = (
-        ip_key("account-email-confirm", ctx.client_ip),
-        edge.config().limits.posts_per_ip,
-    );
+    let ip_gate = ip_gate(edge, ctx, "account-email-confirm");
     let failure_gates = sign_in_failure_gates(edge, ctx, &old);
     let [by_network, ceiling] = failure_gates.clone();
     let all = [ip_gate, by_network, ceiling];

@@ -21,7 +21,7 @@ use crate::sessions;
 use crate::trial;
 
 use super::{
-    acquire, form_page, ip_key, kept, limited, refuse, release, sign_in_failure_gates, too_many,
+    acquire, form_page, ip_gate, kept, limited, refuse, release, sign_in_failure_gates, too_many,
 };
 
 pub(crate) const PAGE: &str = "/sign-in/";
@@ -75,8 +75,7 @@ pub(crate) async fn post<H: Host>(
         return refuse(edge, PAGE, values, errors, None).await;
     }
 
-    let limits = &edge.config().limits;
-    let ip_gate = (ip_key("sign-in", ctx.client_ip), limits.posts_per_ip);
+    let ip_gate = ip_gate(edge, ctx, "sign-in");
     let failure_gates = sign_in_failure_gates(edge, ctx, &email.key);
     let [by_network, ceiling] = failure_gates.clone();
     let all = [ip_gate, by_network, ceiling];

@@ -26,7 +26,7 @@ use crate::service::Edge;
 use crate::tokens::{self, Binding, TokenKind, TokenRecord};
 
 use super::{
-    MailKind, acquire, address_form, form_page, ip_key, limited, release, sign_in,
+    MailKind, acquire, address_form, form_page, ip_gate, limited, release, sign_in,
     sign_in_failure_gates,
 };
 
@@ -126,9 +126,8 @@ pub(crate) async fn confirm<H: Host>(
     let password = form.text("password");
     let host = edge.host();
     let kv = host.kv();
-    let limits = &edge.config().limits;
 
-    let ip_gate = (ip_key("verify", ctx.client_ip), limits.posts_per_ip);
+    let ip_gate = ip_gate(edge, ctx, "verify");
     let (record, email) = match look_up(edge, token, ctx.now).await? {
         None => return bad_link(edge).await,
         Some(Link::Verified) => {
