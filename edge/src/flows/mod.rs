@@ -18,6 +18,8 @@
 //! `<network>:<email>` splits one way only.
 
 pub(crate) mod account;
+pub(crate) mod email_change;
+pub(crate) mod export;
 pub(crate) mod forgot;
 pub(crate) mod register;
 pub(crate) mod reset;
