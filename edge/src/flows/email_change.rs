@@ -23,7 +23,7 @@ use crate::sessions;
 use crate::tokens::{self, Binding, TokenKind};
 use crate::trial;
 
-use super::settings::{accept, open_form, reauthenticate, show_again, too_many};
+use super::settings::{accept, open_form, reauthenticate, show_again, too_many_on_account};
 use super::{
     MailKind, acquire, form_page, ip_gate, limited, mail_gates, release, sign_in_failure_gates,
     wait_message,
@@ -66,7 +66,7 @@ pub(crate) async fn email<H: Host>(
     };
     let gates = mail_gates(edge, ctx, "account-email", MailKind::EmailChange, &new);
     if let Some(wait) = limited(edge, &gates[1..], ctx.now).await? {
-        return too_many(edge, ctx, &who, wait).await;
+        return too_many_on_account(edge, ctx, &who, wait).await;
     }
     if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
         return Ok(answer);

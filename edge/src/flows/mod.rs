@@ -80,7 +80,7 @@ pub(crate) async fn address_form<H: Host>(
         None => acquire(edge, &gates, ctx.now).await?,
     };
     if let Some(wait) = wait {
-        return too_many(edge, page, values, wait).await.map(Err);
+        return too_many_on_form(edge, page, values, wait).await.map(Err);
     }
     Ok(Ok(email))
 }
@@ -263,7 +263,7 @@ pub(crate) fn wait_message(retry_after_secs: u64) -> String {
 }
 
 /// 429 with `Retry-After`: the same form, the typed values kept, and when to try again.
-pub(crate) async fn too_many<H: Host>(
+pub(crate) async fn too_many_on_form<H: Host>(
     edge: &Edge<H>,
     path: &str,
     values: Vec<(String, String)>,

@@ -20,7 +20,7 @@ use crate::response::{self, Resp};
 use crate::service::Edge;
 use crate::tokens;
 
-use super::{MailKind, acquire, kept, limited, mail_gates, refuse, too_many};
+use super::{MailKind, acquire, kept, limited, mail_gates, refuse, too_many_on_form};
 
 pub(crate) const PAGE: &str = "/register/";
 const FIELDS: [&str; 5] = [
@@ -88,7 +88,7 @@ pub(crate) async fn post<H: Host>(
         None => acquire(edge, &gates, ctx.now).await?,
     };
     if let Some(wait) = wait {
-        return too_many(edge, PAGE, values, wait).await;
+        return too_many_on_form(edge, PAGE, values, wait).await;
     }
 
     let host = edge.host();

@@ -23,7 +23,7 @@ use crate::service::Edge;
 use crate::sessions;
 use crate::tokens::{self, TokenKind};
 
-use super::{acquire, form_page, ip_gate, limited, too_many};
+use super::{acquire, form_page, ip_gate, limited, too_many_on_form};
 
 pub(crate) const PAGE: &str = "/reset-password/";
 
@@ -89,7 +89,7 @@ pub(crate) async fn post<H: Host>(
 
     let ip_gate = ip_gate(edge, ctx, "reset");
     if let Some(wait) = limited(edge, std::slice::from_ref(&ip_gate), ctx.now).await? {
-        return too_many(edge, PAGE, Vec::new(), wait).await;
+        return too_many_on_form(edge, PAGE, Vec::new(), wait).await;
     }
 
     let invalid = || PageFill {
@@ -116,7 +116,7 @@ pub(crate) async fn post<H: Host>(
         return form_page(edge, PAGE, StatusCode::UNPROCESSABLE_ENTITY, &fill).await;
     }
     if let Some(wait) = acquire(edge, std::slice::from_ref(&ip_gate), ctx.now).await? {
-        return too_many(edge, PAGE, Vec::new(), wait).await;
+        return too_many_on_form(edge, PAGE, Vec::new(), wait).await;
     }
 
     let password_hash = password::hash(host, new_password).await?;

@@ -80,12 +80,12 @@ pub(super) async fn open_form<H: Host>(
     };
     let gate = ip_gate(edge, ctx, route);
     if let Some(wait) = limited(edge, std::slice::from_ref(&gate), ctx.now).await? {
-        return too_many(edge, ctx, &who, wait).await.map(Err);
+        return too_many_on_account(edge, ctx, &who, wait).await.map(Err);
     }
     Ok(Ok((who, gate)))
 }
 
-pub(super) async fn too_many<H: Host>(
+pub(super) async fn too_many_on_account<H: Host>(
     edge: &Edge<H>,
     ctx: &Ctx,
     who: &(SignedIn, Subscription),
@@ -118,7 +118,7 @@ pub(super) async fn reauthenticate<H: Host>(
     let account = &who.0.account;
     let gates = sign_in_failure_gates(edge, ctx, &account.key_email());
     if let Some(wait) = limited(edge, &gates, ctx.now).await? {
-        return too_many(edge, ctx, who, wait).await.map(Err);
+        return too_many_on_account(edge, ctx, who, wait).await.map(Err);
     }
     let refusal = if typed.is_empty() {
         Some("Enter your current password to confirm this change.")
@@ -133,7 +133,7 @@ pub(super) async fn reauthenticate<H: Host>(
             // Acquired before argon2, released if right: a burst tries no more passwords
             // than the failure limit allows.
             if let Some(wait) = acquire(edge, &gates, ctx.now).await? {
-                return too_many(edge, ctx, who, wait).await.map(Err);
+                return too_many_on_account(edge, ctx, who, wait).await.map(Err);
             }
             let right = matches!(
                 password::verify(edge.host(), typed, &account.password_hash).await?,
@@ -170,7 +170,7 @@ pub(super) async fn accept<H: Host>(
     gates: &[Gate],
 ) -> Result<Result<(), Resp>, EdgeError> {
     match acquire(edge, gates, ctx.now).await? {
-        Some(wait) => too_many(edge, ctx, who, wait).await.map(Err),
+        Some(wait) => too_many_on_account(edge, ctx, who, wait).await.map(Err),
         None => Ok(Ok(())),
     }
 }

@@ -21,7 +21,8 @@ use crate::sessions;
 use crate::trial;
 
 use super::{
-    acquire, form_page, ip_gate, kept, limited, refuse, release, sign_in_failure_gates, too_many,
+    acquire, form_page, ip_gate, kept, limited, refuse, release, sign_in_failure_gates,
+    too_many_on_form,
 };
 
 pub(crate) const PAGE: &str = "/sign-in/";
@@ -86,7 +87,7 @@ pub(crate) async fn post<H: Host>(
         None => acquire(edge, &all, ctx.now).await?,
     };
     if let Some(wait) = wait {
-        return too_many(edge, PAGE, values, wait).await;
+        return too_many_on_form(edge, PAGE, values, wait).await;
     }
 
     let host = edge.host();
