@@ -5,15 +5,12 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, audit, guard, launch, open } from './lib.mjs';
+import { BASE, audit, browser, closeBrowser, guard, open } from './lib.mjs';
 
 const PATH = '/__browser-suite-probe__/';
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' data:; img-src 'self' data:";
 
-let chrome = null;
-after(async () => {
-  await (await chrome)?.close();
-});
+after(closeBrowser);
 
 const page = (body, { head = '', lang = 'en' } = {}) =>
   `<!doctype html><html${lang ? ` lang="${lang}"` : ''}><head><meta charset="utf-8"><title>Probe</title>` +
@@ -23,8 +20,7 @@ const css = (rules) => `<link rel="stylesheet" href="data:text/css,${encodeURICo
 
 /** Serves `html` at PATH, runs the guard (and the audit unless `guardOnly`), returns the error or null. */
 async function verdict(html, { javaScript = true, guardOnly = false, setup = null } = {}) {
-  chrome ??= launch();
-  const context = await (await chrome).browser.newContext({ javaScriptEnabled: javaScript });
+  const context = await (await browser()).browser.newContext({ javaScriptEnabled: javaScript });
   try {
     await context.route(BASE + PATH, (route) =>
       route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': CSP }, body: html }),

@@ -5,29 +5,18 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, launch, newState, open, screenshot, stepper, trackedPage } from './lib.mjs';
+import { closeBrowser, open, pageSuite, screenshot } from './lib.mjs';
 
 const SAMPLES = '/code-samples/';
 const LANGUAGES = ['console', 'bash', 'yaml', 'json', 'toml', 'http', 'lua', 'python', 'javascript', 'go', 'html'];
 
-let chrome = null;
-after(async () => {
-  await (await chrome)?.close();
-});
+after(closeBrowser);
 
 for (const colorScheme of ['light', 'dark']) {
   describe(`code blocks (${colorScheme})`, { concurrency: false }, () => {
-    const state = newState();
-    let context;
     let page;
-    const step = stepper(state, it, async () => {
-      chrome ??= launch();
-      context = await (await chrome).browser.newContext({ viewport: DESKTOP, colorScheme });
-      await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-      page = await trackedPage(context, state, { colorScheme });
-    });
-    after(async () => {
-      await context?.close();
+    const { step } = pageSuite(it, after, { colorScheme, permissions: ['clipboard-read', 'clipboard-write'] }, (_, p) => {
+      page = p;
     });
 
     step('every language is highlighted with classes, coloured by the palette', async () => {
@@ -78,16 +67,9 @@ for (const colorScheme of ['light', 'dark']) {
 }
 
 describe('code blocks without JavaScript', { concurrency: false }, () => {
-  const state = newState();
-  let context;
   let page;
-  const step = stepper(state, it, async () => {
-    chrome ??= launch();
-    context = await (await chrome).browser.newContext({ viewport: DESKTOP, javaScriptEnabled: false });
-    page = await trackedPage(context, state, { javaScript: false });
-  });
-  after(async () => {
-    await context?.close();
+  const { step } = pageSuite(it, after, { javaScript: false }, (_, p) => {
+    page = p;
   });
 
   step('the code is there, highlighted, with no copy button', async () => {

@@ -4,28 +4,20 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, PHONE, launch, navigate, newState, open, pathOf, screenshot, stepper, trackedPage } from './lib.mjs';
+import { PHONE, closeBrowser, navigate, open, pageSuite, pathOf, screenshot, trackedPage } from './lib.mjs';
 
 const SEED = '/konnect/legacy/access-account/';
 const QUICKSTART = ['Configure a runtime', 'Configure a service', 'Implement the service'];
 
-let chrome = null;
-after(async () => {
-  await (await chrome)?.close();
-});
+after(closeBrowser);
 
 describe('the docs pages', { concurrency: false }, () => {
-  const state = newState();
   let context;
   let page;
   const reached = {}; // link text → path reached from the seed page
-  const step = stepper(state, it, async () => {
-    chrome ??= launch();
-    context = await (await chrome).browser.newContext({ viewport: DESKTOP });
-    page = await trackedPage(context, state);
-  });
-  after(async () => {
-    await context?.close();
+  const { state, step } = pageSuite(it, after, {}, (c, p) => {
+    context = c;
+    page = p;
   });
 
   /** The checks every docs page passes. */

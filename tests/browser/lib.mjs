@@ -432,3 +432,46 @@ export async function trackedPage(context, state, { viewport, javaScript = true,
 export function newState() {
   return { guards: [], loaded: [], audited: new Set() };
 }
+
+let shared = null;
+
+/** This file's one Chromium, launched on first use; `closeBrowser` (in `after`) ends it. */
+export function browser() {
+  shared ??= launch();
+  return shared;
+}
+
+export async function closeBrowser() {
+  const launched = shared;
+  shared = null;
+  await (await launched)?.close();
+}
+
+/**
+ * The set-up a suite of steps on one page shares: its state, a context of this file's
+ * browser with `options` (colorScheme, javaScript, permissions; desktop-sized), a
+ * tracked page in it, both handed to `bind` once made (inside the first step, as
+ * `stepper` wants), and the context closed after the suite. Returns `{ state, step }`.
+ */
+export function pageSuite(it, after, options, bind) {
+  const { colorScheme = 'light', javaScript = true, permissions = [] } = options;
+  const state = newState();
+  let context = null;
+  const step = stepper(state, it, async () => {
+    context = await (await browser()).browser.newContext({
+      viewport: DESKTOP,
+      ...(colorScheme === 'light' ? {} : { colorScheme }),
+      ...(javaScript ? {} : { javaScriptEnabled: false }),
+    });
+    if (permissions.length > 0) await context.grantPermissions(permissions);
+    const page = await trackedPage(context, state, {
+      ...(javaScript ? {} : { javaScript: false }),
+      ...(colorScheme === 'light' ? {} : { colorScheme }),
+    });
+    bind(context, page);
+  });
+  after(async () => {
+    await context?.close();
+  });
+  return { state, step };
+}

@@ -5,15 +5,12 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, launch, newState, open, stepper, trackedPage } from './lib.mjs';
+import { closeBrowser, open, pageSuite, trackedPage } from './lib.mjs';
 
 const PAGE = '/konnect/legacy/getting-started/configure-runtime/';
 const OTHER = '/konnect/legacy/getting-started/configure-service/';
 
-let chrome = null;
-after(async () => {
-  await (await chrome)?.close();
-});
+after(closeBrowser);
 
 /** For each tab group: its tab titles, the selected one, and the titles of visible panels. */
 async function groups(page) {
@@ -30,16 +27,11 @@ async function groups(page) {
 }
 
 describe('tab groups', { concurrency: false }, () => {
-  const state = newState();
   let context;
   let page;
-  const step = stepper(state, it, async () => {
-    chrome ??= launch();
-    context = await (await chrome).browser.newContext({ viewport: DESKTOP });
-    page = await trackedPage(context, state);
-  });
-  after(async () => {
-    await context?.close();
+  const { state, step } = pageSuite(it, after, {}, (c, p) => {
+    context = c;
+    page = p;
   });
 
   step('show one panel per group, the first, with the tab list', async () => {
@@ -115,16 +107,9 @@ describe('tab groups', { concurrency: false }, () => {
 });
 
 describe('tab groups without JavaScript', { concurrency: false }, () => {
-  const state = newState();
-  let context;
   let page;
-  const step = stepper(state, it, async () => {
-    chrome ??= launch();
-    context = await (await chrome).browser.newContext({ viewport: DESKTOP, javaScriptEnabled: false });
-    page = await trackedPage(context, state, { javaScript: false });
-  });
-  after(async () => {
-    await context?.close();
+  const { step } = pageSuite(it, after, { javaScript: false }, (_, p) => {
+    page = p;
   });
 
   step('show every panel under its title, and no tab list', async () => {
