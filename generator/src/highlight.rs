@@ -39,6 +39,7 @@ use edge::html::escape_into;
 pub mod classes;
 pub mod fast;
 pub mod grammar;
+mod handlebars;
 mod lines;
 pub mod watchdog;
 
@@ -435,7 +436,7 @@ fn console_lines(code: &str) -> Option<Block> {
 /// here: `#each`, `/if`, `else` and the built-in helpers keywords, strings, numbers,
 /// literals, `this`/`@index`, `key=` attributes; comments `{{! }}` and `{{!-- --}}`.
 fn handlebars_lines(code: &str) -> Option<Block> {
-    let expressions = fast::handlebars_expressions(code);
+    let expressions = handlebars::handlebars_expressions(code);
     let mut masked = code.as_bytes().to_vec();
     for (range, _) in &expressions {
         for byte in &mut masked[range.clone()] {
