@@ -39,10 +39,7 @@ pub(crate) async fn email<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let (who, gate) = match open_form(edge, ctx, "account-email").await? {
-        Ok(started) => started,
-        Err(answer) => return Ok(answer),
-    };
+    let (who, gate) = or_answer!(open_form(edge, ctx, "account-email").await?);
     let values = vec![("email".to_owned(), form.text("email").to_owned())];
     let account = &who.0.account;
     let new = match forms::parse_email(form.text("email")) {
@@ -68,17 +65,9 @@ pub(crate) async fn email<H: Host>(
     if let Some(wait) = limited(edge, &gates[1..], ctx.now).await? {
         return too_many_on_account(edge, ctx, &who, wait).await;
     }
-    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
-        return Ok(answer);
-    }
-    if let Err(refusal) =
-        reauthenticate(edge, ctx, &who, form.text("current_password"), values).await?
-    {
-        return Ok(refusal);
-    }
-    if let Err(answer) = accept(edge, ctx, &who, &gates[1..]).await? {
-        return Ok(answer);
-    }
+    or_answer!(accept(edge, ctx, &who, &[gate]).await?);
+    or_answer!(reauthenticate(edge, ctx, &who, form.text("current_password"), values).await?);
+    or_answer!(accept(edge, ctx, &who, &gates[1..]).await?);
 
     let host = edge.host();
     let kv = host.kv();

@@ -18,6 +18,17 @@
 //! `<network>:<email>` splits one way only.
 
 pub(crate) mod account;
+/// The value of a step's `Ok`, or the answer its `Err` holds, returned at once: a
+/// refusal (not signed in, 429, a wrong password) is the route's answer.
+macro_rules! or_answer {
+    ($step:expr) => {
+        match $step {
+            Ok(value) => value,
+            Err(answer) => return Ok(answer),
+        }
+    };
+}
+
 pub(crate) mod email_change;
 pub(crate) mod export;
 pub(crate) mod forgot;

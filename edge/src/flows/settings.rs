@@ -190,10 +190,7 @@ pub(crate) async fn profile<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let (who, gate) = match open_form(edge, ctx, "account-profile").await? {
-        Ok(started) => started,
-        Err(answer) => return Ok(answer),
-    };
+    let (who, gate) = or_answer!(open_form(edge, ctx, "account-profile").await?);
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
     for (name, max, what) in [
@@ -222,9 +219,7 @@ pub(crate) async fn profile<H: Host>(
         )
         .await;
     };
-    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
-        return Ok(answer);
-    }
+    or_answer!(accept(edge, ctx, &who, &[gate]).await?);
     // Only the profile fields change, on the account as stored when the commit applies:
     // never a password hash or an epoch from the session's older copy.
     let kv = edge.host().kv();
@@ -257,10 +252,7 @@ pub(crate) async fn password<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let (who, gate) = match open_form(edge, ctx, "account-password").await? {
-        Ok(started) => started,
-        Err(answer) => return Ok(answer),
-    };
+    let (who, gate) = or_answer!(open_form(edge, ctx, "account-password").await?);
     let new_password = form.text("password");
     let account = &who.0.account;
     let problem = if new_password.is_empty() {
@@ -281,14 +273,8 @@ pub(crate) async fn password<H: Host>(
         )
         .await;
     }
-    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
-        return Ok(answer);
-    }
-    if let Err(refusal) =
-        reauthenticate(edge, ctx, &who, form.text("current_password"), Vec::new()).await?
-    {
-        return Ok(refusal);
-    }
+    or_answer!(accept(edge, ctx, &who, &[gate]).await?);
+    or_answer!(reauthenticate(edge, ctx, &who, form.text("current_password"), Vec::new()).await?);
 
     let host = edge.host();
     let kv = host.kv();
@@ -332,13 +318,8 @@ pub(crate) async fn password<H: Host>(
 
 /// `POST /api/account/sessions/revoke`: every session ends, this one too.
 pub(crate) async fn revoke<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
-    let (who, gate) = match open_form(edge, ctx, "account-revoke").await? {
-        Ok(started) => started,
-        Err(answer) => return Ok(answer),
-    };
-    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
-        return Ok(answer);
-    }
+    let (who, gate) = or_answer!(open_form(edge, ctx, "account-revoke").await?);
+    or_answer!(accept(edge, ctx, &who, &[gate]).await?);
     let kv = edge.host().kv();
     let key = who.0.account.key_email();
     // Moving the epoch on ends every session, listed or not, and every reset and
@@ -374,10 +355,7 @@ pub(crate) async fn delete<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let (who, gate) = match open_form(edge, ctx, "account-delete").await? {
-        Ok(started) => started,
-        Err(answer) => return Ok(answer),
-    };
+    let (who, gate) = or_answer!(open_form(edge, ctx, "account-delete").await?);
     let account = &who.0.account;
     let key = account.key_email();
     if form.text("confirm").trim().to_lowercase() != key {
@@ -395,14 +373,8 @@ pub(crate) async fn delete<H: Host>(
         )
         .await;
     }
-    if let Err(answer) = accept(edge, ctx, &who, &[gate]).await? {
-        return Ok(answer);
-    }
-    if let Err(refusal) =
-        reauthenticate(edge, ctx, &who, form.text("current_password"), Vec::new()).await?
-    {
-        return Ok(refusal);
-    }
+    or_answer!(accept(edge, ctx, &who, &[gate]).await?);
+    or_answer!(reauthenticate(edge, ctx, &who, form.text("current_password"), Vec::new()).await?);
 
     // One commit removes the account and everything listed under it, and only the account
     // the password was checked against. A session or link missed by the listing is dead:
