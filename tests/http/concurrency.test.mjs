@@ -138,4 +138,31 @@ describe('one writer per account', { concurrency: false }, () => {
     const old = await post('/api/sign-in', { email, password: PASSWORD }, { ip: OWNER_IP });
     assert.equal(old.status, 422, 'the old password is gone');
   });
+
+  it('an account deleted while its own session saves the profile in a burst stays deleted', async () => {
+    const email = address('delete');
+    const token = await register(email);
+    const verified = await post('/api/verify', { token, password: PASSWORD });
+    const session = verified.cookie;
+    assert.ok(session);
+    const saves = Array.from({ length: 10 }, () => post('/api/account/profile', {
+      first_name: 'Late', last_name: 'Save', organization: 'Back',
+    }, { cookie: session }));
+    const deletion = post('/api/account/delete', { confirm: email, current_password: PASSWORD }, { cookie: session, ip: OWNER_IP });
+    const [deleted, ...saved] = await Promise.all([deletion, ...saves]);
+    assert.equal(deleted.location, '/sign-in/?deleted=1', deleted.text.slice(0, 300));
+    for (const save of saved) {
+      assert.ok(['/account/?saved=1', '/sign-in/'].includes(save.location), `a save before or after: ${save.status} ${save.location}`);
+    }
+    // No save wrote the account back: its password signs nothing in, and the address
+    // registers as new (the verification mail, not "you already have an account").
+    const signIn = await post('/api/sign-in', { email, password: PASSWORD }, { ip: OWNER_IP });
+    assert.equal(signIn.status, 422, 'the deleted account does not sign in');
+    const again = await post('/api/register', {
+      email, first_name: 'Burst', last_name: 'Test', organization: 'Load', password: PASSWORD,
+    }, { ip: OWNER_IP });
+    assert.equal(again.status, 303);
+    const fresh = await mailedToken(email, '/api/verify', token);
+    assert.notEqual(fresh, token, 'a new verification link: the address was free');
+  });
 });
