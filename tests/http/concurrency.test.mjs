@@ -165,4 +165,28 @@ describe('one writer per account', { concurrency: false }, () => {
     const fresh = await mailedToken(email, '/api/verify', token);
     assert.notEqual(fresh, token, 'a new verification link: the address was free');
   });
+
+  it('one email-change link posted 12 times at once moves the account once', async () => {
+    const email = address('move');
+    const moved = address('moved');
+    const token = await register(email);
+    const verified = await post('/api/verify', { token, password: PASSWORD });
+    assert.ok(verified.cookie);
+    const asked = await post('/api/account/email', { email: moved, current_password: PASSWORD }, { cookie: verified.cookie, ip: OWNER_IP });
+    assert.equal(asked.location, '/account/?email=1', asked.text.slice(0, 300));
+    const link = await mailedToken(moved, '/confirm-email/');
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => post('/api/account/email/confirm', { token: link, password: PASSWORD })),
+    );
+    const done = answers.filter((a) => a.location === '/account/?email_changed=1');
+    assert.equal(done.length, 1, `exactly one move: ${JSON.stringify(tally(answers))}`);
+    for (const other of answers.filter((a) => a.location !== '/account/?email_changed=1')) {
+      assert.ok([400, 409, 422, 429].includes(other.status), `the rest are refused: ${other.status}`);
+    }
+    // One account, at the new address only.
+    const atNew = await post('/api/sign-in', { email: moved, password: PASSWORD }, { ip: OWNER_IP });
+    assert.equal(atNew.location, '/account/', 'the new address signs in');
+    const atOld = await post('/api/sign-in', { email, password: PASSWORD }, { ip: OWNER_IP });
+    assert.equal(atOld.status, 422, 'the old address no longer does');
+  });
 });
