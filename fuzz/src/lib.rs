@@ -547,9 +547,8 @@ fn highlight(data: &[u8]) {
             &LANGUAGES[pick % LANGUAGES.len()]
         }
     };
-    let code = code.to_owned();
     let mut html = String::new();
-    let outcome = highlight::highlight_block(lang, &code, &mut html);
+    let outcome = highlight::highlight_block(lang, code, &mut html);
     let lines = code.lines().count().max(1);
     for cut in &outcome.cuts {
         assert!(cut.line < lines, "{cut:?} of {lines} lines");

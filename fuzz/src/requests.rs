@@ -78,11 +78,17 @@ pub const DICTIONARY: &[&str] = &[
     "\n\n",
 ];
 
-/// The bundled site, built once per process into the target folder: the pages the
-/// backend answers with (forms re-shown with their errors, the account page).
+/// The bundled site, built once per process into a folder of its own under the target
+/// folder (so `cargo clean` removes it, and a run beside another never reads a site
+/// being rebuilt): the pages the backend answers with (forms re-shown with their
+/// errors, the account page).
 static SITE: LazyLock<PathBuf> = LazyLock::new(|| {
     let root = crate::repo();
-    let out = std::env::temp_dir().join(format!("gatehouse-fuzz-site-{}", std::process::id()));
+    let out = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("fuzz-site")
+        .join(std::process::id().to_string());
     let options = BuildOptions {
         root,
         out: Some(out.clone()),
