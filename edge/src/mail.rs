@@ -18,7 +18,7 @@ use crate::error::{EdgeError, MailError};
 use crate::kv::Kv;
 
 /// One plain-text email.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mail {
     /// `EdgeConfig::mail_from`.
     pub from: String,

@@ -77,6 +77,8 @@ async function register(email) {
   return mailedToken(email, '/api/verify');
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const tally = (answers) => answers.reduce((counts, { status }) => {
   counts[status] = (counts[status] ?? 0) + 1;
   return counts;
@@ -188,5 +190,72 @@ describe('one writer per account', { concurrency: false }, () => {
     assert.equal(atNew.location, '/account/', 'the new address signs in');
     const atOld = await post('/api/sign-in', { email, password: PASSWORD }, { ip: OWNER_IP });
     assert.equal(atOld.status, 422, 'the old address no longer does');
+  });
+  it('a reset racing 20 profile saves and sign-outs-everywhere from an old session: neither the old password nor the session comes back', async () => {
+    const email = address('race');
+    const token = await register(email);
+    const verified = await post('/api/verify', { token, password: PASSWORD });
+    const oldSession = verified.cookie;
+    assert.ok(oldSession);
+    const forgot = await post('/api/forgot-password', { email }, { ip: OWNER_IP });
+    assert.equal(forgot.status, 303);
+    const reset = await mailedToken(email, '/reset-password/');
+    const renewed = 'Renewed-race1';
+    // From a network of their own: the other tests' saves count on BURST_IP.
+    const racing = Array.from({ length: 20 }, (_, i) => (i % 2
+      ? post('/api/account/profile', { first_name: 'Stale', last_name: 'Copy', organization: 'Old' }, { cookie: oldSession, ip: '127.0.0.5' })
+      : post('/api/account/sessions/revoke', {}, { cookie: oldSession, ip: '127.0.0.5' })));
+    const [done, ...raced] = await Promise.all([
+      post('/api/reset-password', { token: reset, password: renewed }, { ip: OWNER_IP }),
+      ...racing,
+    ]);
+    for (const answer of raced) assert.ok(answer.status < 500, `no internal error: ${answer.status}`);
+    if (done.location !== '/sign-in/?reset=1') {
+      // A sign-out-everywhere that lands first ends the reset links issued before it (and
+      // the session it came from): the owner asks again.
+      assert.ok(done.status >= 400 && done.status < 500, `the reset is refused, not failed: ${done.status}`);
+      assert.equal((await post('/api/forgot-password', { email }, { ip: OWNER_IP })).status, 303);
+      const again = await mailedToken(email, '/reset-password/', reset);
+      const second = await post('/api/reset-password', { token: again, password: renewed }, { ip: OWNER_IP });
+      assert.equal(second.location, '/sign-in/?reset=1', second.text.slice(0, 300));
+    }
+    // Checked over a few seconds, not once: a write decided on a stale copy would land late.
+    for (let check = 0; check < 4; check++) {
+      if (check) await sleep(600);
+      const account = await request('GET', '/api/account', { cookie: oldSession, accept: 'application/json' });
+      assert.equal(account.status, 401, `check ${check}: the old session stays dead`);
+      const old = await post('/api/sign-in', { email, password: PASSWORD }, { ip: `127.0.0.${10 + check}` });
+      assert.equal(old.status, 422, `check ${check}: the old password never signs in`);
+    }
+    const owner = await post('/api/sign-in', { email, password: renewed }, { ip: OWNER_IP });
+    assert.equal(owner.location, '/account/', 'the new password signs in');
+  });
+
+  it('20 registrations of one address while its owner verifies: one account, and it stays verified', async () => {
+    const email = address('claim');
+    const token = await register(email);
+    // From the network of the first registration: its mail counter lets at most 4 more
+    // through, so the owner's link is never pushed out of the pending list.
+    const racer = (i) => post('/api/register', {
+      email, first_name: 'Eve', last_name: 'Racer', organization: 'Else', password: `Racing-pass${i}`,
+    });
+    const [verified, ...registered] = await Promise.all([
+      post('/api/verify', { token, password: PASSWORD }, { ip: OWNER_IP }),
+      ...Array.from({ length: 20 }, (_, i) => racer(i)),
+    ]);
+    assert.equal(verified.location, '/account/', verified.text.slice(0, 300));
+    for (const answer of registered) assert.ok([303, 429].includes(answer.status), `register: ${answer.status}`);
+    // And 20 more once it is verified: none may overwrite it.
+    const late = await Promise.all(Array.from({ length: 20 }, (_, i) => racer(20 + i)));
+    for (const answer of late) assert.ok([303, 429].includes(answer.status), `late register: ${answer.status}`);
+    for (let check = 0; check < 3; check++) {
+      if (check) await sleep(600);
+      const session = await request('GET', '/api/account', { cookie: verified.cookie, accept: 'application/json' });
+      assert.equal(session.status, 200, `check ${check}: the owner's session still works`);
+      const owner = await post('/api/sign-in', { email, password: PASSWORD }, { ip: `127.0.0.${20 + check}` });
+      assert.equal(owner.location, '/account/', `check ${check}: the owner's password signs in`);
+      const other = await post('/api/sign-in', { email, password: `Racing-pass${check}` }, { ip: `127.0.0.${30 + check}` });
+      assert.equal(other.status, 422, `check ${check}: a racer's password does not`);
+    }
   });
 });

@@ -16,9 +16,9 @@ use worker::{
     EmailAddress, Env, Fetch, Headers, Method, Request, RequestInit, SendEmail, SendEmailBuilder,
 };
 
-use super::store::DurableKv;
 use super::system::DateClock;
 use crate::error::MailError;
+use crate::kv::Kv;
 use crate::mail::{Mail, Mailer, OutboxMailer, split_mailbox};
 
 /// How much of a refusal's body goes into the error (for the log).
@@ -28,9 +28,9 @@ const ERROR_BODY_CHARS: usize = 300;
 pub const EMAIL_BINDING: &str = "EMAIL";
 
 #[derive(Debug)]
-pub enum WorkersMailer {
+pub enum WorkersMailer<K> {
     /// Development: nothing leaves the machine; `/_dev/outbox` shows the mail.
-    Outbox(OutboxMailer<DurableKv, DateClock>),
+    Outbox(OutboxMailer<K, DateClock>),
     EmailService(SendEmail),
     Api(ApiMailer),
     /// Production with no usable transport: every send fails, and the log says what is
@@ -46,7 +46,7 @@ pub struct MailSettings {
     pub api_key: Option<String>,
 }
 
-impl WorkersMailer {
+impl<K> WorkersMailer<K> {
     /// The production transport (see the module notes).
     pub fn choose(env: &Env, settings: &MailSettings) -> Self {
         let binding = || env.send_email(EMAIL_BINDING).ok();
@@ -80,7 +80,7 @@ impl WorkersMailer {
     }
 }
 
-impl Mailer for WorkersMailer {
+impl<K: Kv> Mailer for WorkersMailer<K> {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
         match self {
             Self::Outbox(outbox) => outbox.send(mail).await,

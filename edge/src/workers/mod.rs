@@ -21,13 +21,14 @@
 //! [`EdgeConfig::from_lookup_or_default_limits`].
 
 mod convert;
+mod forward;
 mod limiter;
 mod mail;
+mod object;
 mod pages;
 mod store;
 mod system;
 
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -38,21 +39,26 @@ use worker::{
 
 pub use limiter::WorkersLimiter;
 pub use mail::{ApiMailer, EMAIL_BINDING, MailSettings, WorkersMailer};
+pub use object::OnboardingStore;
 pub use pages::AssetPages;
-pub use store::{DurableKv, OnboardingStore, STORE_BINDING};
+pub use store::{DurableKv, LocalKv, STORE_BINDING};
 pub use system::{CryptoRng, DateClock};
 
 use crate::config::{DevMode, setting};
+use crate::kv::Kv;
 use crate::routes;
 use crate::{Edge, EdgeConfig, EdgeError, OutboxMailer, Services};
+use forward::{Forwarded, Returned};
 
 pub const ASSETS_BINDING: &str = "ASSETS";
 pub const RATE_LIMIT_BINDING: &str = "RATE_LIMITER";
 /// How long the mail of an answer waits in `ctx.wait_until` before it starts (see `fetch`).
 const DEFER_MAIL_BY: Duration = Duration::from_millis(5);
 
-pub type WorkersHost =
-    Services<DurableKv, WorkersMailer, DateClock, CryptoRng, WorkersLimiter<DurableKv>, AssetPages>;
+/// The host over a store handle: [`LocalKv`] inside the object, where the core answers
+/// requests; [`DurableKv`] in the Worker, for the mail after an answer and the daily job.
+pub type WorkersHost<K> =
+    Services<K, WorkersMailer<K>, DateClock, CryptoRng, WorkersLimiter<K>, AssetPages>;
 
 /// The vars and secrets the host reads itself, once per event; the core's settings are read
 /// by [`Settings::config`].
@@ -113,6 +119,16 @@ impl Settings {
         }
     }
 
+    /// Where links in mail point: `SITE_URL`. In development they point at wherever the
+    /// worker was reached (like `gatehouse serve`), so a local run never mails production
+    /// links.
+    fn base_url(&self, origin: &str) -> String {
+        match (&self.site_url, self.dev) {
+            (Some(site), false) => site.clone(),
+            _ => origin.to_owned(),
+        }
+    }
+
     /// The core's configuration from the vars. A bad `LIMIT_*` var is logged and the default
     /// limits kept: a typo in a var must not take the forms down, nor switch a limit off.
     fn config(&self, env: &Env, base_url: String) -> EdgeConfig {
@@ -131,17 +147,22 @@ fn log_error(error: &EdgeError) {
     console_error!("edge: internal error: {error}");
 }
 
-/// Assembles the host from the bindings. Cheap: the bindings are handles, nothing is read.
-/// `origin` is where pages are asked of the ASSETS binding (it serves by path).
-fn host(env: &Env, settings: &Settings, origin: String) -> worker::Result<WorkersHost> {
-    let kv = DurableKv::new(&env.durable_object(STORE_BINDING)?)?;
+/// Assembles the host from the bindings, over `kv`. Cheap: the bindings are handles,
+/// nothing is read. `origin` is where pages are asked of the ASSETS binding (it serves by
+/// path).
+fn host<K: Kv + Clone>(
+    env: &Env,
+    settings: &Settings,
+    origin: String,
+    kv: K,
+) -> worker::Result<WorkersHost<K>> {
     let mailer = if settings.dev {
         WorkersMailer::Outbox(OutboxMailer::new(kv.clone(), DateClock))
     } else {
         WorkersMailer::choose(env, &settings.mail)
     };
     // In development every window follows the development clock (as in `gatehouse serve`),
-    // so the per-IP counters stay in the Kv too; see limiter.rs.
+    // so the per-IP counters stay in the store too; see limiter.rs.
     let binding = if settings.dev {
         None
     } else {
@@ -156,6 +177,16 @@ fn host(env: &Env, settings: &Settings, origin: String) -> worker::Result<Worker
         pages: AssetPages::new(env.assets(ASSETS_BINDING)?, origin),
         on_error: log_error,
     })
+}
+
+/// The Worker's host, on [`DurableKv`]: for the mail it sends after an answer.
+fn worker_host(
+    env: &Env,
+    settings: &Settings,
+    origin: String,
+) -> worker::Result<WorkersHost<DurableKv>> {
+    let kv = DurableKv::new(&env.durable_object(STORE_BINDING)?)?;
+    host(env, settings, origin, kv)
 }
 
 fn plain(status: u16, text: &str) -> worker::Result<Response> {
@@ -180,77 +211,50 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> worker::Result<Respo
         console_warn!("edge: {path} refused: {why}");
     }
 
-    // Links in mail point at SITE_URL. In development they point at wherever the worker was
-    // reached (like `gatehouse serve`), so a local run never mails production links.
     let origin = req.url()?.origin().ascii_serialization();
-    let base_url = match (&settings.site_url, settings.dev) {
-        (Some(site), false) => site.clone(),
-        _ => origin.clone(),
-    };
-    // Shared with the mail sent after the answer, which outlives this function.
-    let edge = Rc::new(Edge::new(
-        host(&env, &settings, origin)?,
-        settings.config(&env, base_url),
-    ));
+    let config = settings.config(&env, settings.base_url(&origin));
     let client_ip = convert::client_ip(&req);
-    let core_req = match convert::to_core(&mut req, edge.config().limits.max_body_bytes).await {
+    let core_req = match convert::to_core(&mut req, config.limits.max_body_bytes).await {
         Ok(core_req) => core_req,
         Err(error) => {
             console_error!("edge: unreadable request: {error}");
             return plain(400, "Bad request\n");
         }
     };
-    let answer = edge.answer(core_req, client_ip).await;
+    // The object answers (object.rs): one round trip, every store call local to it.
+    let forwarded = Forwarded::new(&core_req, client_ip);
+    let answer = match object::forward(&env.durable_object(STORE_BINDING)?, &forwarded)
+        .await
+        .and_then(Returned::into_answer)
+    {
+        Ok(answer) => answer,
+        Err(error) => {
+            console_error!("edge: internal error: {error}");
+            return plain(500, "Internal error\n");
+        }
+    };
     if !answer.deferred.is_empty() {
-        let sender = edge.clone();
+        let sender = Edge::new(worker_host(&env, &settings, origin)?, config);
         ctx.wait_until(async move {
             // Let the answer leave first: started at once, the first step of the mail (in
-            // development a KV write) runs ahead of delivering the response in workerd,
+            // development a store write) runs ahead of delivering the response in workerd,
             // and a known address would answer later than an unknown one again.
             Delay::from(DEFER_MAIL_BY).await;
             sender.run_deferred(answer.deferred).await;
         });
     }
-    let mut response = answer.response;
-    let is_html = response
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if is_html {
-        // The page's own headers (`_headers`); the core's frame-ancestors 'none' stays.
-        crate::add_site_headers(
-            response.headers_mut(),
-            edge.host().pages.inherited_headers(),
-        );
-    }
-    convert::from_core(response, &[])
+    convert::from_core(answer.response, &[])
 }
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let settings = Settings::from_env(&env);
-    let Some(site_url) = settings.site_url.clone() else {
-        console_error!("edge: scheduled job not run: SITE_URL is not set (links in mail need it)");
-        return;
+    // The object runs the job on its own records (object.rs), as it answers requests.
+    let outcome = match env.durable_object(STORE_BINDING) {
+        Ok(namespace) => object::run_scheduled(&namespace).await,
+        Err(error) => Err(format!("{STORE_BINDING}: {error}")),
     };
-    // The job sends mail only; pages are never asked for, but the host wants an origin.
-    let origin = worker::Url::parse(&site_url)
-        .map(|url| url.origin().ascii_serialization())
-        .unwrap_or_default();
-    let host = match host(&env, &settings, origin) {
-        Ok(host) => host,
-        Err(error) => {
-            console_error!("edge: scheduled job not run: {error}");
-            return;
-        }
-    };
-    let edge = Edge::new(host, settings.config(&env, site_url));
-    match edge.run_scheduled().await {
-        Ok(report) => console_log!(
-            "edge: scheduled job: {}",
-            serde_json::to_string(&report).unwrap_or_default()
-        ),
+    match outcome {
+        Ok(report) => console_log!("edge: scheduled job: {report}"),
         Err(error) => console_error!("edge: scheduled job failed: {error}"),
     }
 }

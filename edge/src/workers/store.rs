@@ -1,29 +1,22 @@
 //! The Workers host's store: every record in one SQLite-backed Durable Object
-//! ([`OnboardingStore`], binding `STATE`), reached through [`DurableKv`].
+//! ([`OnboardingStore`](super::object::OnboardingStore), binding `STATE`), table
+//! `kv(key, value, expires_ms)`. The object's own code reaches it as [`LocalKv`] (plain
+//! SQL calls, no round trip); the Worker reaches it as [`DurableKv`] (one round trip per
+//! call), only for the mail it sends after an answer and for the daily job.
 //!
 //! Why a Durable Object and not Workers KV: KV is eventually consistent (another location
 //! may serve a copy up to about 60 s old) and has no compare-and-swap, so a write decided on
 //! a stale copy could undo a password reset. A Durable Object is one instance in the world;
-//! each request to it runs its SQL synchronously, with no `await` between the reads that
-//! check a [`Txn`]'s expectations and its writes, so [`kv::apply`](crate::kv::apply) runs
-//! as one atomic step (the runtime commits the writes of such a step together), exactly as
-//! under `gatehouse serve`'s redb write transaction.
+//! its SQL calls are synchronous, so [`kv::apply`](crate::kv::apply) checks a [`Txn`]'s
+//! expectations and makes its writes with no `await` in between: one atomic step (the
+//! runtime commits the writes of such a step together), exactly as under `gatehouse
+//! serve`'s redb write transaction.
 //!
-//! Why one object and not one per address: a commit may span addresses (an email change
-//! moves every record of the old address to the new one in one commit), and sessions and
-//! tokens are found by the hash of their secret, not by address. One object keeps every
-//! commit local. It does a few small indexed SQL statements per call, so it serves far more
-//! sign-ups than a docs site sees; sharding by address is the step after (see
-//! `docs/content/backend.md`, "Consistency").
-//!
-//! The protocol between the Worker and the object is one JSON [`Op`] per request, one JSON
+//! The protocol of [`DurableKv`] is one JSON [`Op`] per request to `/op`, one JSON
 //! [`Answer`] back.
 
 use serde::{Deserialize, Serialize};
-use worker::{
-    DurableObject, Env, Method, ObjectNamespace, Request, RequestInit, Response, SqlStorage,
-    SqlStorageValue, State, Stub, durable_object,
-};
+use worker::{Method, ObjectNamespace, Request, RequestInit, SqlStorage, SqlStorageValue, Stub};
 
 use crate::error::KvError;
 use crate::kv::{Kv, ListPage, Txn, TxnTarget, Write, apply, expires_at_ms};
@@ -32,13 +25,15 @@ use crate::kv::{Kv, ListPage, Txn, TxnTarget, Write, apply, expires_at_ms};
 pub const STORE_BINDING: &str = "STATE";
 /// The one object's name.
 const OBJECT_NAME: &str = "onboarding";
+/// Where [`DurableKv`]'s calls go (the object tells them from forwarded requests by path).
+pub(super) const OP_PATH: &str = "/op";
 /// The most keys one `list` call answers.
 const MAX_LIST: usize = 1000;
 
 /// One call to the object.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
-enum Op {
+pub(super) enum Op {
     Get {
         key: String,
     },
@@ -54,7 +49,7 @@ enum Op {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum Answer {
+pub(super) enum Answer {
     Value(Option<String>),
     Page { keys: Vec<String>, more: bool },
     Applied(bool),
@@ -73,11 +68,15 @@ impl std::fmt::Debug for DurableKv {
     }
 }
 
+/// The object every record lives in.
+pub(super) fn object(namespace: &ObjectNamespace) -> worker::Result<Stub> {
+    namespace.get_by_name(OBJECT_NAME)
+}
+
 impl DurableKv {
     pub fn new(namespace: &ObjectNamespace) -> worker::Result<Self> {
-        let stub = namespace.get_by_name(OBJECT_NAME)?;
         Ok(Self {
-            stub: std::rc::Rc::new(stub),
+            stub: std::rc::Rc::new(object(namespace)?),
         })
     }
 
@@ -87,7 +86,8 @@ impl DurableKv {
         let mut init = RequestInit::new();
         init.with_method(Method::Post)
             .with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
-        let request = Request::new_with_init("https://store/", &init).map_err(|e| failed(&e))?;
+        let request = Request::new_with_init(&format!("https://store{OP_PATH}"), &init)
+            .map_err(|e| failed(&e))?;
         let mut response = self
             .stub
             .fetch_with_request(request)
@@ -138,22 +138,10 @@ impl Kv for DurableKv {
             limit: limit.clamp(1, MAX_LIST),
         };
         match self.call(&op).await? {
-            Answer::Page { keys, more } => {
-                let cursor = if more { keys.last().cloned() } else { None };
-                Ok(ListPage { keys, cursor })
-            }
+            Answer::Page { keys, more } => Ok(page(keys, more)),
             other => Err(unexpected(&other)),
         }
     }
-}
-
-/// The Durable Object class (wrangler.toml: `class_name = "OnboardingStore"`, created by a
-/// `new_sqlite_classes` migration). Table `kv(key, value, expires_ms)`; `expires_ms` NULL
-/// for records that never expire. Expired rows are never answered and are deleted at each
-/// commit.
-#[durable_object]
-pub struct OnboardingStore {
-    sql: SqlStorage,
 }
 
 fn sql_error(e: impl std::fmt::Display) -> KvError {
@@ -253,58 +241,99 @@ impl TxnTarget for SqlTarget<'_> {
     }
 }
 
-impl OnboardingStore {
-    /// Everything in one synchronous turn: no `await` from the first read to the last write.
-    fn answer(&self, op: Op) -> Result<Answer, KvError> {
-        let mut target = SqlTarget {
-            sql: &self.sql,
-            now: now_ms(),
-        };
-        match op {
-            Op::Get { key } => target.get(&key).map(Answer::Value),
-            Op::List {
-                prefix,
-                cursor,
-                limit,
-            } => target.list(&prefix, cursor.as_deref(), limit.clamp(1, MAX_LIST)),
-            Op::Commit { txn } => {
-                let applied = apply(&mut target, &txn)?;
-                if applied {
-                    self.sql
-                        .exec(
-                            "DELETE FROM kv WHERE expires_ms IS NOT NULL AND expires_ms <= ?",
-                            vec![SqlStorageValue::Integer(target.now)],
-                        )
-                        .map_err(sql_error)?;
-                }
-                Ok(Answer::Applied(applied))
-            }
+/// Creates the table if it is not there yet (the object runs it when it starts).
+pub(super) fn create_schema(sql: &SqlStorage) {
+    for statement in [
+        "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, \
+         expires_ms INTEGER)",
+        "CREATE INDEX IF NOT EXISTS kv_expiry ON kv (expires_ms)",
+    ] {
+        if let Err(error) = sql.exec(statement, None::<Vec<SqlStorageValue>>) {
+            worker::console_error!("edge: store schema: {error}");
         }
     }
 }
 
-impl DurableObject for OnboardingStore {
-    fn new(state: State, _env: Env) -> Self {
-        let sql = state.storage().sql();
-        for statement in [
-            "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, \
-             expires_ms INTEGER)",
-            "CREATE INDEX IF NOT EXISTS kv_expiry ON kv (expires_ms)",
-        ] {
-            if let Err(error) = sql.exec(statement, None::<Vec<SqlStorageValue>>) {
-                worker::console_error!("edge: store schema: {error}");
-            }
+/// One [`Op`] on the table.
+pub(super) fn run(sql: &SqlStorage, op: &Op) -> Result<Answer, KvError> {
+    match op {
+        Op::Get { key } => get(sql, key).map(Answer::Value),
+        Op::List {
+            prefix,
+            cursor,
+            limit,
+        } => {
+            let target = SqlTarget { sql, now: now_ms() };
+            target.list(prefix, cursor.as_deref(), (*limit).clamp(1, MAX_LIST))
         }
+        Op::Commit { txn } => commit(sql, txn).map(Answer::Applied),
+    }
+}
+
+fn get(sql: &SqlStorage, key: &str) -> Result<Option<String>, KvError> {
+    SqlTarget { sql, now: now_ms() }.get(key)
+}
+
+/// [`Kv::commit`] in one synchronous turn: no `await` from the first read to the last
+/// write. Expired rows go at each applied commit.
+fn commit(sql: &SqlStorage, txn: &Txn) -> Result<bool, KvError> {
+    let mut target = SqlTarget { sql, now: now_ms() };
+    let applied = apply(&mut target, txn)?;
+    if applied {
+        sql.exec(
+            "DELETE FROM kv WHERE expires_ms IS NOT NULL AND expires_ms <= ?",
+            vec![SqlStorageValue::Integer(target.now)],
+        )
+        .map_err(sql_error)?;
+    }
+    Ok(applied)
+}
+
+fn page(keys: Vec<String>, more: bool) -> ListPage {
+    let cursor = if more { keys.last().cloned() } else { None };
+    ListPage { keys, cursor }
+}
+
+/// [`Kv`] inside the object: each call is [`run`] on its own table, with no round trip.
+#[derive(Clone)]
+pub struct LocalKv {
+    sql: SqlStorage,
+}
+
+impl std::fmt::Debug for LocalKv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalKv").finish_non_exhaustive()
+    }
+}
+
+impl LocalKv {
+    pub(super) fn new(sql: SqlStorage) -> Self {
         Self { sql }
     }
+}
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let answer = match req.json::<Op>().await {
-            Ok(op) => self
-                .answer(op)
-                .unwrap_or_else(|e| Answer::Failed(e.to_string())),
-            Err(error) => Answer::Failed(format!("unreadable call: {error}")),
+impl Kv for LocalKv {
+    async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        get(&self.sql, key)
+    }
+
+    async fn commit(&self, txn: &Txn) -> Result<bool, KvError> {
+        commit(&self.sql, txn)
+    }
+
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, KvError> {
+        let target = SqlTarget {
+            sql: &self.sql,
+            now: now_ms(),
         };
-        Response::from_json(&answer)
+        match target.list(prefix, cursor, limit.clamp(1, MAX_LIST))? {
+            Answer::Page { keys, more } => Ok(page(keys, more)),
+            other => Err(unexpected(&other)),
+        }
     }
 }
