@@ -102,7 +102,12 @@ const email = `bench-${Date.now().toString(36)}@example.test`;
 const password = 'Bench-pass1';
 let res = await fetch(`${base}/api/register`, form({ email, first_name: 'B', last_name: 'Ench', organization: 'Bench', password }));
 if (res.status !== 303) throw new Error(`register: ${res.status}`);
-const mails = await (await fetch(`${base}/_dev/outbox?to=${encodeURIComponent(email)}`, { headers: { accept: 'application/json' } })).json();
+// The mail goes out just after the answer: wait for it in the outbox.
+let mails = [];
+for (let i = 0; i < 200 && mails.length === 0; i++) {
+  if (i) await new Promise((r) => setTimeout(r, 25));
+  mails = await (await fetch(`${base}/_dev/outbox?to=${encodeURIComponent(email)}`, { headers: { accept: 'application/json' } })).json();
+}
 const verify = mails[0].links.find((l) => new URL(l).pathname === '/api/verify');
 res = await fetch(`${base}${new URL(verify).pathname}${new URL(verify).search}`, { redirect: 'manual' });
 if (res.status !== 303) throw new Error(`verify: ${res.status}`);
