@@ -470,6 +470,8 @@ fn variables(data: &[u8]) {
     let scope = Scope {
         site: &SITE.variables,
         page: &page,
+        version: &[],
+        release: None,
     };
     let out = variables::substitute(&text, &scope);
     for error in &out.errors {
@@ -487,6 +489,8 @@ fn shortcodes(data: &[u8]) {
     let scope = Scope {
         site: &SITE.variables,
         page: &page,
+        version: &[],
+        release: None,
     };
     let expanded = SITE
         .shortcodes

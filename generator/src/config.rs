@@ -8,11 +8,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, LineIndex, Location, Severity};
 use crate::hosting::WorkersPlan;
+use crate::versions::Docsets;
 
 /// The site's configuration, as templates and variable substitution see it.
 #[derive(Debug, Clone)]
@@ -28,6 +30,8 @@ pub struct SiteConfig {
     pub links: LinkSettings,
     /// `[deploy] workers_plan`: which Workers limits the built site is held to.
     pub workers_plan: WorkersPlan,
+    /// `[docsets]`: the versioned docs sets and their releases.
+    pub docsets: Arc<Docsets>,
 }
 
 /// `[links]` in `site.toml`.
@@ -162,6 +166,10 @@ impl SiteConfig {
             problems.append(&mut p);
             WorkersPlan::default()
         });
+        let docsets = Docsets::from_site(&site).unwrap_or_else(|mut p| {
+            problems.append(&mut p);
+            Docsets::default()
+        });
         let Value::Object(map) = &mut site else {
             unreachable!("site.toml parses to a table")
         };
@@ -180,6 +188,7 @@ impl SiteConfig {
             lang,
             links,
             workers_plan,
+            docsets: Arc::new(docsets),
         })
     }
 
@@ -200,13 +209,17 @@ impl SiteConfig {
             lang: get("lang", "en"),
             links: LinkSettings::from_site(&site).unwrap_or_default(),
             workers_plan: WorkersPlan::from_site(&site).unwrap_or_default(),
+            docsets: Arc::new(Docsets::from_site(&site).unwrap_or_default()),
             site,
         }
     }
 
     /// Every `site.*` path that holds a printable value, for substitution.
     pub fn variables(&self) -> Variables {
-        let mut vars = Variables::default();
+        let mut vars = Variables {
+            docsets: self.docsets.clone(),
+            ..Variables::default()
+        };
         flatten("site", &self.site, &mut vars);
         vars
     }
@@ -218,6 +231,8 @@ pub struct Variables {
     pub values: HashMap<String, String>,
     /// Paths that exist but hold a table or list: printing them is an error of its own.
     pub containers: HashMap<String, &'static str>,
+    /// The docs sets' releases: what `{{version.*}}` and `{% if_version %}` name.
+    pub docsets: Arc<Docsets>,
 }
 
 fn flatten(prefix: &str, value: &Value, vars: &mut Variables) {

@@ -12,6 +12,7 @@
 //! | front matter | [`frontmatter`] |
 //! | shortcodes and includes (`{% NAME %}`, `{% include %}`) | [`shortcodes`] |
 //! | `{{site.NAME}}` substitution | [`variables`] |
+//! | docs sets, their releases, `{% if_version %}` | [`versions`] |
 //! | Markdown, heading ids, TOC, code highlighting | [`markdown`], [`highlight`] |
 //! | one page through the per-page stages | [`page`] |
 //! | sections, sidebar, prev/next, breadcrumbs | [`tree`] (the sidebar's HTML: [`sidebar`]) |
@@ -52,5 +53,6 @@ pub mod theme;
 pub mod tree;
 pub mod urls;
 pub mod variables;
+pub mod versions;
 
 pub use pipeline::{BuildError, BuildOptions, BuildReport, Mode, Site, build};

@@ -22,6 +22,7 @@ use crate::config::LinkSettings;
 use crate::diagnostic::{Diagnostic, Location, suggest};
 use crate::page::Page;
 use crate::urls;
+use crate::versions::Docsets;
 
 /// Everything a link may point at.
 pub struct LinkTargets<'a> {
@@ -33,6 +34,9 @@ pub struct LinkTargets<'a> {
     pub files: &'a HashSet<String>,
     /// Draft page URL → its source, when drafts are left out of this build.
     pub drafts: &'a HashMap<String, PathBuf>,
+    /// The docs sets: `/<set>/latest/…` is checked against the latest release, and a
+    /// link to a page one release lacks names the releases that have it.
+    pub docsets: Option<&'a Docsets>,
 }
 
 /// Every URL a page answers at (its own and its aliases) → the page's place in the
@@ -88,7 +92,13 @@ impl<'a> LinkTargets<'a> {
             index,
             files,
             drafts,
+            docsets: None,
         }
+    }
+
+    pub fn with_docsets(mut self, docsets: &'a Docsets) -> Self {
+        self.docsets = Some(docsets);
+        self
     }
 
     /// The page or alias at `url`.
@@ -195,6 +205,11 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
     if edge::routes::is_reserved(&resolved) {
         return check_edge_link(href, &resolved).map_err(Broken::Link);
     }
+    // `/gateway/latest/…` redirects to the latest release: checked there.
+    let resolved = match targets.docsets.and_then(|d| d.resolve_latest(&resolved)) {
+        Some(latest) => latest,
+        None => resolved,
+    };
     let page_url = if resolved.ends_with('/') {
         resolved.clone()
     } else if let Some(dir) = resolved.strip_suffix("index.html") {
@@ -222,6 +237,32 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
             "link '{href}' points at a draft ({}); build with --drafts or link elsewhere",
             crate::diagnostic::display_path(source)
         )));
+    }
+    if let Some(docsets) = targets.docsets
+        && let Some((set, index, inner)) = docsets.split_url(&page_url)
+    {
+        let elsewhere: Vec<&str> = set
+            .releases
+            .iter()
+            .enumerate()
+            .filter(|&(i, release)| {
+                i != index
+                    && targets
+                        .page(&format!("/{}/{}/{inner}", set.name, release.name))
+                        .is_some()
+            })
+            .map(|(_, release)| release.name.as_str())
+            .collect();
+        if !elsewhere.is_empty() {
+            let have = match elsewhere.as_slice() {
+                [one] => format!("release {one} has"),
+                many => format!("releases {} have", many.join(", ")),
+            };
+            return Err(Broken::Link(format!(
+                "broken link '{href}': release {} of `{}` has no page {inner}; {have} it",
+                set.releases[index].name, set.name,
+            )));
+        }
     }
     let candidates = targets
         .page_urls()

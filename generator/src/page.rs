@@ -18,6 +18,7 @@ use crate::markdown::{self, TocEntry};
 use crate::shortcodes::Shortcodes;
 use crate::urls;
 use crate::variables::{self, Scope};
+use crate::versions;
 
 /// A Markdown file as read from disk.
 #[derive(Debug, Clone)]
@@ -155,10 +156,36 @@ fn process_body(
     let mut problems = Vec::new();
     let body = &source.text[body_start..];
 
-    let page_vars = page_variables(&front);
+    let mut page_vars = page_variables(&front);
+    let release = (!versions::unversioned(&front.extra))
+        .then(|| site.docsets.release_of(&source.content_path))
+        .flatten();
+    if release.is_none()
+        && !versions::unversioned(&front.extra)
+        && let Some((set, folder)) = site.docsets.folder_of(&source.content_path)
+    {
+        let names: Vec<&str> = set.releases.iter().map(|r| r.name.as_str()).collect();
+        problems.push(Diagnostic::file(
+            &source.path,
+            format!(
+                "`{folder}` is not a release of the `{}` docs set (its releases: {}): add it to [docsets.{}] in site.toml, or write `no_version: true` in the front matter",
+                set.name,
+                names.join(", "),
+                set.name
+            ),
+        ));
+    }
+    let version_vars = release.map(|r| r.variables()).unwrap_or_default();
+    if let Some(release) = release
+        && let Some(name) = &release.set.page_variable
+    {
+        page_vars.push((format!("page.{name}"), release.release().name.clone()));
+    }
     let scope = Scope {
         site,
         page: &page_vars,
+        version: &version_vars,
+        release,
     };
     // Tags (shortcodes, includes) first: their arguments and bodies then go through
     // variables and Markdown as part of the page.

@@ -42,6 +42,7 @@ use crate::site_files::{self, GENERATED, Generated};
 use crate::theme::{FileData, Theme};
 use crate::tree::SiteTree;
 use crate::urls;
+use crate::versions::Docsets;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -277,6 +278,7 @@ struct StageInputs<'a> {
     file_urls: &'a HashSet<String>,
     drafts: &'a HashMap<String, PathBuf>,
     links: &'a LinkSettings,
+    docsets: &'a Docsets,
     /// `None` when the templates did not parse (already reported).
     renderer: Option<&'a Renderer>,
 }
@@ -324,7 +326,8 @@ fn run_site_stages(
                 };
                 link_index = Some(index.clone());
                 let targets =
-                    LinkTargets::new(inputs.pages, &index, inputs.file_urls, inputs.drafts);
+                    LinkTargets::new(inputs.pages, &index, inputs.file_urls, inputs.drafts)
+                        .with_docsets(inputs.docsets);
                 let (found, external) = links::check(pages, &targets, inputs.links);
                 let (errors, found_warnings): (Vec<_>, Vec<_>) =
                     found.into_iter().partition(Diagnostic::is_error);
@@ -399,6 +402,7 @@ impl Site {
                 file_urls: &file_urls,
                 drafts: &drafts,
                 links: &config.links,
+                docsets: &config.docsets,
                 renderer: renderer.as_ref(),
             },
             Change::Everything,
@@ -504,6 +508,7 @@ impl Site {
                 file_urls: &self.file_urls,
                 drafts: &self.drafts,
                 links: &self.config.links,
+                docsets: &self.config.docsets,
                 renderer: Some(&renderer),
             },
             Change::Templates,
@@ -573,6 +578,7 @@ impl Site {
                 file_urls: &self.file_urls,
                 drafts: &drafts,
                 links: &self.config.links,
+                docsets: &self.config.docsets,
                 renderer: Some(&self.renderer),
             },
             Change::Pages {
@@ -667,8 +673,22 @@ fn make_generated(
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let text = match file {
         Generated::SearchIndex => return Ok(search_index()),
-        // Every published page, form pages included: they are where readers sign up.
-        Generated::Sitemap => site_files::sitemap(config, pages.iter().map(|p| p.url.as_str())),
+        // Every published page, form pages included: they are where readers sign up. A
+        // release's copy of a page the latest release also has is left to that one (its
+        // canonical URL), so each page is listed once.
+        Generated::Sitemap => site_files::sitemap(
+            config,
+            pages.iter().map(|p| p.url.as_str()).filter(|url| {
+                config
+                    .docsets
+                    .canonical(url, |u| tree.index_of(u).is_some())
+                    == *url
+            }),
+        ),
+        Generated::Redirects => match site_files::redirects(config) {
+            Some(text) => text,
+            None => return Ok(Vec::new()),
+        },
         Generated::Robots => site_files::robots(config),
         Generated::Headers => site_files::headers(),
         Generated::NotFound => match renderer.render_not_found(config, pages, tree)? {
@@ -776,6 +796,7 @@ impl Layout {
                 file_urls: &file_urls,
                 drafts: &heads.drafts,
                 links: &setup.config.links,
+                docsets: &setup.config.docsets,
                 renderer: setup.renderer.as_ref(),
             },
             Change::Everything,
@@ -1027,6 +1048,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
             file_urls: &file_urls,
             drafts: &drafts,
             links: &config.links,
+            docsets: &config.docsets,
             renderer: renderer.as_ref(),
         },
         Change::Everything,

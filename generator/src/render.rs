@@ -17,6 +17,7 @@ use crate::markdown::TocEntry;
 use crate::page::{Page, PageKind};
 use crate::theme::Theme;
 use crate::tree::{ChildRef, Nav, PageRef, SiteTree};
+use crate::versions::VersionContext;
 
 pub struct Renderer {
     tera: Tera,
@@ -43,6 +44,11 @@ struct PageContext<'a> {
     prev: Option<PageRef<'a>>,
     next: Option<PageRef<'a>>,
     template: &'a str,
+    /// Where search engines should look: the same page in the latest release for a
+    /// versioned page ([`crate::versions::Docsets::canonical`]), else `permalink`.
+    canonical: String,
+    /// The switcher and banner of a versioned page.
+    version: Option<VersionContext>,
 }
 
 const FALLBACK_REDIRECT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title><link rel=\"canonical\" href=\"{{ target }}\"><meta http-equiv=\"refresh\" content=\"0; url={{ target }}\"></head><body><p>This page has moved to <a href=\"{{ target }}\">{{ target }}</a>.</p></body></html>";
@@ -143,6 +149,12 @@ impl Renderer {
         let template = Self::template_for(page);
         let (prev, next) = tree.prev_next(pages, index);
         let is_section = page.kind != PageKind::Page;
+        let exists = |url: &str| tree.index_of(url).is_some();
+        let canonical = format!(
+            "{}{}",
+            config.base_url,
+            config.docsets.canonical(&page.url, exists)
+        );
         let context = PageContext {
             title: &page.title,
             description: page.front.description.as_deref().unwrap_or(""),
@@ -163,6 +175,8 @@ impl Renderer {
             prev,
             next,
             template,
+            canonical,
+            version: config.docsets.context(&page.url, exists),
         };
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
@@ -205,6 +219,8 @@ impl Renderer {
             prev: None,
             next: None,
             template: "404.html",
+            canonical: format!("{}/404.html", config.base_url),
+            version: None,
         };
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);

@@ -33,16 +33,19 @@ pub enum Generated {
     Sitemap,
     Robots,
     Headers,
+    /// `_redirects`: the docs sets' `/latest/` rules, for Cloudflare's assets layer.
+    Redirects,
 }
 
 /// Every generated file, in the order `build` writes them, after the pages: each page
 /// leaves its search entry (and its URL) as it is written, and the search index is
 /// written from those parts without being joined in memory.
-pub const GENERATED: [Generated; 5] = [
+pub const GENERATED: [Generated; 6] = [
     Generated::SearchIndex,
     Generated::NotFound,
     Generated::Sitemap,
     Generated::Robots,
+    Generated::Redirects,
     Generated::Headers,
 ];
 
@@ -68,6 +71,7 @@ impl Generated {
             Self::Sitemap => "/sitemap.xml",
             Self::Robots => "/robots.txt",
             Self::Headers => "/_headers",
+            Self::Redirects => "/_redirects",
         }
     }
 
@@ -75,7 +79,7 @@ impl Generated {
     pub fn folder(self) -> Option<&'static str> {
         match self {
             Self::SearchIndex => Some(crate::search::FOLDER),
-            Self::NotFound | Self::Sitemap | Self::Robots | Self::Headers => None,
+            Self::NotFound | Self::Sitemap | Self::Robots | Self::Headers | Self::Redirects => None,
         }
     }
 
@@ -86,14 +90,14 @@ impl Generated {
             Self::SearchIndex => "application/octet-stream",
             Self::NotFound => "text/html; charset=utf-8",
             Self::Sitemap => "application/xml",
-            Self::Robots | Self::Headers => "text/plain; charset=utf-8",
+            Self::Robots | Self::Headers | Self::Redirects => "text/plain; charset=utf-8",
         }
     }
 
     pub fn served(self) -> Served {
         match self {
             Self::NotFound => Served::NotFoundPage,
-            Self::Headers => Served::HostOnly,
+            Self::Headers | Self::Redirects => Served::HostOnly,
             Self::SearchIndex | Self::Sitemap | Self::Robots => Served::File,
         }
     }
@@ -118,6 +122,17 @@ pub fn sitemap<'a>(config: &SiteConfig, urls: impl Iterator<Item = &'a str>) -> 
     }
     xml.push_str("</urlset>\n");
     xml
+}
+
+/// `_redirects` in Cloudflare's (and Netlify's) format, `None` when there is no rule.
+pub fn redirects(config: &SiteConfig) -> Option<String> {
+    let rules = config.docsets.redirects();
+    (!rules.is_empty()).then(|| {
+        rules
+            .iter()
+            .map(|r| format!("{} {} {}\n", r.from, r.to, r.status))
+            .collect()
+    })
 }
 
 pub fn robots(config: &SiteConfig) -> String {

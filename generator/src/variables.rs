@@ -13,12 +13,19 @@ use std::borrow::Cow;
 
 use crate::config::Variables;
 use crate::diagnostic::suggest;
+use crate::versions::PageRelease;
 
 /// Everything a `{{ … }}` may name in one page.
 pub struct Scope<'a> {
     pub site: &'a Variables,
-    /// `page.title`, `page.description` and the page's scalar `extra` keys.
+    /// `page.title`, `page.description` and the page's scalar `extra` keys (and the docs
+    /// set's `page_variable`, on a versioned page).
     pub page: &'a [(String, String)],
+    /// `version.name`, `version.label`, `version.status`, `version.<field>`: the page's
+    /// release ([`crate::versions`]); empty on a page that belongs to no release.
+    pub version: &'a [(String, String)],
+    /// The page's release, for `{% if_version %}`.
+    pub release: Option<PageRelease<'a>>,
 }
 
 /// A problem at a byte offset of the input text.
@@ -223,6 +230,17 @@ fn resolve<'s>(expr: &str, scope: &'s Scope<'_>) -> Result<&'s str, String> {
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         });
+    if well_formed && expr.starts_with("version.") {
+        if scope.version.is_empty() {
+            return Err(format!(
+                "'{expr}' has no value here: this page belongs to no release (pages in content/<docs set>/<release>/ of a [docsets] entry in site.toml do)"
+            ));
+        }
+        return match scope.version.iter().find(|(k, _)| k == expr) {
+            Some((_, v)) => Ok(v),
+            None => Err(unknown(expr, scope.version.iter().map(|(k, _)| k.as_str()))),
+        };
+    }
     if !well_formed || !(expr.starts_with("site.") || expr.starts_with("page.")) {
         return Err(format!(
             "unknown variable '{expr}' (variables look like `{{{{site.NAME}}}}`; to show `{{{{` literally, wrap it in {{% raw %}}…{{% endraw %}})"
@@ -275,6 +293,8 @@ mod tests {
         let scope = Scope {
             site: &site,
             page: &[],
+            version: &[],
+            release: None,
         };
         let out = substitute("[a](/x/) {% raw %} b", &scope);
         assert_eq!(out.errors.len(), 1);
@@ -287,6 +307,8 @@ mod tests {
         let scope = Scope {
             site: &site,
             page: &page,
+            version: &[],
+            release: None,
         };
         let out = substitute(text, &scope);
         if out.errors.is_empty() {
@@ -373,6 +395,8 @@ mod tests {
         let scope = Scope {
             site: &site,
             page: &[],
+            version: &[],
+            release: None,
         };
         let text = "{{site.konnect_short_name}} [a](/b)";
         let out = substitute(text, &scope);
@@ -399,6 +423,8 @@ mod tests {
         let scope = Scope {
             site: &site,
             page: &page,
+            version: &[],
+            release: None,
         };
         let text = "<< site.konnect_saas >> {% raw %}{{x}}{% endraw %} {{page.title}} [a](/b)";
         let out = substitute(text, &scope);

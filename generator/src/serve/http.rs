@@ -255,6 +255,26 @@ impl Server {
             }
             return response;
         }
+        // The rules `_redirects` gives Cloudflare (`/gateway/latest/*`), answered the same.
+        if let Some(rule) = site
+            .config
+            .docsets
+            .redirects()
+            .into_iter()
+            .find(|r| r.target(&path).is_some())
+            && let Some(target) = rule.target(&path)
+        {
+            let location = match query {
+                Some(q) => format!("{target}?{q}"),
+                None => target,
+            };
+            let status = StatusCode::from_u16(rule.status).unwrap_or(StatusCode::FOUND);
+            let mut response = respond(status, "text/plain; charset=utf-8", Bytes::new());
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            return response;
+        }
         if let Some(page) = site.pages.iter().find(|p| p.front.aliases.contains(&path)) {
             return match site.renderer.render_redirect(&site.config, &page.url) {
                 Ok(html) => html_response(

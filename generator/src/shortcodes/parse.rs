@@ -116,7 +116,13 @@ pub(super) struct Expansion<'s, 'v> {
 pub(super) struct Open {
     pub(super) call: Call,
     pub(super) nodes: Vec<Node>,
+    /// For `{% if_version %}`: where its `{% else_version %}` stands in `nodes`.
+    pub(super) else_at: Option<usize>,
 }
+
+/// The built-in block that keeps or drops its text by the page's release
+/// ([`crate::versions::within`]): `{% if_version gte:3.0.x %}…{% else_version %}…{% endif_version %}`.
+const IF_VERSION: &str = "if_version";
 
 impl Expansion<'_, '_> {
     pub(super) fn error(&mut self, origin: usize, at: usize, message: String) {
@@ -250,6 +256,63 @@ impl Expansion<'_, '_> {
                         Some(k) => (&inner[..k], inner[k..].trim()),
                         None => (inner, ""),
                     };
+                    if matches!(name, IF_VERSION | "else_version" | "endif_version") {
+                        // Liquid's whitespace control: `{%-` trims the space before the
+                        // tag, `-%}` the space (and one line end) after it.
+                        let tag = &text[i + 2..close];
+                        let before = if tag.starts_with('-') {
+                            text[copied..i].len() - text[copied..i].trim_end().len()
+                        } else {
+                            0
+                        };
+                        let after = if tag.ends_with('-') {
+                            text[tag_end..to].len() - text[tag_end..to].trim_start().len()
+                        } else {
+                            0
+                        };
+                        flush!(i - before);
+                        copied = tag_end + after;
+                        let at = i;
+                        i = tag_end + after;
+                        match name {
+                            IF_VERSION => {
+                                if stack.len() >= MAX_NESTING {
+                                    self.error(origin, at, format!("`{{% {IF_VERSION} %}}` is nested too deep: block tags nest at most {MAX_NESTING} deep"));
+                                    continue;
+                                }
+                                stack.push(Open {
+                                    call: Call {
+                                        name: IF_VERSION.into(),
+                                        args: vec![rest.to_owned()],
+                                        named: Vec::new(),
+                                        origin,
+                                        at,
+                                        body: None,
+                                    },
+                                    nodes: Vec::new(),
+                                    else_at: None,
+                                });
+                            }
+                            "else_version" => match stack.last_mut() {
+                                Some(open) if open.call.name == IF_VERSION && open.else_at.is_none() => {
+                                    open.else_at = Some(open.nodes.len());
+                                }
+                                _ => self.error(origin, at, "`{% else_version %}` is not inside an `{% if_version %}` (or that one has an `{% else_version %}` already)".into()),
+                            },
+                            _ => match stack.pop() {
+                                Some(open) if open.call.name == IF_VERSION => {
+                                    let nodes = self.close(open);
+                                    top!().extend(nodes);
+                                }
+                                Some(open) => {
+                                    self.error(origin, at, format!("`{{% endif_version %}}` closes `{{% {} %}}`: close that with `{{% end{} %}}` first", open.call.name, open.call.name));
+                                    stack.push(open);
+                                }
+                                None => self.error(origin, at, "`{% endif_version %}` closes nothing: there is no open `{% if_version %}`".into()),
+                            },
+                        }
+                        continue;
+                    }
                     if name == "raw" {
                         // Left for the variables stage, which keeps it literal.
                         i = find_endraw(&text, tag_end, to).unwrap_or(to);
@@ -281,9 +344,8 @@ impl Expansion<'_, '_> {
                         i = tag_end;
                         match stack.pop() {
                             Some(open) if open.call.name == closed => {
-                                let mut call = open.call;
-                                call.body = Some(open.nodes);
-                                top!().push(Node::Call(call));
+                                let nodes = self.close(open);
+                                top!().extend(nodes);
                             }
                             Some(open) => {
                                 let end_at = LineIndex::new(&text).location(tag_at);
@@ -296,22 +358,15 @@ impl Expansion<'_, '_> {
                                     ),
                                 );
                                 // Recover: treat the block as closed here.
-                                let mut call = open.call;
-                                call.body = Some(open.nodes);
-                                top!().push(Node::Call(call));
+                                let nodes = self.close(open);
+                                top!().extend(nodes);
                                 if let Some(pos) = stack.iter().rposition(|o| o.call.name == closed)
                                 {
-                                    while stack.len() > pos + 1 {
+                                    while stack.len() > pos {
                                         if let Some(o) = stack.pop() {
-                                            let mut c = o.call;
-                                            c.body = Some(o.nodes);
-                                            top!().push(Node::Call(c));
+                                            let nodes = self.close(o);
+                                            top!().extend(nodes);
                                         }
-                                    }
-                                    if let Some(o) = stack.pop() {
-                                        let mut c = o.call;
-                                        c.body = Some(o.nodes);
-                                        top!().push(Node::Call(c));
                                     }
                                 }
                             }
@@ -379,6 +434,7 @@ impl Expansion<'_, '_> {
                         stack.push(Open {
                             call,
                             nodes: Vec::new(),
+                            else_at: None,
                         });
                     } else {
                         top!().push(Node::Call(call));
@@ -399,9 +455,8 @@ impl Expansion<'_, '_> {
         flush!(to);
         while let Some(open) = stack.pop() {
             if too_deep {
-                let mut call = open.call;
-                call.body = Some(open.nodes);
-                top!().push(Node::Call(call));
+                let nodes = self.close(open);
+                top!().extend(nodes);
                 continue;
             }
             self.error(
@@ -412,11 +467,44 @@ impl Expansion<'_, '_> {
                     open.call.name, open.call.name
                 ),
             );
-            let mut call = open.call;
-            call.body = Some(open.nodes);
-            top!().push(Node::Call(call));
+            let nodes = self.close(open);
+            top!().extend(nodes);
         }
         nodes
+    }
+
+    /// What a closed block leaves in its parent: the call with its body, or for
+    /// `{% if_version %}` the text of the branch the page's release takes.
+    fn close(&mut self, open: Open) -> Vec<Node> {
+        let Open {
+            mut call,
+            mut nodes,
+            else_at,
+        } = open;
+        if call.name != IF_VERSION {
+            call.body = Some(nodes);
+            return vec![Node::Call(call)];
+        }
+        let bounds = call.args.first().map_or("", String::as_str);
+        let keep_first = match self.scope.release {
+            Some(release) => match crate::versions::within(release, bounds) {
+                Ok(within) => within,
+                Err(message) => {
+                    self.error(call.origin, call.at, message);
+                    true
+                }
+            },
+            None => {
+                self.error(
+                    call.origin,
+                    call.at,
+                    "`{% if_version %}` on a page that belongs to no release: only pages in content/<docs set>/<release>/ of a [docsets] entry in site.toml have one".into(),
+                );
+                true
+            }
+        };
+        let otherwise = nodes.split_off(else_at.unwrap_or(nodes.len()));
+        if keep_first { nodes } else { otherwise }
     }
 
     /// Code (`start..end`) is copied as it is; a tag in it is guarded with `{% raw %}` so
