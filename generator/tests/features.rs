@@ -167,3 +167,22 @@ fn edit_url_links_each_page_to_its_source() {
             .contains("Edit this page")
     );
 }
+
+/// Kong's navtab plugin takes the whole rest of the tag as the title, unquoted.
+#[test]
+fn a_tab_title_is_the_whole_rest_of_the_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "site.toml", "title = \"Tabs\"\n");
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\n---\n{% navtabs %}\n{% navtab Any Unix shell %}\nsh\n{% endnavtab %}\n{% navtab \"PowerShell\" %}\nps\n{% endnavtab %}\n{% endnavtabs %}\n",
+    );
+    let out = root.join("public");
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains(">Any Unix shell</button>"), "{home}");
+    assert!(home.contains("data-tab-title=\"Any Unix shell\""));
+    assert!(home.contains(">PowerShell</button>"));
+}

@@ -861,9 +861,14 @@ fn neighbour(
             Event::Html(_) | Event::Rule => Some(before),
             _ => None,
         };
+        // A list's (or item's) range runs on over the blank lines after it: what counts
+        // is where its text ends.
+        let before_end = text[..events[before].1.end.min(text.len())]
+            .trim_end_matches([' ', '\t', '\r', '\n'])
+            .len();
         if let Some(target) = target
             && block_name(&events[target].0).is_some()
-            && adjacent(text, events[before].1.end, here.start)
+            && adjacent(text, before_end, here.start)
         {
             return Some(target);
         }
@@ -1032,6 +1037,25 @@ mod tests {
             html("> Quoted.\n> {:.inner}\n"),
             "<blockquote>\n<p class=\"inner\">Quoted.</p>\n</blockquote>\n"
         );
+    }
+
+    #[test]
+    fn an_ial_above_a_blockquote_after_a_list_goes_to_the_blockquote() {
+        // A list's range runs on over the blank line after it; the IAL is not adjacent to
+        // the list, so it applies to the blockquote right after it, as kramdown has it.
+        for text in [
+            "- a\n- b\n\n{:.note}\n> After the list.\n",
+            "1. Item with a list:\n   - inner\n\n   {:.note}\n   > After an inner list.\n",
+        ] {
+            let out = html(text);
+            assert!(
+                out.contains("<div class=\"callout callout-note\""),
+                "{text}\n{out}"
+            );
+            assert!(!out.contains("class=\"note\""), "{text}\n{out}");
+        }
+        // Right after the list, with no blank line, it is the list's.
+        assert!(html("- a\n- b\n{:.compact}\n\nNext.\n").contains("<ul class=\"compact\">"));
     }
 
     #[test]
