@@ -594,3 +594,22 @@ fn handlebars_expressions_keep_characters_whole() {
         "{html}"
     );
 }
+
+/// A `markdown` fence marks its markup, not only headings and link targets.
+#[test]
+fn markdown_fences_mark_bold_emphasis_code_list_markers_and_quotes() {
+    let out = gatehouse::markdown::render(
+        "```markdown\nSome **bold**, *em* and `code`.\n\n- item\n1. numbered\n\n> quoted\n```\n",
+        "a.md",
+    );
+    for marked in [
+        "<span class=\"hl-strong\">**bold**</span>",
+        "<span class=\"hl-em\">*em*</span>",
+        "<span class=\"hl-str\">`code`</span>",
+        "<span class=\"hl-op\">-</span> item",
+        "<span class=\"hl-op\">1.</span> numbered",
+        "<span class=\"hl-quote\">&gt; quoted</span>",
+    ] {
+        assert!(out.html.contains(marked), "{marked} in {}", out.html);
+    }
+}

@@ -35,6 +35,10 @@ pub enum Class {
     Inserted,
     Deleted,
     Heading,
+    /// Markup: `**bold**`, `*emphasis*`, `> a quote`.
+    Strong,
+    Emphasis,
+    Quote,
 }
 
 impl Class {
@@ -58,11 +62,14 @@ impl Class {
             Class::Inserted => "hl-ins",
             Class::Deleted => "hl-del",
             Class::Heading => "hl-head",
+            Class::Strong => "hl-strong",
+            Class::Emphasis => "hl-em",
+            Class::Quote => "hl-quote",
         }
     }
 
     /// Every class, for the stylesheet's test.
-    pub const ALL: [Class; 17] = [
+    pub const ALL: [Class; 20] = [
         Class::Keyword,
         Class::String,
         Class::Regex,
@@ -80,6 +87,9 @@ impl Class {
         Class::Inserted,
         Class::Deleted,
         Class::Heading,
+        Class::Strong,
+        Class::Emphasis,
+        Class::Quote,
     ];
 }
 
@@ -127,6 +137,12 @@ pub const SELECTORS: &[(&str, Option<Class>)] = &[
     ("markup.inserted", Some(Class::Inserted)),
     ("markup.deleted", Some(Class::Deleted)),
     ("markup.raw", Some(Class::String)),
+    ("markup.bold", Some(Class::Strong)),
+    ("markup.italic", Some(Class::Emphasis)),
+    ("markup.quote", Some(Class::Quote)),
+    ("punctuation.definition.list_item", Some(Class::Operator)),
+    ("markup.list.numbered.bullet", Some(Class::Operator)),
+    ("markup.list.unnumbered.bullet", Some(Class::Operator)),
     ("meta.embedded", None),
     ("meta.interpolation", None),
     ("meta.group.expansion.command", None),
