@@ -155,10 +155,14 @@ pub fn check_page(
             continue;
         }
         if let Err(broken) = check_link(page, href, targets) {
-            let (severity, message) = match broken {
+            let (severity, mut message) = match broken {
                 Broken::Link(message) => (settings.level, message),
                 Broken::Anchor(message) => (settings.anchors, message),
             };
+            // A docs set's shared page: say which copy (release) the link broke in.
+            if !page.source_path.ends_with(&page.content_path) {
+                message.push_str(&format!(" (in its copy at {})", page.url));
+            }
             problems.push(
                 link.diagnostic(&page.source_path, message)
                     .with_severity(severity),

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use crate::diagnostic::Diagnostic;
 use crate::inputs::{self, Input};
 use crate::page::SourceFile;
+use crate::versions::Docsets;
 
 /// A file copied to the output as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +35,8 @@ pub struct Found {
 }
 
 /// Finds and reads every input.
-pub fn read_inputs(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
-    let found = find(root)?;
+pub fn read_inputs(root: &Path, docsets: &Docsets) -> Result<Inputs, Vec<Diagnostic>> {
+    let found = find(root, docsets)?;
     let mut problems = Vec::new();
     let read: Vec<Result<SourceFile, Diagnostic>> = found
         .markdown
@@ -77,8 +78,9 @@ pub fn read(root: &Path, path: PathBuf, content_path: String) -> Result<SourceFi
         })
 }
 
-/// Finds the inputs (walking `content/` and `static/`), reading none of them.
-pub fn find(root: &Path) -> Result<Found, Vec<Diagnostic>> {
+/// Finds the inputs (walking `content/` and `static/`), reading none of them. A docs
+/// set's shared page is listed once per release ([`Docsets::expand`]).
+pub fn find(root: &Path, docsets: &Docsets) -> Result<Found, Vec<Diagnostic>> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(vec![Diagnostic::file(
@@ -132,7 +134,7 @@ pub fn find(root: &Path) -> Result<Found, Vec<Diagnostic>> {
         return Err(problems);
     }
     Ok(Found {
-        markdown,
+        markdown: docsets.expand(markdown),
         static_files,
     })
 }

@@ -267,6 +267,15 @@ fn process_body(
         })
         .collect();
 
+    // A shared page's copy: say which release a problem is in.
+    if let Some(release) = release
+        && !source.path.ends_with(&source.content_path)
+    {
+        let note = format!(" (in its copy for release {})", release.release().name);
+        for problem in problems.iter_mut().chain(warnings.iter_mut()) {
+            problem.message.push_str(&note);
+        }
+    }
     let page = Page {
         html: rendered.html,
         text: rendered.text,

@@ -374,7 +374,7 @@ impl Site {
             shortcodes,
             mut problems,
         } = Setup::new(options)?;
-        let inputs = load::read_inputs(&root).map_err(BuildError::Diagnostics)?;
+        let inputs = load::read_inputs(&root, &config.docsets).map_err(BuildError::Diagnostics)?;
 
         // Consuming the sources frees each file's text as soon as its page is made.
         let processed: Vec<(Page, Vec<Diagnostic>)> = inputs
@@ -787,7 +787,7 @@ impl Layout {
     fn read(options: &BuildOptions) -> Result<Self, BuildError> {
         let root = &options.root;
         let setup = Setup::new(options)?;
-        let found = load::find(root).map_err(BuildError::Diagnostics)?;
+        let found = load::find(root, &setup.config.docsets).map_err(BuildError::Diagnostics)?;
         let heads = Heads::read(root, &found.markdown, options.drafts)?;
         let file_urls = file_urls(&setup.theme, &found.static_files);
         let tree = run_site_stages(

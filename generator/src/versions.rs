@@ -32,6 +32,12 @@ use crate::diagnostic::{Diagnostic, suggest};
 /// The URL segment that always means a docs set's latest release.
 pub const LATEST: &str = "latest";
 
+/// The folder of a docs set whose pages are rendered into every release:
+/// `content/gateway/_src/install.md` is `/gateway/3.4.x/install/`, `/gateway/3.3.x/install/`
+/// and so on, each with its release's `{{version.*}}` and `if_version` branches, unless
+/// the release's own folder has a file at the same path (then that one is the page).
+pub const SHARED: &str = "_src";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -224,6 +230,55 @@ impl Docsets {
         let (set_name, rest) = content_path.split_once('/')?;
         let (release, _) = rest.split_once('/')?;
         Some((self.sets.iter().find(|s| s.name == set_name)?, release))
+    }
+
+    /// For a page in a docs set's [`SHARED`] folder, the content paths of its copies, one
+    /// per release: `gateway/_src/a.md` → `gateway/3.4.x/a.md`, `gateway/3.3.x/a.md`.
+    pub fn copies(&self, content_path: &str) -> Option<Vec<String>> {
+        let (set_name, rest) = content_path.split_once('/')?;
+        let inner = rest.strip_prefix(SHARED)?.strip_prefix('/')?;
+        let set = self.sets.iter().find(|s| s.name == set_name)?;
+        Some(
+            set.releases
+                .iter()
+                .map(|release| format!("{set_name}/{}/{inner}", release.name))
+                .collect(),
+        )
+    }
+
+    /// For a page in a release folder, where its shared source would be:
+    /// `gateway/3.3.x/a.md` → `gateway/_src/a.md`.
+    pub fn shared_source(&self, content_path: &str) -> Option<String> {
+        let release = self.release_of(content_path)?;
+        let inner = content_path.strip_prefix(&format!(
+            "{}/{}/",
+            release.set.name,
+            release.release().name
+        ))?;
+        Some(format!("{}/{SHARED}/{inner}", release.set.name))
+    }
+
+    /// The site's Markdown files `(file, content path)` with each shared page replaced by
+    /// its copies; a release's own file at a copy's path wins over the copy.
+    pub fn expand<P: Clone>(&self, markdown: Vec<(P, String)>) -> Vec<(P, String)> {
+        if self.sets.is_empty() {
+            return markdown;
+        }
+        let own: std::collections::HashSet<String> =
+            markdown.iter().map(|(_, path)| path.clone()).collect();
+        let mut out = Vec::with_capacity(markdown.len());
+        for (file, content_path) in markdown {
+            match self.copies(&content_path) {
+                Some(copies) => out.extend(
+                    copies
+                        .into_iter()
+                        .filter(|copy| !own.contains(copy))
+                        .map(|copy| (file.clone(), copy)),
+                ),
+                None => out.push((file, content_path)),
+            }
+        }
+        out
     }
 
     /// The rules every host follows: `/gateway/latest/*` to the latest release (302, since
@@ -582,6 +637,29 @@ mod tests {
         assert!(within(page, "since:2.8.x").is_err());
         assert!(within(page, "2.8.x").is_err());
         assert!(within(page, "").is_err());
+    }
+
+    #[test]
+    fn a_shared_page_is_copied_into_each_release_unless_the_release_has_its_own() {
+        let sets = gateway();
+        let files = vec![
+            ("s".to_owned(), "gateway/_src/install.md".to_owned()),
+            ("own".to_owned(), "gateway/2.7.x/install.md".to_owned()),
+            ("home".to_owned(), "index.md".to_owned()),
+        ];
+        let mut expanded = sets.expand(files);
+        expanded.sort();
+        assert_eq!(
+            expanded,
+            [
+                ("home".to_owned(), "index.md".to_owned()),
+                ("own".to_owned(), "gateway/2.7.x/install.md".to_owned()),
+                ("s".to_owned(), "gateway/2.6.x/install.md".to_owned()),
+                ("s".to_owned(), "gateway/2.8.x/install.md".to_owned()),
+                ("s".to_owned(), "gateway/3.0.x/install.md".to_owned()),
+            ]
+        );
+        assert_eq!(sets.copies("other/_src/a.md"), None);
     }
 
     #[test]

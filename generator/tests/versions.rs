@@ -218,6 +218,44 @@ fn releases_other_than_the_latest_have_a_banner_and_point_search_engines_at_the_
 }
 
 #[test]
+fn a_shared_page_is_rendered_into_every_release_that_has_none_of_its_own() {
+    let dir = site(&[
+        (
+            "content/gateway/_src/shared.md",
+            "---\ntitle: Shared\n---\nShared in {{version.name}}.{% if_version eq:2.8.x %} Only 2.8.{% endif_version %} [Install](../install/)\n",
+        ),
+        (
+            "content/gateway/2.6.x/shared.md",
+            "---\ntitle: Shared\n---\nWritten for 2.6 alone.\n",
+        ),
+    ]);
+    let out = build(&dir).expect("builds");
+    let latest = read(&out, "gateway/3.0.x/shared/index.html");
+    assert!(
+        latest.contains("Shared in 3.0.x. <a href=\"../install/\">"),
+        "{latest}"
+    );
+    assert!(!latest.contains("Only 2.8."));
+    assert!(read(&out, "gateway/2.8.x/shared/index.html").contains("Shared in 2.8.x. Only 2.8."));
+    assert!(read(&out, "gateway/2.6.x/shared/index.html").contains("Written for 2.6 alone."));
+    assert!(
+        !out.join("gateway/_src").exists(),
+        "the shared folder is not published"
+    );
+    assert_eq!(
+        switcher(&latest)
+            .iter()
+            .map(|(_, href, _)| href.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "/gateway/3.0.x/shared/",
+            "/gateway/2.8.x/shared/",
+            "/gateway/2.6.x/shared/"
+        ]
+    );
+}
+
+#[test]
 fn the_sitemap_lists_each_page_once_and_latest_redirects() {
     let dir = site(&[]);
     let out = build(&dir).expect("builds");
@@ -292,6 +330,29 @@ fn version_mistakes_are_errors_at_their_line() {
     );
     assert!(
         has("content/gateway/2.5.x/old.md: `2.5.x` is not a release of the `gateway` docs set"),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn a_problem_in_a_shared_page_names_the_source_and_the_release() {
+    let problems = errors(&[(
+        "content/gateway/_src/shared.md",
+        "---\ntitle: Shared\n---\n{{version.patch}} [new](../new-in-3/)\n",
+    )]);
+    let has = |needle: &str| problems.iter().any(|p| p.contains(needle));
+    // 2.6.x declares no patch; 2.8.x and 2.6.x have no new-in-3 page.
+    assert!(
+        has("content/gateway/_src/shared.md:4:1: unknown variable 'version.patch'"),
+        "{problems:#?}"
+    );
+    assert!(has("(in its copy for release 2.6.x)"), "{problems:#?}");
+    assert!(
+        has("has no page new-in-3/; release 3.0.x has it (in its copy at /gateway/2.8.x/shared/)"),
+        "{problems:#?}"
+    );
+    assert!(
+        !has("(in its copy at /gateway/3.0.x/shared/)"),
         "{problems:#?}"
     );
 }

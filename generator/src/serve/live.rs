@@ -291,28 +291,48 @@ impl LiveSite {
             return self.rebuild_all(pending);
         };
         let mut changes = Vec::new();
-        for content_path in &pending.pages {
-            let path = self.options.root.join("content").join(content_path);
+        // A docs set's shared page is a page in every release that has no file of its own
+        // at that path (as `build` lists it: `Docsets::expand`).
+        let content = self.options.root.join("content");
+        let docsets = &site.config.docsets;
+        let edited: Vec<(String, String)> = pending
+            .pages
+            .iter()
+            .flat_map(|file| match docsets.copies(file) {
+                Some(copies) => copies
+                    .into_iter()
+                    .filter(|copy| !content.join(copy).is_file())
+                    .map(|copy| (file.clone(), copy))
+                    .collect(),
+                // A release's own file gone: its shared page takes its place, if any.
+                None => match docsets.shared_source(file) {
+                    Some(shared)
+                        if !content.join(file).is_file() && content.join(&shared).is_file() =>
+                    {
+                        vec![(shared, file.clone())]
+                    }
+                    _ => vec![(file.clone(), file.clone())],
+                },
+            })
+            .collect();
+        for (file, content_path) in edited {
+            let path = content.join(&file);
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => changes.push(PageChange::Upsert(SourceFile {
-                        path: Path::new("content").join(content_path),
+                        path: Path::new("content").join(&file),
                         content_path: content_path.clone(),
                         text,
                     })),
                     Err(_) => {
-                        return vec![
-                            self.fail(vec![format!("content/{content_path}: not valid UTF-8")]),
-                        ];
+                        return vec![self.fail(vec![format!("content/{file}: not valid UTF-8")])];
                     }
                 },
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                     changes.push(PageChange::Remove(content_path.clone()))
                 }
                 Err(err) => {
-                    return vec![
-                        self.fail(vec![format!("content/{content_path}: cannot read: {err}")]),
-                    ];
+                    return vec![self.fail(vec![format!("content/{file}: cannot read: {err}")])];
                 }
             }
         }
@@ -516,6 +536,57 @@ mod tests {
         });
         assert!(live.snapshot().site.is_some());
         (dir, live)
+    }
+
+    /// An edit to a docs set's shared page re-renders its copy in every release; a
+    /// release's own file wins, and when it goes the shared copy comes back.
+    #[test]
+    fn a_shared_page_edit_reaches_every_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "site.toml",
+            "title = \"S\"\n[docsets.gw]\n[[docsets.gw.releases]]\nname = \"2.x\"\nstatus = \"latest\"\n[[docsets.gw.releases]]\nname = \"1.x\"\nstatus = \"maintained\"\n",
+        );
+        write("content/index.md", "---\ntitle: Home\n---\nHi.\n");
+        write(
+            "content/gw/_src/a.md",
+            "---\ntitle: A\n---\nFirst in {{version.name}}.\n",
+        );
+        let live = LiveSite::new(BuildOptions {
+            root: root.to_path_buf(),
+            ..BuildOptions::default()
+        });
+        let body = |url: &str| {
+            let page = live.page(url).unwrap_or_else(|| panic!("no page {url}"));
+            String::from_utf8_lossy(&page.unwrap()).into_owned()
+        };
+        assert!(body("/gw/2.x/a/").contains("First in 2.x."));
+        assert!(body("/gw/1.x/a/").contains("First in 1.x."));
+        write(
+            "content/gw/_src/a.md",
+            "---\ntitle: A\n---\nSecond in {{version.name}}.\n",
+        );
+        let shared = root.join("content/gw/_src/a.md");
+        live.apply(&BTreeSet::from([shared]), &mut Pending::default());
+        assert!(body("/gw/2.x/a/").contains("Second in 2.x."));
+        assert!(body("/gw/1.x/a/").contains("Second in 1.x."));
+        let own = root.join("content/gw/1.x/a.md");
+        write("content/gw/1.x/a.md", "---\ntitle: A\n---\nOwn page.\n");
+        live.apply(&BTreeSet::from([own.clone()]), &mut Pending::default());
+        assert!(body("/gw/1.x/a/").contains("Own page."));
+        std::fs::remove_file(&own).unwrap();
+        live.apply(&BTreeSet::from([own]), &mut Pending::default());
+        assert!(
+            body("/gw/1.x/a/").contains("Second in 1.x."),
+            "{}",
+            body("/gw/1.x/a/")
+        );
     }
 
     /// The search index is many files, read a few at a time: it is made once per version
