@@ -148,6 +148,12 @@ impl Renderer {
     ) -> Result<String, Diagnostic> {
         let template = Self::template_for(page);
         let (prev, next) = tree.prev_next(pages, index);
+        let in_order = |link: &Option<PageRef<'_>>| {
+            link.as_ref()
+                .is_some_and(|l| config.docsets.keeps_in_reading_order(&page.url, l.url))
+        };
+        let prev = if in_order(&prev) { prev } else { None };
+        let next = if in_order(&next) { next } else { None };
         let is_section = page.kind != PageKind::Page;
         let exists = |url: &str| tree.index_of(url).is_some();
         let canonical = format!(
@@ -181,7 +187,12 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);
         ctx.insert("page", &context);
-        self.insert_nav(&mut ctx, &tree.nav(pages, Some(index)), &config.title);
+        let hide = |other: &Page| config.docsets.hides_from_nav(&page.url, &other.url);
+        self.insert_nav(
+            &mut ctx,
+            &tree.nav_without(pages, Some(index), &hide),
+            &config.title,
+        );
         self.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::file(
                 &page.source_path,

@@ -200,9 +200,20 @@ impl SiteTree {
 
     /// The sidebar for `page` (or, for `None`, the top level only).
     pub fn nav<'p>(&self, pages: &'p [Arc<Page>], page: Option<usize>) -> Nav<'p> {
+        self.nav_without(pages, page, &|_| false)
+    }
+
+    /// [`SiteTree::nav`] leaving out the entries (and what is under them) `hide` names:
+    /// a versioned page's sidebar shows its own release only.
+    pub fn nav_without<'p>(
+        &self,
+        pages: &'p [Arc<Page>],
+        page: Option<usize>,
+        hide: &dyn Fn(&Page) -> bool,
+    ) -> Nav<'p> {
         let mut path = page.map(|p| self.ancestors(p)).unwrap_or_default();
         path.extend(page);
-        let (items, more) = self.nav_level(pages, &self.top, &path, page);
+        let (items, more) = self.nav_level(pages, &self.top, &path, page, hide);
         Nav { items, more }
     }
 
@@ -215,11 +226,12 @@ impl SiteTree {
         items: &[usize],
         path: &[usize],
         current: Option<usize>,
+        hide: &dyn Fn(&Page) -> bool,
     ) -> (Vec<NavItem<'p>>, usize) {
         let shown: Vec<usize> = items
             .iter()
             .copied()
-            .filter(|&i| !pages[i].front.hide_from_nav)
+            .filter(|&i| !pages[i].front.hide_from_nav && !hide(&pages[i]))
             .collect();
         let beside_current = current.is_some_and(|c| {
             items.contains(&c) || items.first().is_some_and(|&i| self.parent[i] == Some(c))
@@ -240,7 +252,7 @@ impl SiteTree {
             .map(|&i| {
                 let in_path = path.contains(&i);
                 let (children, more) = if in_path {
-                    self.nav_level(pages, &self.children[i], path, current)
+                    self.nav_level(pages, &self.children[i], path, current, hide)
                 } else {
                     (Vec::new(), 0)
                 };

@@ -554,6 +554,25 @@ impl Docsets {
         })
     }
 
+    /// Whether the sidebar of the page at `current` leaves out the page at `url`: another
+    /// release's first page of the same docs set (and so that release's pages).
+    pub fn hides_from_nav(&self, current: &str, url: &str) -> bool {
+        let Some((set, index, _)) = self.split_url(current) else {
+            return false;
+        };
+        matches!(self.split_url(url), Some((other, i, "")) if other.name == set.name && i != index)
+    }
+
+    /// Whether previous/next from the page at `current` may lead to `url`: from a
+    /// versioned page only within its release.
+    pub fn keeps_in_reading_order(&self, current: &str, url: &str) -> bool {
+        match (self.split_url(current), self.split_url(url)) {
+            (Some((set, index, _)), Some((other, i, _))) => set.name == other.name && i == index,
+            (Some(_), None) => false,
+            (None, _) => true,
+        }
+    }
+
     /// The URL search engines should index for the page at `url`: the same page in the
     /// latest release when there is one (its real URL, not `/latest/`, which redirects),
     /// else `url` itself.

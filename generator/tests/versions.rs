@@ -256,6 +256,38 @@ fn a_shared_page_is_rendered_into_every_release_that_has_none_of_its_own() {
 }
 
 #[test]
+fn the_sidebar_and_reading_order_stay_in_the_readers_release() {
+    let dir = site(&[]);
+    let out = build(&dir).expect("builds");
+    let page = read(&out, "gateway/2.8.x/install/index.html");
+    let start = page.find("<ul class=\"nav-tree\">").expect("a sidebar");
+    let end = start + page[start..].find("</details>").expect("its end");
+    let sidebar = &page[start..end];
+    assert!(sidebar.contains("href=\"/gateway/2.8.x/\""), "{sidebar}");
+    assert!(
+        sidebar.contains("href=\"/gateway/2.8.x/install/\""),
+        "{sidebar}"
+    );
+    assert!(!sidebar.contains("/gateway/3.0.x/"), "{sidebar}");
+    assert!(!sidebar.contains("/gateway/2.6.x/"), "{sidebar}");
+    let hrefs: Vec<&str> = ["pagination-prev", "pagination-next"]
+        .iter()
+        .filter_map(|class| page.split(&format!("class=\"{class}\" href=\"")).nth(1))
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert_eq!(
+        hrefs,
+        ["/gateway/2.8.x/"],
+        "previous stays in the release, no next out of it"
+    );
+    let home = read(&out, "index.html");
+    assert!(
+        home.contains("href=\"/gateway/3.0.x/\""),
+        "an unversioned page lists every release"
+    );
+}
+
+#[test]
 fn the_sitemap_lists_each_page_once_and_latest_redirects() {
     let dir = site(&[]);
     let out = build(&dir).expect("builds");
