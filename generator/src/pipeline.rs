@@ -622,7 +622,7 @@ impl Site {
             &self.renderer,
             &self.pages,
             &self.tree,
-            || search::index(&self.pages),
+            || search::index(&self.pages, self.config.docsets.search_scopes()),
         )
     }
 
@@ -1098,7 +1098,10 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
     let mut search = Some(search);
     for file in GENERATED {
         let files = make_generated(file, &config, renderer, &pages, &tree, || {
-            search.take().map(SearchBuilder::finish).unwrap_or_default()
+            search
+                .take()
+                .map(|s| s.with_releases(config.docsets.search_scopes()).finish())
+                .unwrap_or_default()
         })
         .map_err(diagnostic)?;
         files.par_iter().try_for_each(|f| write(&f.path, &f.body))?;

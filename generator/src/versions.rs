@@ -573,6 +573,21 @@ impl Docsets {
         }
     }
 
+    /// Every release's URL prefix, for the search index's ranges.
+    pub fn search_scopes(&self) -> Vec<crate::search::ReleaseScope> {
+        self.sets
+            .iter()
+            .flat_map(|set| {
+                set.releases
+                    .iter()
+                    .map(|release| crate::search::ReleaseScope {
+                        prefix: set.release_url(&release.name),
+                        latest: release.status == Status::Latest,
+                    })
+            })
+            .collect()
+    }
+
     /// The URL search engines should index for the page at `url`: the same page in the
     /// latest release when there is one (its real URL, not `/latest/`, which redirects),
     /// else `url` itself.

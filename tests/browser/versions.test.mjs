@@ -40,6 +40,23 @@ for (const options of [{ javaScript: true, colorScheme: 'light' }, { javaScript:
       assert.ok(await page.getByText('In 3.3, a mistake in the configuration file').isVisible());
     });
 
+    if (options.javaScript) {
+      step('search keeps to the reader\'s release unless asked for all', async () => {
+        const input = page.getByRole('searchbox', { name: 'Search the docs' });
+        await input.fill('DB-less');
+        const results = page.locator('#site-search-results a');
+        await results.first().waitFor();
+        assert.deepEqual(await results.evaluateAll((as) => as.map((a) => new URL(a.href).pathname)), ['/gateway/3.3.x/install/']);
+        const all = page.getByRole('checkbox', { name: 'All releases' });
+        await all.check();
+        await page.waitForFunction(() => document.querySelectorAll('#site-search-results a').length === 2);
+        assert.deepEqual((await results.evaluateAll((as) => as.map((a) => new URL(a.href).pathname))).sort(), ['/gateway/3.3.x/install/', '/gateway/3.4.x/install/']);
+        await all.uncheck();
+        await input.fill('');
+        await page.keyboard.press('Escape');
+      });
+    }
+
     step('the banner leads back to the same page in the latest release', async () => {
       await navigate(page, () => page.getByRole('link', { name: 'This page for 3.4, the latest release' }).click());
       assert.equal(pathOf(page), '/gateway/3.4.x/install/');

@@ -134,3 +134,19 @@ test("titles and snippets mark the query's words", async () => {
   const prefix = engine.marked("Runtimes and a runtime, not run", [{ term: "runtime", prefix: true }]);
   assert.deepEqual(plain(prefix.filter((p) => p.mark).map((p) => p.text)), ["Runtimes", "runtime"]);
 });
+
+test("versioned docs: the reader's release and the pages of no release, or every release", async () => {
+  const meta = JSON.parse(readFileSync(join(out, "search/meta.json"), "utf8"));
+  assert.deepEqual(plain(meta.releases.map((r) => [r.prefix, r.latest])), [["/gateway/3.4.x/", true], ["/gateway/3.3.x/", false]]);
+  const urls = async (options) => {
+    const found = await search.search("DB-less mode", options);
+    return plain((await search.pages(found.hits.map((h) => h.page))).map((f) => f.url)).sort();
+  };
+  assert.deepEqual(await urls({ path: "/gateway/3.3.x/install/" }), ["/gateway/3.3.x/install/"]);
+  assert.deepEqual(await urls({ path: "/gateway/3.4.x/" }), ["/gateway/3.4.x/install/"]);
+  assert.deepEqual(await urls({ path: "/konnect/legacy/access-account/" }), ["/gateway/3.4.x/install/"], "a page of no release searches the latest");
+  assert.deepEqual(await urls({ path: "/gateway/3.3.x/install/", all: true }), ["/gateway/3.3.x/install/", "/gateway/3.4.x/install/"]);
+  // Pages of no release are found from a release's page too.
+  const konnect = await search.search("runtime", { path: "/gateway/3.3.x/install/" });
+  assert.ok(konnect.hits.length > 0);
+});

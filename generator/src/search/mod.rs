@@ -174,6 +174,26 @@ pub struct SearchBuilder {
     /// Fragments are handed back by [`SearchBuilder::add_streamed`] (for
     /// [`FragmentFiles`]) rather than kept for [`SearchBuilder::finish`].
     streamed: bool,
+    /// The releases of the docs sets, for `meta.json`'s `releases`.
+    releases: Vec<ReleaseScope>,
+}
+
+/// A release's pages, for the script to search the reader's release only: every URL
+/// under `prefix` (`/gateway/3.3.x/`). In `meta.json` with the range of page numbers
+/// they have (pages are numbered in URL order, so a release's pages are one range).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseScope {
+    pub prefix: String,
+    /// The docs set's latest release: what a page outside every release searches.
+    pub latest: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ReleaseRange<'a> {
+    prefix: &'a str,
+    latest: bool,
+    first: usize,
+    end: usize,
 }
 
 #[derive(Debug, Default)]
@@ -322,6 +342,12 @@ impl SearchBuilder {
         self
     }
 
+    /// The releases whose pages `meta.json` lists as ranges ([`ReleaseScope`]).
+    pub fn with_releases(mut self, releases: Vec<ReleaseScope>) -> Self {
+        self.releases = releases;
+        self
+    }
+
     /// The index's files: `meta.json` first, then the chunks, then the fragments.
     pub fn finish(self) -> Vec<OutputFile> {
         let Self {
@@ -330,11 +356,31 @@ impl SearchBuilder {
             terms,
             text_bytes,
             streamed: self_streamed,
+            releases,
             ..
         } = self;
         // Pages are numbered in URL order.
         let mut order: Vec<u32> = (0..pages.len() as u32).collect();
         order.par_sort_unstable_by(|a, b| pages[*a as usize].url.cmp(&pages[*b as usize].url));
+        let url_of = |seq: &u32| -> &str { &pages[*seq as usize].url };
+        let ranges: Vec<ReleaseRange<'_>> = releases
+            .iter()
+            .filter_map(|scope| {
+                let prefix = scope.prefix.as_str();
+                let first = order.partition_point(|seq| url_of(seq) < prefix);
+                let end = first
+                    + order[first..]
+                        .iter()
+                        .take_while(|seq| url_of(seq).starts_with(prefix))
+                        .count();
+                (end > first).then_some(ReleaseRange {
+                    prefix,
+                    latest: scope.latest,
+                    first,
+                    end,
+                })
+            })
+            .collect();
         let mut page_of = vec![0u32; pages.len()];
         for (page, seq) in order.iter().enumerate() {
             page_of[*seq as usize] = page as u32;
@@ -427,6 +473,7 @@ impl SearchBuilder {
             postings_cap: POSTINGS_CAP,
             text_bytes,
             chunks: separators,
+            releases: ranges,
         };
         let mut files = Vec::with_capacity(1 + chunk_files.len() + fragment_files.len());
         files.push(OutputFile {
@@ -532,6 +579,9 @@ struct Meta<'a> {
     /// The UTF-8 bytes of text the index covers (titles, headings, text): for the bench.
     text_bytes: usize,
     chunks: Vec<&'a str>,
+    /// Only for a site with versioned docs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    releases: Vec<ReleaseRange<'a>>,
 }
 
 /// Keeps the [`POSTINGS_CAP`] best postings: best field first, then by URL hash (an
@@ -557,8 +607,8 @@ fn fnv1a(text: &str) -> u32 {
     })
 }
 
-/// The index of `pages`, built in parallel.
-pub fn index(pages: &[Arc<Page>]) -> Vec<OutputFile> {
+/// The index of `pages`, built in parallel, with the ranges of `releases`.
+pub fn index(pages: &[Arc<Page>], releases: Vec<ReleaseScope>) -> Vec<OutputFile> {
     pages
         .par_chunks(256)
         .map(|block| {
@@ -569,6 +619,7 @@ pub fn index(pages: &[Arc<Page>]) -> Vec<OutputFile> {
             builder
         })
         .reduce(SearchBuilder::new, SearchBuilder::merge)
+        .with_releases(releases)
         .finish()
 }
 

@@ -210,11 +210,15 @@
 
     // Ranked pages for `query`: { words, hits: [{ page, score }], capped }. Every word must
     // match, except common words (capped postings), which only add points; if every word
-    // is common, every word must match among the postings kept.
-    function search(query) {
+    // is common, every word must match among the postings kept. With versioned docs
+    // (`releases` in meta.json), `options.path` (the reader's page) keeps the results to
+    // its release and the pages of no release; a page of no release searches the latest
+    // releases. `options.all` searches every release.
+    function search(query, options) {
       var words = parse(query);
       if (!words.length) return Promise.resolve({ words: words, hits: [], capped: false });
       return loadMeta().then(function (info) {
+        var allowed = scope(info.releases || [], options || {});
         return Promise.all(words.map(function (word) {
           return Promise.all(chunksFor(info, word).map(loadChunk));
         })).then(function (loaded) {
@@ -224,6 +228,7 @@
           required.sort(function (a, b) { return a.points.size - b.points.size; });
           var hits = [];
           required[0].points.forEach(function (_, page) {
+            if (!allowed(page)) return;
             for (var i = 1; i < required.length; i++) if (!required[i].points.has(page)) return;
             var score = 0;
             found.forEach(function (m) { score += m.points.get(page) || 0; });
@@ -237,6 +242,18 @@
           };
         });
       });
+    }
+
+    // Which page numbers a search keeps (see `search`).
+    function scope(releases, options) {
+      if (options.all || !releases.length) return function () { return true; };
+      var path = options.path || "";
+      var mine = releases.filter(function (r) { return path.indexOf(r.prefix) === 0; });
+      var keep = mine.length ? mine : releases.filter(function (r) { return r.latest; });
+      var within = function (list, page) {
+        return list.some(function (r) { return page >= r.first && page < r.end; });
+      };
+      return function (page) { return !within(releases, page) || within(keep, page); };
     }
 
     // The fragments (title, url, headings, text) of `pages`.
@@ -383,8 +400,11 @@
         + (count > MAX_RESULTS ? "; the first " + MAX_RESULTS + " are listed." : ".");
   }
 
+  // "All releases", shown when the site has versioned docs.
+  var everyRelease = box.querySelector("[data-search-all]");
   function run(query) {
-    index.search(query).then(function (found) {
+    var options = { path: location.pathname, all: !!(everyRelease && everyRelease.checked) };
+    index.search(query, options).then(function (found) {
       if (input.value !== query) return null;
       if (!found.words.length) return clear();
       var top = found.hits.slice(0, MAX_RESULTS).map(function (hit) { return hit.page; });
@@ -404,9 +424,16 @@
     results.hidden = true;
   }
 
+  if (everyRelease) {
+    everyRelease.addEventListener("change", function () {
+      if (input.value.trim()) run(input.value);
+    });
+  }
   input.addEventListener("focus", function () {
     // The small entry file, fetched on the first focus: most readers never search.
-    index.meta().catch(function () {});
+    index.meta().then(function (info) {
+      if (everyRelease && (info.releases || []).length) everyRelease.closest("label").hidden = false;
+    }).catch(function () {});
     if (input.value.trim()) results.hidden = false;
   });
   input.addEventListener("input", function () {
