@@ -910,7 +910,7 @@ mod tests {
             .finish();
         assert!(forward == parts, "merged in parts");
         let arcs: Vec<Arc<Page>> = pages.into_iter().map(Arc::new).collect();
-        assert!(forward == index(&arcs), "index() in parallel");
+        assert!(forward == index(&arcs, Vec::new()), "index() in parallel");
     }
 
     #[test]
