@@ -12,7 +12,7 @@
 //! | front matter | [`frontmatter`] |
 //! | shortcodes and includes (`{% NAME %}`, `{% include %}`) | [`shortcodes`] |
 //! | `{{site.NAME}}` substitution | [`variables`] |
-//! | docs sets, their releases, `{% if_version %}` | [`versions`] |
+//! | docs sets, their releases, `{% if_version %}` | [`versions`] (the switcher's HTML: [`switcher`]) |
 //! | Markdown, heading ids, TOC, code highlighting | [`markdown`], [`highlight`] |
 //! | one page through the per-page stages | [`page`] |
 //! | sections, sidebar, prev/next, breadcrumbs | [`tree`] (the sidebar's HTML: [`sidebar`]) |
@@ -47,6 +47,7 @@ pub mod serve;
 pub mod shortcodes;
 pub mod sidebar;
 pub mod site_files;
+pub mod switcher;
 #[cfg(test)]
 mod test_support;
 pub mod theme;

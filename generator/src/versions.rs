@@ -504,6 +504,8 @@ pub struct VersionContext {
     pub releases: Vec<SwitchEntry>,
     /// `page.version.KEY` for every field of the release.
     pub fields: serde_json::Map<String, Value>,
+    /// The switcher and banner as the default theme shows them ([`crate::switcher`]).
+    pub html: String,
 }
 
 impl Docsets {
@@ -538,7 +540,7 @@ impl Docsets {
             .find(|e| e.status == Status::Latest)
             .cloned()
             .unwrap_or_else(|| releases[index].clone());
-        Some(VersionContext {
+        let mut context = VersionContext {
             docset: set.name.clone(),
             name: release.name.clone(),
             label: release.label.clone(),
@@ -551,7 +553,10 @@ impl Docsets {
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect(),
-        })
+            html: String::new(),
+        };
+        context.html = crate::switcher::html(&context);
+        Some(context)
     }
 
     /// Whether the sidebar of the page at `current` leaves out the page at `url`: another
