@@ -4,6 +4,12 @@
 // as a static host compresses). Used by bench/search.sh.
 //
 //   node bench/search-queries.mjs OUT [QUERY...]
+//   node bench/search-queries.mjs OUT --typed "route balancers" [--path /docs/r03/]
+//
+// `--typed`: the query typed a letter at a time, as the search box runs it (a search and
+// the fragments of its first 8 results at every letter, one cache for the whole typing),
+// every request counted; `--path` is the reader's page (versioned docs search its
+// release).
 //
 // Without queries it picks typical ones from the index itself: the most common word, a
 // word of one page, two words, and a two-letter prefix; "compression" is added so the
@@ -51,6 +57,25 @@ async function measure(query) {
     fragments: kinds("/search/pages/"), raw: sum("raw"), gzip: sum("gzip") };
 }
 
+if (given[0] === "--typed") {
+  const typed = given[1];
+  const at = given.indexOf("--path");
+  const options = at > 0 ? { path: given[at + 1] } : {};
+  const files = [];
+  const search = engine.createSearch(async (path, kind) => {
+    const bytes = readFileSync(join(out, path));
+    files.push({ path, raw: bytes.length, gzip: gzipSync(bytes, { level: 6 }).length });
+    return kind === "json" ? JSON.parse(bytes.toString("utf8")) : new Uint8Array(bytes);
+  });
+  for (let i = 1; i <= typed.length; i++) {
+    const found = await search.search(typed.slice(0, i), options);
+    await search.pages(found.hits.slice(0, 8).map((h) => h.page));
+  }
+  const sum = (key, prefix = "") => files.filter((f) => f.path.startsWith(prefix)).reduce((s, f) => s + f[key], 0);
+  const count = (prefix) => files.filter((f) => f.path.startsWith(prefix)).length;
+  console.log(`typed ${JSON.stringify(typed)}${options.path ? ` from ${options.path}` : ""}: ${files.length} requests, ${(sum("raw") / 1024).toFixed(1)} KiB raw, ${(sum("gzip") / 1024).toFixed(1)} KiB gzip (${meta.pages} pages; chunks ${count("/search/index/")} = ${(sum("gzip", "/search/index/") / 1024).toFixed(1)} KiB, fragments ${count("/search/pages/")} = ${(sum("gzip", "/search/pages/") / 1024).toFixed(1)} KiB)`);
+  process.exit(0);
+}
 const queries = given.length ? given : typicalQueries();
 console.log(`site: ${meta.pages} pages, ${meta.chunks.length} index chunks, meta.json ${readFileSync(join(out, "search/meta.json")).length} bytes`);
 for (const query of queries) {
