@@ -4,7 +4,7 @@
 // as a static host compresses). Used by bench/search.sh.
 //
 //   node bench/search-queries.mjs OUT [QUERY...]
-//   node bench/search-queries.mjs OUT --typed "route balancers" [--path /docs/r03/]
+//   node bench/search-queries.mjs OUT --typed "route balancers" [--path /docs/r03/] [--every-letter]
 //
 // `--typed`: the query typed a letter at a time, as the search box runs it (a search and
 // the fragments of its first 8 results at every letter, one cache for the whole typing),
@@ -67,13 +67,19 @@ if (given[0] === "--typed") {
     files.push({ path, raw: bytes.length, gzip: gzipSync(bytes, { level: 6 }).length });
     return kind === "json" ? JSON.parse(bytes.toString("utf8")) : new Uint8Array(bytes);
   });
+  // The search box starts a search once typing pauses 300 ms (search.js DEBOUNCE_MS).
+  // `--every-letter` searches at every letter (a slow typist, or no pause rule); else a
+  // person at about 60 words a minute: 200 ms between letters, 600 ms after a word.
+  const every = given.includes("--every-letter");
   for (let i = 1; i <= typed.length; i++) {
+    const pause = i === typed.length ? Infinity : typed[i - 1] === " " ? 600 : 200;
+    if (!every && pause < 300) continue;
     const found = await search.search(typed.slice(0, i), options);
     await search.pages(found.hits.slice(0, 8).map((h) => h.page));
   }
   const sum = (key, prefix = "") => files.filter((f) => f.path.startsWith(prefix)).reduce((s, f) => s + f[key], 0);
   const count = (prefix) => files.filter((f) => f.path.startsWith(prefix)).length;
-  console.log(`typed ${JSON.stringify(typed)}${options.path ? ` from ${options.path}` : ""}: ${files.length} requests, ${(sum("raw") / 1024).toFixed(1)} KiB raw, ${(sum("gzip") / 1024).toFixed(1)} KiB gzip (${meta.pages} pages; chunks ${count("/search/index/")} = ${(sum("gzip", "/search/index/") / 1024).toFixed(1)} KiB, fragments ${count("/search/pages/")} = ${(sum("gzip", "/search/pages/") / 1024).toFixed(1)} KiB)`);
+  console.log(`typed ${JSON.stringify(typed)}${every ? " (a search at every letter)" : ""}${options.path ? ` from ${options.path}` : ""}: ${files.length} requests, ${(sum("raw") / 1024).toFixed(1)} KiB raw, ${(sum("gzip") / 1024).toFixed(1)} KiB gzip (${meta.pages} pages; chunks ${count("/search/index/")} = ${(sum("gzip", "/search/index/") / 1024).toFixed(1)} KiB, fragments ${count("/search/pages/")} = ${(sum("gzip", "/search/pages/") / 1024).toFixed(1)} KiB)`);
   process.exit(0);
 }
 const queries = given.length ? given : typicalQueries();

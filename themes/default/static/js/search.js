@@ -402,9 +402,22 @@
 
   // "All releases", shown when the site has versioned docs.
   var everyRelease = box.querySelector("[data-search-all]");
+  // A search starts once typing pauses this long, as Pagefind's UI does: a person
+  // typing a word a letter at a time would otherwise download the chunks and result
+  // fragments of every prefix (bench/search-queries.mjs --typed).
+  var DEBOUNCE_MS = 300;
+  var pending = null;
+  function schedule() {
+    clearTimeout(pending);
+    pending = setTimeout(function () {
+      pending = null;
+      run(input.value);
+    }, DEBOUNCE_MS);
+  }
+
   function run(query) {
     var options = { path: location.pathname, all: !!(everyRelease && everyRelease.checked) };
-    index.search(query, options).then(function (found) {
+    return index.search(query, options).then(function (found) {
       if (input.value !== query) return null;
       if (!found.words.length) return clear();
       var top = found.hits.slice(0, MAX_RESULTS).map(function (hit) { return hit.page; });
@@ -437,10 +450,24 @@
     if (input.value.trim()) results.hidden = false;
   });
   input.addEventListener("input", function () {
-    run(input.value);
+    if (input.value.trim()) {
+      schedule();
+    } else {
+      clearTimeout(pending);
+      clear();
+    }
   });
   input.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") {
+    if (event.key === "Enter" && pending !== null) {
+      // Enter before the pause: search now, then follow the first result.
+      event.preventDefault();
+      clearTimeout(pending);
+      pending = null;
+      run(input.value).then(function () {
+        if (links().length) links()[0].click();
+      });
+    } else if (event.key === "Escape") {
+      clearTimeout(pending);
       input.value = "";
       clear();
     } else if (event.key === "ArrowDown" && links().length) {
