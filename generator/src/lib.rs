@@ -19,6 +19,7 @@
 //! | link checking | [`links`] (with URL rules in [`urls`]) |
 //! | templates | [`theme`], [`render`] |
 //! | sitemap, robots, headers | [`site_files`] |
+//! | redirects (aliases, `/latest/`): `_redirects`, `serve`, the link checker | [`redirects`] |
 //! | the search index | [`search`] |
 //! | staging folder and swap | [`output`] |
 //! | what Workers static assets take (file count, size) | [`hosting`] |
@@ -40,6 +41,7 @@ pub mod markdown;
 pub mod output;
 pub mod page;
 pub mod pipeline;
+pub mod redirects;
 pub mod render;
 pub mod search;
 #[cfg(feature = "serve")]

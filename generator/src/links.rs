@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::LinkSettings;
-use crate::diagnostic::{Diagnostic, Location, suggest};
+use crate::diagnostic::{Diagnostic, Location, Severity, suggest};
 use crate::page::Page;
 use crate::urls;
 use crate::versions::Docsets;
@@ -158,6 +158,7 @@ pub fn check_page(
             let (severity, mut message) = match broken {
                 Broken::Link(message) => (settings.level, message),
                 Broken::Anchor(message) => (settings.anchors, message),
+                Broken::Redirected(message) => (Severity::Warning, message),
             };
             // A docs set's shared page: say which copy (release) the link broke in.
             if !page.source_path.ends_with(&page.content_path) {
@@ -191,6 +192,8 @@ fn is_skipped(page: &Page, href: &str, settings: &LinkSettings) -> bool {
 enum Broken {
     Link(String),
     Anchor(String),
+    /// It works, through an alias: always a warning.
+    Redirected(String),
 }
 
 fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), Broken> {
@@ -223,7 +226,10 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
     };
     if let Some(target) = targets.page(page_url.as_str()) {
         return match (fragment, target.redirects_to) {
-            (None, _) => Ok(()),
+            (None, None) => Ok(()),
+            (None, Some(to)) => Err(Broken::Redirected(format!(
+                "link '{href}' goes through a redirect: {page_url} is an alias of {to}; link to {to}"
+            ))),
             (Some(fragment), None) => {
                 check_anchor(href, &page_url, target.anchors, fragment).map_err(Broken::Anchor)
             }
@@ -427,9 +433,19 @@ mod tests {
                   [b](/konnect/legacy/getting-started/configure-runtime/)\n\
                   [c](../getting-started/configure-runtime/#install-the-runtime)\n\
                   [d](../../../konnect/legacy/getting-started/configure-runtime/index.html)\n\
-                  [e](/css/site.css) [f](#top) [g](/older/) [g2](/older/#kept) [h](/api/verify?token=x) [i](https://x.org/nope)\n\
+                  [e](/css/site.css) [f](#top) [g2](/older/#kept) [h](/api/verify?token=x) [i](https://x.org/nope)\n\
                   [j](getting-started/configure-runtime.md#install-the-runtime)\n";
         assert_eq!(messages(ok), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_link_to_an_alias_works_with_a_warning_to_link_the_page() {
+        assert_eq!(
+            messages("[g](/older/)\n"),
+            [
+                "content/konnect/legacy/access-account.md:1:1: link '/older/' goes through a redirect: /older/ is an alias of /old/; link to /old/"
+            ]
+        );
     }
 
     #[test]

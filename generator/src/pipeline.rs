@@ -35,6 +35,7 @@ use crate::load::{self, StaticFile};
 use crate::output::OutputFile;
 use crate::output::Staging;
 use crate::page::{self, Page};
+use crate::redirects::Redirects;
 use crate::render::Renderer;
 use crate::search::{self, SearchBuilder};
 use crate::shortcodes::Shortcodes;
@@ -318,7 +319,10 @@ fn run_site_stages(
         };
         match stage {
             SiteStage::Tree => tree = Some(Arc::new(SiteTree::new(inputs.pages))),
-            SiteStage::Aliases => problems.extend(check_aliases(pages)),
+            SiteStage::Aliases => {
+                problems.extend(check_aliases(pages));
+                problems.extend(Redirects::of_site(inputs.docsets, inputs.pages).check());
+            }
             SiteStage::Links => {
                 let index = match &link_index {
                     Some(index) if coverage == Coverage::Changed => index.clone(),
@@ -685,7 +689,7 @@ fn make_generated(
                     == *url
             }),
         ),
-        Generated::Redirects => match site_files::redirects(config) {
+        Generated::Redirects => match Redirects::of_site(&config.docsets, pages).file() {
             Some(text) => text,
             None => return Ok(Vec::new()),
         },

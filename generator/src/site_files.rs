@@ -33,7 +33,7 @@ pub enum Generated {
     Sitemap,
     Robots,
     Headers,
-    /// `_redirects`: the docs sets' `/latest/` rules, for Cloudflare's assets layer.
+    /// `_redirects`: every redirect ([`crate::redirects`]), for Cloudflare's assets layer.
     Redirects,
 }
 
@@ -122,17 +122,6 @@ pub fn sitemap<'a>(config: &SiteConfig, urls: impl Iterator<Item = &'a str>) -> 
     }
     xml.push_str("</urlset>\n");
     xml
-}
-
-/// `_redirects` in Cloudflare's (and Netlify's) format, `None` when there is no rule.
-pub fn redirects(config: &SiteConfig) -> Option<String> {
-    let rules = config.docsets.redirects();
-    (!rules.is_empty()).then(|| {
-        rules
-            .iter()
-            .map(|r| format!("{} {} {}\n", r.from, r.to, r.status))
-            .collect()
-    })
 }
 
 pub fn robots(config: &SiteConfig) -> String {

@@ -28,6 +28,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, suggest};
+use crate::redirects::Redirect;
 
 /// The URL segment that always means a docs set's latest release.
 pub const LATEST: &str = "latest";
@@ -129,28 +130,6 @@ impl<'a> PageRelease<'a> {
 /// Kong's pages write it).
 pub fn unversioned(extra: &serde_json::Map<String, Value>) -> bool {
     extra.get("no_version").and_then(Value::as_bool) == Some(true)
-}
-
-/// One redirect rule, as Cloudflare's and Netlify's `_redirects` write it: `from` may
-/// end in `*`, and `to` then ends in `:splat`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redirect {
-    pub from: String,
-    pub to: String,
-    pub status: u16,
-}
-
-impl Redirect {
-    /// Where `path` goes, if this rule matches it.
-    pub fn target(&self, path: &str) -> Option<String> {
-        match self.from.strip_suffix('*') {
-            Some(prefix) => {
-                let rest = path.strip_prefix(prefix)?;
-                Some(self.to.replace(":splat", rest))
-            }
-            None => (path == self.from).then(|| self.to.clone()),
-        }
-    }
 }
 
 fn problem(message: String) -> Diagnostic {

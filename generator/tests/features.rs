@@ -67,6 +67,11 @@ fn aliases_drafts_data_and_static_files() {
     );
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(home.contains("Version 3.4."), "data file variable");
+    assert_eq!(
+        std::fs::read_to_string(out.join("_redirects")).unwrap(),
+        "/old/ /new/ 301\n",
+        "a real redirect for Cloudflare, beside the meta-refresh page for other hosts"
+    );
     let redirect = std::fs::read_to_string(out.join("old/index.html")).unwrap();
     assert!(
         redirect.contains("url=/new/") || redirect.contains("url=https://f.example/new/"),

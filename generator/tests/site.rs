@@ -39,10 +39,12 @@ fn build() -> Built {
             .to_string_lossy()
             .replace('\\', "/");
         if let Some(dir) = rel.strip_suffix("index.html") {
-            pages.insert(
-                format!("/{dir}"),
-                std::fs::read_to_string(entry.path()).unwrap(),
-            );
+            let html = std::fs::read_to_string(entry.path()).unwrap();
+            // An alias's meta-refresh page (for hosts without `_redirects`) is no page.
+            if html.contains("http-equiv=\"refresh\"") {
+                continue;
+            }
+            pages.insert(format!("/{dir}"), html);
         }
     }
     Built {

@@ -27,6 +27,13 @@ describe('versioned docs', () => {
     }
   });
 
+  it('an alias is a permanent redirect to its page', async () => {
+    const res = await get('/kong-gateway/');
+    await res.arrayBuffer();
+    assert.equal(res.status, 301);
+    assert.equal(located(res), '/gateway/');
+  });
+
   it('an older release links the same page in the latest and names it canonical', async () => {
     const res = await get('/gateway/3.3.x/install/');
     assert.equal(res.status, 200);

@@ -19,6 +19,7 @@ use tokio::sync::{broadcast, mpsc};
 use super::LivePages;
 use super::live::{LiveEvent, LiveSite};
 use super::reload::{self, EventStream};
+use crate::redirects::Redirects;
 use crate::site_files::{self, Generated, Served};
 use crate::urls;
 
@@ -255,15 +256,10 @@ impl Server {
             }
             return response;
         }
-        // The rules `_redirects` gives Cloudflare (`/gateway/latest/*`), answered the same.
-        if let Some(rule) = site
-            .config
-            .docsets
-            .redirects()
-            .into_iter()
-            .find(|r| r.target(&path).is_some())
-            && let Some(target) = rule.target(&path)
-        {
+        // The rules `_redirects` gives Cloudflare (aliases, `/<set>/latest/*`), answered
+        // the same: real redirects.
+        let redirects = Redirects::of_site(&site.config.docsets, &site.pages);
+        if let Some((rule, target)) = redirects.find(&path) {
             let location = match query {
                 Some(q) => format!("{target}?{q}"),
                 None => target,
@@ -274,18 +270,6 @@ impl Server {
                 response.headers_mut().insert(header::LOCATION, value);
             }
             return response;
-        }
-        if let Some(page) = site.pages.iter().find(|p| p.front.aliases.contains(&path)) {
-            return match site.renderer.render_redirect(&site.config, &page.url) {
-                Ok(html) => html_response(
-                    StatusCode::OK,
-                    reload::inject(html.as_bytes(), &snapshot.problems),
-                ),
-                Err(problem) => html_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    problem.to_string().into_bytes(),
-                ),
-            };
         }
         // The site's and the theme's files first: `build` writes them over generated ones.
         if let Some(bytes) = self.live.static_file(&path) {
