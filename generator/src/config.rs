@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, LineIndex, Location, Severity};
 use crate::hosting::WorkersPlan;
+use crate::redirects::{self, Redirect};
 use crate::versions::Docsets;
 
 /// The site's configuration, as templates and variable substitution see it.
@@ -32,6 +33,8 @@ pub struct SiteConfig {
     pub workers_plan: WorkersPlan,
     /// `[docsets]`: the versioned docs sets and their releases.
     pub docsets: Arc<Docsets>,
+    /// `[redirects]`: moved paths and sections.
+    pub redirects: Vec<Redirect>,
 }
 
 /// `[links]` in `site.toml`.
@@ -170,6 +173,10 @@ impl SiteConfig {
             problems.append(&mut p);
             Docsets::default()
         });
+        let redirects = redirects::site_table(&site).unwrap_or_else(|mut p| {
+            problems.append(&mut p);
+            Vec::new()
+        });
         let Value::Object(map) = &mut site else {
             unreachable!("site.toml parses to a table")
         };
@@ -189,6 +196,7 @@ impl SiteConfig {
             links,
             workers_plan,
             docsets: Arc::new(docsets),
+            redirects,
         })
     }
 
@@ -210,6 +218,7 @@ impl SiteConfig {
             links: LinkSettings::from_site(&site).unwrap_or_default(),
             workers_plan: WorkersPlan::from_site(&site).unwrap_or_default(),
             docsets: Arc::new(Docsets::from_site(&site).unwrap_or_default()),
+            redirects: redirects::site_table(&site).unwrap_or_default(),
             site,
         }
     }

@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use crate::config::LinkSettings;
 use crate::diagnostic::{Diagnostic, Location, Severity, suggest};
 use crate::page::Page;
+use crate::redirects::Redirect;
 use crate::urls;
 use crate::versions::Docsets;
 
@@ -37,6 +38,8 @@ pub struct LinkTargets<'a> {
     /// The docs sets: `/<set>/latest/…` is checked against the latest release, and a
     /// link to a page one release lacks names the releases that have it.
     pub docsets: Option<&'a Docsets>,
+    /// `site.toml`'s `[redirects]`: a link into one works, with a warning.
+    pub redirects: &'a [Redirect],
 }
 
 /// Every URL a page answers at (its own and its aliases) → the page's place in the
@@ -93,7 +96,13 @@ impl<'a> LinkTargets<'a> {
             files,
             drafts,
             docsets: None,
+            redirects: &[],
         }
+    }
+
+    pub fn with_redirects(mut self, redirects: &'a [Redirect]) -> Self {
+        self.redirects = redirects;
+        self
     }
 
     pub fn with_docsets(mut self, docsets: &'a Docsets) -> Self {
@@ -217,6 +226,19 @@ fn check_link(page: &Page, href: &str, targets: &LinkTargets<'_>) -> Result<(), 
         Some(latest) => latest,
         None => resolved,
     };
+    if let Some(to) = targets.redirects.iter().find_map(|r| r.target(&resolved)) {
+        let internal = to.starts_with('/');
+        let lands = !internal || targets.page(&to).is_some() || targets.files.contains(&to);
+        return Err(if lands {
+            Broken::Redirected(format!(
+                "link '{href}' goes through a redirect ([redirects] in site.toml): link to {to}"
+            ))
+        } else {
+            Broken::Link(format!(
+                "broken link '{href}': [redirects] in site.toml sends it to {to}, where nothing is published"
+            ))
+        });
+    }
     let page_url = if resolved.ends_with('/') {
         resolved.clone()
     } else if let Some(dir) = resolved.strip_suffix("index.html") {

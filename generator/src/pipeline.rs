@@ -35,7 +35,7 @@ use crate::load::{self, StaticFile};
 use crate::output::OutputFile;
 use crate::output::Staging;
 use crate::page::{self, Page};
-use crate::redirects::Redirects;
+use crate::redirects::{self, Redirect, Redirects};
 use crate::render::Renderer;
 use crate::search::{self, SearchBuilder};
 use crate::shortcodes::Shortcodes;
@@ -280,6 +280,7 @@ struct StageInputs<'a> {
     drafts: &'a HashMap<String, PathBuf>,
     links: &'a LinkSettings,
     docsets: &'a Docsets,
+    redirects: &'a [Redirect],
     /// `None` when the templates did not parse (already reported).
     renderer: Option<&'a Renderer>,
 }
@@ -321,7 +322,10 @@ fn run_site_stages(
             SiteStage::Tree => tree = Some(Arc::new(SiteTree::new(inputs.pages))),
             SiteStage::Aliases => {
                 problems.extend(check_aliases(pages));
-                problems.extend(Redirects::of_site(inputs.docsets, inputs.pages).check());
+                problems.extend(redirects::hidden_pages(inputs.redirects, pages));
+                problems.extend(
+                    Redirects::of_site(inputs.docsets, inputs.redirects, inputs.pages).check(),
+                );
             }
             SiteStage::Links => {
                 let index = match &link_index {
@@ -331,7 +335,8 @@ fn run_site_stages(
                 link_index = Some(index.clone());
                 let targets =
                     LinkTargets::new(inputs.pages, &index, inputs.file_urls, inputs.drafts)
-                        .with_docsets(inputs.docsets);
+                        .with_docsets(inputs.docsets)
+                        .with_redirects(inputs.redirects);
                 let (found, external) = links::check(pages, &targets, inputs.links);
                 let (errors, found_warnings): (Vec<_>, Vec<_>) =
                     found.into_iter().partition(Diagnostic::is_error);
@@ -407,6 +412,7 @@ impl Site {
                 drafts: &drafts,
                 links: &config.links,
                 docsets: &config.docsets,
+                redirects: &config.redirects,
                 renderer: renderer.as_ref(),
             },
             Change::Everything,
@@ -513,6 +519,7 @@ impl Site {
                 drafts: &self.drafts,
                 links: &self.config.links,
                 docsets: &self.config.docsets,
+                redirects: &self.config.redirects,
                 renderer: Some(&renderer),
             },
             Change::Templates,
@@ -583,6 +590,7 @@ impl Site {
                 drafts: &drafts,
                 links: &self.config.links,
                 docsets: &self.config.docsets,
+                redirects: &self.config.redirects,
                 renderer: Some(&self.renderer),
             },
             Change::Pages {
@@ -689,10 +697,12 @@ fn make_generated(
                     == *url
             }),
         ),
-        Generated::Redirects => match Redirects::of_site(&config.docsets, pages).file() {
-            Some(text) => text,
-            None => return Ok(Vec::new()),
-        },
+        Generated::Redirects => {
+            match Redirects::of_site(&config.docsets, &config.redirects, pages).file() {
+                Some(text) => text,
+                None => return Ok(Vec::new()),
+            }
+        }
         Generated::Robots => site_files::robots(config),
         Generated::Headers => site_files::headers(),
         Generated::NotFound => match renderer.render_not_found(config, pages, tree)? {
@@ -801,6 +811,7 @@ impl Layout {
                 drafts: &heads.drafts,
                 links: &setup.config.links,
                 docsets: &setup.config.docsets,
+                redirects: &setup.config.redirects,
                 renderer: setup.renderer.as_ref(),
             },
             Change::Everything,
@@ -1053,6 +1064,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
             drafts: &drafts,
             links: &config.links,
             docsets: &config.docsets,
+            redirects: &config.redirects,
             renderer: renderer.as_ref(),
         },
         Change::Everything,

@@ -1,6 +1,7 @@
 //! Every redirect the site answers, in one table ([`Redirects::of_site`]): each page's
-//! `aliases` (301 to the page) and each docs set's `/<set>/latest/*` (302 to the latest
-//! release, [`crate::versions`]). The one table is
+//! `aliases` (301 to the page), `site.toml`'s `[redirects]` table for moved sections
+//! (301; `"/old/*" = "/new/:splat"`, [`site_table`]) and each docs set's
+//! `/<set>/latest/*` (302 to the latest release, [`crate::versions`]). The one table is
 //!
 //! - written as `_redirects` (Cloudflare's and Netlify's format), so Cloudflare's static
 //!   assets answer real redirects;
@@ -54,7 +55,7 @@ pub struct Redirects {
 }
 
 impl Redirects {
-    pub fn of_site(docsets: &Docsets, pages: &[Arc<Page>]) -> Self {
+    pub fn of_site(docsets: &Docsets, table: &[Redirect], pages: &[Arc<Page>]) -> Self {
         let mut rules: Vec<Redirect> = pages
             .iter()
             .flat_map(|page| {
@@ -65,6 +66,7 @@ impl Redirects {
                 })
             })
             .collect();
+        rules.extend(table.iter().cloned());
         rules.extend(docsets.redirects());
         rules.sort_by_key(Redirect::is_dynamic);
         Self { rules }
@@ -111,6 +113,81 @@ impl Redirects {
     }
 }
 
+/// A `[redirects]` rule that matches a page's URL hides the page (Cloudflare applies
+/// `_redirects` before the files): an error at the page, naming the rule.
+pub fn hidden_pages(table: &[Redirect], pages: &[Arc<Page>]) -> Vec<Diagnostic> {
+    if table.is_empty() {
+        return Vec::new();
+    }
+    pages
+        .iter()
+        .filter_map(|page| {
+            let rule = table.iter().find(|r| r.target(&page.url).is_some())?;
+            Some(Diagnostic::file(
+                &page.source_path,
+                format!(
+                    "[redirects] in site.toml sends '{}' to {}, so this page ({}) could never be reached: remove the rule or move the page",
+                    rule.from, rule.to, page.url
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// `site.toml`'s `[redirects]` table: `"/from/" = "/to/"` or `"/old/*" = "/new/:splat"`
+/// (a `*` only at the end of the old path; `:splat` only with one), to a site path or a
+/// full URL; every problem at once.
+pub fn site_table(site: &serde_json::Value) -> Result<Vec<Redirect>, Vec<Diagnostic>> {
+    let Some(table) = site.get("redirects") else {
+        return Ok(Vec::new());
+    };
+    let problem = |message: String| Diagnostic::file("site.toml", format!("[redirects] {message}"));
+    let Some(table) = table.as_object() else {
+        return Err(vec![problem(
+            "must be a table of old path = new path: [redirects] \"/old/\" = \"/new/\"".into(),
+        )]);
+    };
+    let mut rules = Vec::new();
+    let mut problems = Vec::new();
+    for (from, to) in table {
+        let Some(to) = to.as_str() else {
+            problems.push(problem(format!(
+                "'{from}': the new path must be text, not {to}"
+            )));
+            continue;
+        };
+        let stars = from.matches('*').count();
+        if !from.starts_with('/') || stars > 1 || (stars == 1 && !from.ends_with('*')) {
+            problems.push(problem(format!(
+                "'{from}' must be a site path starting with '/', with at most one '*', at its end"
+            )));
+            continue;
+        }
+        if !(to.starts_with('/') || to.starts_with("https://") || to.starts_with("http://")) {
+            problems.push(problem(format!(
+                "'{from}' = '{to}': the new path must start with '/' or be a full URL"
+            )));
+            continue;
+        }
+        if to.contains(":splat") && stars == 0 {
+            problems.push(problem(format!(
+                "'{from}' = '{to}': ':splat' needs a '*' at the end of the old path"
+            )));
+            continue;
+        }
+        rules.push(Redirect {
+            from: from.clone(),
+            to: to.to_owned(),
+            status: 301,
+        });
+    }
+    if problems.is_empty() {
+        Ok(rules)
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +220,31 @@ mod tests {
             Some("/old/ /new/ 301\n/gw/latest/* /gw/2.x/:splat 302\n")
         );
         assert!(table.check().is_empty());
+    }
+
+    #[test]
+    fn the_site_table_takes_paths_splats_and_urls_and_names_each_mistake() {
+        let site = serde_json::json!({"redirects": {
+            "/old/": "/new/",
+            "/moved/*": "/section/:splat",
+            "/away/": "https://example.org/",
+        }});
+        let rules = site_table(&site).expect("valid");
+        assert_eq!(rules.len(), 3);
+        assert!(rules.iter().all(|r| r.status == 301));
+        let bad = serde_json::json!({"redirects": {
+            "old/": "/new/",
+            "/a*/b/": "/c/",
+            "/d/": "e/",
+            "/f/": "/g/:splat",
+        }});
+        let problems = site_table(&bad).expect_err("invalid");
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("':splat' needs a '*'"))
+        );
     }
 
     #[test]

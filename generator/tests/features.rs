@@ -191,3 +191,56 @@ fn a_tab_title_is_the_whole_rest_of_the_tag() {
     assert!(home.contains("data-tab-title=\"Any Unix shell\""));
     assert!(home.contains(">PowerShell</button>"));
 }
+
+/// `[redirects]` in site.toml: moved sections with `*`, written to `_redirects` after the
+/// aliases; a link through one warns, a rule to nowhere or over a page is an error.
+#[test]
+fn the_redirects_table_moves_sections() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "site.toml",
+        "title = \"R\"\n[redirects]\n\"/old-guide/*\" = \"/guide/:splat\"\n\"/blog/\" = \"https://blog.example.org/\"\n",
+    );
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\naliases: [/start/]\n---\n[a](/old-guide/a/) [blog](/blog/)\n",
+    );
+    write(root, "content/guide/a.md", "---\ntitle: A\n---\nA.\n");
+    let out = root.join("public");
+    let report = gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("_redirects")).unwrap(),
+        "/start/ / 301\n/blog/ https://blog.example.org/ 301\n/old-guide/* /guide/:splat 301\n"
+    );
+    let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "content/index.md:5:1: link '/old-guide/a/' goes through a redirect ([redirects] in site.toml): link to /guide/a/",
+            "content/index.md:5:20: link '/blog/' goes through a redirect ([redirects] in site.toml): link to https://blog.example.org/",
+        ]
+    );
+
+    write(
+        root,
+        "content/old-guide/x.md",
+        "---\ntitle: X\n---\n[gone](/old-guide/missing/)\n",
+    );
+    let Err(BuildError::Diagnostics(problems)) =
+        gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build)
+    else {
+        panic!("a page under a redirect must not build");
+    };
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        shown.iter().any(|p| p.contains("content/old-guide/x.md: [redirects] in site.toml sends '/old-guide/*' to /guide/:splat, so this page (/old-guide/x/) could never be reached")),
+        "{shown:#?}"
+    );
+    assert!(
+        shown.iter().any(|p| p.contains("broken link '/old-guide/missing/': [redirects] in site.toml sends it to /guide/missing/, where nothing is published")),
+        "{shown:#?}"
+    );
+}
