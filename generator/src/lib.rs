@@ -17,6 +17,7 @@
 //! | one page through the per-page stages | [`page`] |
 //! | sections, sidebar, prev/next, breadcrumbs | [`tree`] (the sidebar's HTML: [`sidebar`]) |
 //! | link checking | [`links`] (with URL rules in [`urls`]) |
+//! | image sizes, lazy loading | [`images`] |
 //! | templates | [`theme`], [`render`] |
 //! | sitemap, robots, headers | [`site_files`] |
 //! | redirects (aliases, `/latest/`): `_redirects`, `serve`, the link checker | [`redirects`] |
@@ -34,6 +35,7 @@ pub mod diagnostic;
 pub mod frontmatter;
 pub mod highlight;
 pub mod hosting;
+pub mod images;
 pub mod inputs;
 pub mod links;
 pub mod load;

@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use crate::config::{LinkSettings, SiteConfig, Variables};
 use crate::diagnostic::{Diagnostic, display_path};
 use crate::hosting;
+use crate::images::ImageSizes;
 use crate::links::{self, ExternalLink, LinkTargets, TargetIndex};
 use crate::load::{self, StaticFile};
 use crate::output::OutputFile;
@@ -100,6 +101,8 @@ pub struct Site {
     pub static_files: Arc<Vec<StaticFile>>,
     /// Every URL a static or generated file is served at, for the link checker.
     pub file_urls: Arc<HashSet<String>>,
+    /// The site's images' sizes, for their `<img>` tags ([`crate::images`]).
+    pub image_sizes: Arc<ImageSizes>,
     /// Draft URL → source, for links that point at a draft.
     pub drafts: HashMap<String, PathBuf>,
     pub external_links: Vec<ExternalLink>,
@@ -252,6 +255,7 @@ impl Parts {
             pages: self.pages,
             tree: site_wide.tree,
             link_index: site_wide.link_index,
+            image_sizes: Arc::new(ImageSizes::read(&self.static_files)),
             static_files: Arc::new(self.static_files),
             file_urls: Arc::new(self.file_urls),
             drafts: self.drafts,
@@ -651,9 +655,13 @@ impl Site {
 
     pub fn render_page(&self, index: usize) -> Result<String, Diagnostic> {
         if self.complete {
-            return self
-                .renderer
-                .render_page(&self.config, &self.pages, &self.tree, index);
+            return self.renderer.render_page(
+                &self.config,
+                &self.pages,
+                &self.tree,
+                index,
+                &self.image_sizes,
+            );
         }
         // Only laid out: make this page's body now.
         let head = &self.pages[index];
@@ -668,8 +676,14 @@ impl Site {
             &self.variables,
             &self.shortcodes,
         );
-        self.renderer
-            .render_body(&self.config, &self.pages, &self.tree, index, &page)
+        self.renderer.render_body(
+            &self.config,
+            &self.pages,
+            &self.tree,
+            index,
+            &page,
+            &self.image_sizes,
+        )
     }
 }
 
@@ -932,6 +946,11 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         }
     };
     let checking = started.elapsed();
+    // Only when pages are written: `check` renders nothing.
+    let image_sizes = match mode {
+        Mode::Build => ImageSizes::read(&static_files),
+        _ => ImageSizes::default(),
+    };
 
     // Each page in full, rendered and written as soon as it is made (unless a problem
     // already means nothing will be written).
@@ -986,7 +1005,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         made.warnings = std::mem::take(&mut page.warnings);
         let page = Arc::new(page);
         if let Some((staging, renderer)) = &staging {
-            match renderer.render_body(&config, &pages, &tree, index, &page) {
+            match renderer.render_body(&config, &pages, &tree, index, &page, &image_sizes) {
                 Ok(html) => {
                     let rel = urls::output_file(&page.url);
                     if let Err(source) = staging.write(&rel, html.as_bytes()) {

@@ -13,6 +13,7 @@ use tera::{Context, Tera};
 
 use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, error_chain};
+use crate::images::ImageSizes;
 use crate::markdown::TocEntry;
 use crate::page::{Page, PageKind};
 use crate::theme::Theme;
@@ -131,8 +132,9 @@ impl Renderer {
         pages: &[Arc<Page>],
         tree: &SiteTree,
         index: usize,
+        images: &ImageSizes,
     ) -> Result<String, Diagnostic> {
-        self.render_body(config, pages, tree, index, &pages[index])
+        self.render_body(config, pages, tree, index, &pages[index], images)
     }
 
     /// Renders `pages[index]` with the body (HTML, table of contents) of `page`, the same
@@ -145,6 +147,7 @@ impl Renderer {
         tree: &SiteTree,
         index: usize,
         page: &Page,
+        images: &ImageSizes,
     ) -> Result<String, Diagnostic> {
         let template = Self::template_for(page);
         let (prev, next) = tree.prev_next(pages, index);
@@ -166,7 +169,7 @@ impl Renderer {
             description: page.front.description.as_deref().unwrap_or(""),
             url: &page.url,
             permalink: format!("{}{}", config.base_url, page.url),
-            content: &page.html,
+            content: &crate::images::apply(&page.html, &page.url, images),
             toc: &page.toc,
             show_toc: page.front.toc.unwrap_or(true) && !page.toc.is_empty(),
             extra: &page.front.extra,

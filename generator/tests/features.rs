@@ -244,3 +244,36 @@ fn the_redirects_table_moves_sections() {
         "{shown:#?}"
     );
 }
+
+/// Local images get their size from the file, so the page does not shift as they load;
+/// all but the first load lazily.
+#[test]
+fn images_get_width_height_and_lazy_loading() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "site.toml", "title = \"I\"\n");
+    // A PNG's signature and IHDR chunk are what a reader of its size needs.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend(320u32.to_be_bytes());
+    png.extend(200u32.to_be_bytes());
+    png.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    std::fs::create_dir_all(root.join("static/img")).unwrap();
+    std::fs::write(root.join("static/img/shot.png"), &png).unwrap();
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\n---\n![First](/img/shot.png)\n\n![Second](img/shot.png)\n\n<img src=\"/img/shot.png\" alt=\"Raw\" width=\"10\">\n",
+    );
+    let out = root.join("public");
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        home.contains("<img src=\"/img/shot.png\" alt=\"First\" decoding=\"async\" width=\"320\" height=\"200\" />"),
+        "{home}"
+    );
+    assert!(home.contains("<img src=\"img/shot.png\" alt=\"Second\" decoding=\"async\" loading=\"lazy\" width=\"320\" height=\"200\" />"));
+    assert!(
+        home.contains("<img src=\"/img/shot.png\" alt=\"Raw\" width=\"10\" decoding=\"async\" loading=\"lazy\">"),
+        "a size the writer set is kept"
+    );
+}
