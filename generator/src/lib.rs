@@ -19,7 +19,7 @@
 //! | link checking | [`links`] (with URL rules in [`urls`]) |
 //! | image sizes, lazy loading | [`images`] |
 //! | templates | [`theme`], [`render`] |
-//! | sitemap, robots, headers | [`site_files`] |
+//! | sitemap, robots, headers | [`site_files`] (`llms.txt`: [`llms`]) |
 //! | redirects (aliases, `/latest/`): `_redirects`, `serve`, the link checker | [`redirects`] |
 //! | the search index | [`search`] |
 //! | staging folder and swap | [`output`] |
@@ -38,6 +38,7 @@ pub mod hosting;
 pub mod images;
 pub mod inputs;
 pub mod links;
+pub mod llms;
 pub mod load;
 pub mod markdown;
 pub mod output;

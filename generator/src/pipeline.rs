@@ -711,6 +711,11 @@ fn make_generated(
                     == *url
             }),
         ),
+        Generated::LlmsTxt => match crate::llms::enabled(&config.site) {
+            Ok(true) => crate::llms::llms_txt(config, pages, tree),
+            Ok(false) => return Ok(Vec::new()),
+            Err(problem) => return Err(problem),
+        },
         Generated::Redirects => {
             match Redirects::of_site(&config.docsets, &config.redirects, pages).file() {
                 Some(text) => text,

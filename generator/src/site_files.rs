@@ -35,17 +35,20 @@ pub enum Generated {
     Headers,
     /// `_redirects`: every redirect ([`crate::redirects`]), for Cloudflare's assets layer.
     Redirects,
+    /// `/llms.txt` ([`crate::llms`]).
+    LlmsTxt,
 }
 
 /// Every generated file, in the order `build` writes them, after the pages: each page
 /// leaves its search entry (and its URL) as it is written, and the search index is
 /// written from those parts without being joined in memory.
-pub const GENERATED: [Generated; 6] = [
+pub const GENERATED: [Generated; 7] = [
     Generated::SearchIndex,
     Generated::NotFound,
     Generated::Sitemap,
     Generated::Robots,
     Generated::Redirects,
+    Generated::LlmsTxt,
     Generated::Headers,
 ];
 
@@ -72,6 +75,7 @@ impl Generated {
             Self::Robots => "/robots.txt",
             Self::Headers => "/_headers",
             Self::Redirects => "/_redirects",
+            Self::LlmsTxt => "/llms.txt",
         }
     }
 
@@ -79,7 +83,12 @@ impl Generated {
     pub fn folder(self) -> Option<&'static str> {
         match self {
             Self::SearchIndex => Some(crate::search::FOLDER),
-            Self::NotFound | Self::Sitemap | Self::Robots | Self::Headers | Self::Redirects => None,
+            Self::NotFound
+            | Self::Sitemap
+            | Self::Robots
+            | Self::Headers
+            | Self::Redirects
+            | Self::LlmsTxt => None,
         }
     }
 
@@ -91,6 +100,7 @@ impl Generated {
             Self::NotFound => "text/html; charset=utf-8",
             Self::Sitemap => "application/xml",
             Self::Robots | Self::Headers | Self::Redirects => "text/plain; charset=utf-8",
+            Self::LlmsTxt => "text/markdown; charset=utf-8",
         }
     }
 
@@ -98,7 +108,7 @@ impl Generated {
         match self {
             Self::NotFound => Served::NotFoundPage,
             Self::Headers | Self::Redirects => Served::HostOnly,
-            Self::SearchIndex | Self::Sitemap | Self::Robots => Served::File,
+            Self::SearchIndex | Self::Sitemap | Self::Robots | Self::LlmsTxt => Served::File,
         }
     }
 

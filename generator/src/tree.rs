@@ -149,6 +149,12 @@ impl SiteTree {
         }
     }
 
+    /// Every page but the nav-hidden ones, in reading order (depth first, as previous/next
+    /// go).
+    pub fn reading_order(&self) -> &[usize] {
+        &self.order
+    }
+
     pub fn index_of(&self, url: &str) -> Option<usize> {
         self.by_url.get(url).copied()
     }

@@ -277,3 +277,41 @@ fn images_get_width_height_and_lazy_loading() {
         "a size the writer set is kept"
     );
 }
+
+/// `/llms.txt` lists the site's sections and pages with their descriptions; off with
+/// `[llms] txt = false`.
+#[test]
+fn llms_txt_lists_sections_and_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "site.toml",
+        "title = \"L\"\ndescription = \"All about L.\"\nbase_url = \"https://l.example\"\n",
+    );
+    write(root, "content/index.md", "---\ntitle: Home\n---\nHi.\n");
+    write(
+        root,
+        "content/guide/index.md",
+        "---\ntitle: Guide\ndescription: How to.\n---\nG.\n",
+    );
+    write(
+        root,
+        "content/guide/a.md",
+        "---\ntitle: A\ndescription: |\n  First\n  step.\nweight: 1\n---\nA.\n",
+    );
+    write(
+        root,
+        "content/form.md",
+        "---\ntitle: Form\nin_search_index: false\n---\nF.\n",
+    );
+    let out = root.join("public");
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("llms.txt")).unwrap(),
+        "# L\n\n> All about L.\n\n## Guide\n\n- [Guide](https://l.example/guide/): How to.\n- [A](https://l.example/guide/a/): First step.\n"
+    );
+    write(root, "site.toml", "title = \"L\"\n[llms]\ntxt = false\n");
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    assert!(!out.join("llms.txt").exists());
+}

@@ -12,7 +12,14 @@ use std::path::Path;
 use gatehouse::BuildOptions;
 use gatehouse::serve::live::LiveSite;
 
-const GENERATED: [&str; 4] = ["/sitemap.xml", "/robots.txt", "/_headers", "/404.html"];
+const GENERATED: [&str; 6] = [
+    "/sitemap.xml",
+    "/robots.txt",
+    "/_headers",
+    "/_redirects",
+    "/404.html",
+    "/llms.txt",
+];
 
 const TEMPLATE: &str = "<!doctype html><html lang=\"en\"><head><title>{{ page.title }}</title>\
 <link rel=\"stylesheet\" href=\"/css/site.css\"></head><body><main><h1>{{ page.title }}</h1>\
