@@ -312,6 +312,17 @@ fn bodiless(source: &SourceFile, front: FrontMatter) -> Page {
     }
 }
 
+/// Every page's aliases as (alias, the page's URL), for the redirect table
+/// ([`crate::redirects::Redirects::of_site`]).
+pub fn aliases(pages: &[std::sync::Arc<Page>]) -> impl Iterator<Item = (&str, &str)> {
+    pages.iter().flat_map(|page| {
+        page.front
+            .aliases
+            .iter()
+            .map(move |alias| (alias.as_str(), page.url.as_str()))
+    })
+}
+
 /// The page as far as its front matter and path make it (URL, kind, title, front
 /// matter; no body): what the sidebar, previous/next, aliases and template checks need,
 /// so `build` can lay out the site before making any page's body. A front matter

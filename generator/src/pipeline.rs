@@ -326,9 +326,19 @@ fn run_site_stages(
             SiteStage::Tree => tree = Some(Arc::new(SiteTree::new(inputs.pages))),
             SiteStage::Aliases => {
                 problems.extend(check_aliases(pages));
-                problems.extend(redirects::hidden_pages(inputs.redirects, pages));
+                problems.extend(redirects::hidden_pages(
+                    inputs.redirects,
+                    pages
+                        .iter()
+                        .map(|p| (p.source_path.as_path(), p.url.as_str())),
+                ));
                 problems.extend(
-                    Redirects::of_site(inputs.docsets, inputs.redirects, inputs.pages).check(),
+                    Redirects::of_site(
+                        inputs.docsets,
+                        inputs.redirects,
+                        page::aliases(inputs.pages),
+                    )
+                    .check(),
                 );
             }
             SiteStage::Links => {
@@ -638,7 +648,7 @@ impl Site {
             &self.renderer,
             &self.pages,
             &self.tree,
-            || search::index(&self.pages, self.config.docsets.search_scopes()),
+            || search::index(&self.pages, search::release_scopes(&self.config.docsets)),
         )
     }
 
@@ -717,7 +727,9 @@ fn make_generated(
             Err(problem) => return Err(problem),
         },
         Generated::Redirects => {
-            match Redirects::of_site(&config.docsets, &config.redirects, pages).file() {
+            match Redirects::of_site(&config.docsets, &config.redirects, page::aliases(pages))
+                .file()
+            {
                 Some(text) => text,
                 None => return Ok(Vec::new()),
             }
@@ -1140,7 +1152,10 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         let files = make_generated(file, &config, renderer, &pages, &tree, || {
             search
                 .take()
-                .map(|s| s.with_releases(config.docsets.search_scopes()).finish())
+                .map(|s| {
+                    s.with_releases(search::release_scopes(&config.docsets))
+                        .finish()
+                })
                 .unwrap_or_default()
         })
         .map_err(diagnostic)?;

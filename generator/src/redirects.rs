@@ -12,10 +12,9 @@
 //! `_redirects`. Cloudflare takes at most [`MAX_STATIC`] rules without a `*` and
 //! [`MAX_DYNAMIC`] with one; [`Redirects::check`] says when a site has more.
 
-use std::sync::Arc;
+use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
-use crate::page::Page;
 use crate::versions::Docsets;
 
 /// Cloudflare's limit for redirects without a splat or placeholder ("static").
@@ -55,19 +54,32 @@ pub struct Redirects {
 }
 
 impl Redirects {
-    pub fn of_site(docsets: &Docsets, table: &[Redirect], pages: &[Arc<Page>]) -> Self {
-        let mut rules: Vec<Redirect> = pages
-            .iter()
-            .flat_map(|page| {
-                page.front.aliases.iter().map(|alias| Redirect {
-                    from: alias.clone(),
-                    to: page.url.clone(),
-                    status: 301,
-                })
+    /// The table of a site: its pages' `aliases` as (alias, page URL) ([`crate::page::aliases`]),
+    /// `site.toml`'s `[redirects]` and the docs sets' `/latest/` rules.
+    pub fn of_site<'p>(
+        docsets: &Docsets,
+        table: &[Redirect],
+        aliases: impl IntoIterator<Item = (&'p str, &'p str)>,
+    ) -> Self {
+        let mut rules: Vec<Redirect> = aliases
+            .into_iter()
+            .map(|(alias, url)| Redirect {
+                from: alias.to_owned(),
+                to: url.to_owned(),
+                status: 301,
             })
             .collect();
         rules.extend(table.iter().cloned());
-        rules.extend(docsets.redirects());
+        rules.extend(
+            docsets
+                .latest_rules()
+                .into_iter()
+                .map(|(from, to)| Redirect {
+                    from,
+                    to,
+                    status: 302,
+                }),
+        );
         rules.sort_by_key(Redirect::is_dynamic);
         Self { rules }
     }
@@ -115,19 +127,22 @@ impl Redirects {
 
 /// A `[redirects]` rule that matches a page's URL hides the page (Cloudflare applies
 /// `_redirects` before the files): an error at the page, naming the rule.
-pub fn hidden_pages(table: &[Redirect], pages: &[Arc<Page>]) -> Vec<Diagnostic> {
+pub fn hidden_pages<'p>(
+    table: &[Redirect],
+    pages: impl IntoIterator<Item = (&'p Path, &'p str)>,
+) -> Vec<Diagnostic> {
     if table.is_empty() {
         return Vec::new();
     }
     pages
-        .iter()
-        .filter_map(|page| {
-            let rule = table.iter().find(|r| r.target(&page.url).is_some())?;
+        .into_iter()
+        .filter_map(|(source, url)| {
+            let rule = table.iter().find(|r| r.target(url).is_some())?;
             Some(Diagnostic::file(
-                &page.source_path,
+                source,
                 format!(
-                    "[redirects] in site.toml sends '{}' to {}, so this page ({}) could never be reached: remove the rule or move the page",
-                    rule.from, rule.to, page.url
+                    "[redirects] in site.toml sends '{}' to {}, so this page ({url}) could never be reached: remove the rule or move the page",
+                    rule.from, rule.to
                 ),
             ))
         })

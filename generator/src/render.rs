@@ -185,7 +185,13 @@ impl Renderer {
             next,
             template,
             canonical,
-            version: config.docsets.context(&page.url, exists),
+            version: config
+                .docsets
+                .context(&page.url, exists)
+                .map(|mut version| {
+                    version.html = crate::switcher::html(&version);
+                    version
+                }),
         };
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);

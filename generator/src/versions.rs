@@ -15,7 +15,7 @@
 //!
 //! `content/gateway/3.0.x/install.md` belongs to release `3.0.x` and is published at
 //! `/gateway/3.0.x/install/`; `/gateway/latest/…` answers with a redirect to the latest
-//! release (`_redirects` on Workers, the same rule in `gatehouse serve`: [`Docsets::redirects`]).
+//! release (`_redirects` on Workers, the same rule in `gatehouse serve`: [`Docsets::latest_rules`]).
 //! A page outside every release folder (or with `no_version: true`, which Kong's pages
 //! write) belongs to no release.
 //!
@@ -28,7 +28,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, suggest};
-use crate::redirects::Redirect;
 
 /// The URL segment that always means a docs set's latest release.
 pub const LATEST: &str = "latest";
@@ -260,22 +259,27 @@ impl Docsets {
         out
     }
 
-    /// The rules every host follows: `/gateway/latest/*` to the latest release (302, since
-    /// what is latest changes).
-    pub fn redirects(&self) -> Vec<Redirect> {
+    /// The rule every host follows for each docs set, as (from, to) in `_redirects`'
+    /// form: `/gateway/latest/*` to `/gateway/3.4.x/:splat` ([`crate::redirects`] makes it
+    /// a 302, since what is latest changes).
+    pub fn latest_rules(&self) -> Vec<(String, String)> {
         self.sets
             .iter()
-            .map(|set| Redirect {
-                from: format!("/{}/{LATEST}/*", set.name),
-                to: format!("/{}/{}/:splat", set.name, set.latest().name),
-                status: 302,
+            .map(|set| {
+                (
+                    format!("/{}/{LATEST}/*", set.name),
+                    format!("/{}/{}/:splat", set.name, set.latest().name),
+                )
             })
             .collect()
     }
 
     /// Where a `/gateway/latest/…` URL leads, for the link checker; `None` for any other.
     pub fn resolve_latest(&self, url: &str) -> Option<String> {
-        self.redirects().iter().find_map(|r| r.target(url))
+        self.sets.iter().find_map(|set| {
+            let rest = url.strip_prefix(&format!("/{}/{LATEST}/", set.name))?;
+            Some(format!("/{}/{}/{rest}", set.name, set.latest().name))
+        })
     }
 
     /// For the URL of a versioned page, the docs set, its release's index and the path
@@ -483,7 +487,8 @@ pub struct VersionContext {
     pub releases: Vec<SwitchEntry>,
     /// `page.version.KEY` for every field of the release.
     pub fields: serde_json::Map<String, Value>,
-    /// The switcher and banner as the default theme shows them ([`crate::switcher`]).
+    /// The switcher and banner as the default theme shows them: filled in by the renderer
+    /// from the rest ([`crate::switcher`]).
     pub html: String,
 }
 
@@ -519,7 +524,7 @@ impl Docsets {
             .find(|e| e.status == Status::Latest)
             .cloned()
             .unwrap_or_else(|| releases[index].clone());
-        let mut context = VersionContext {
+        let context = VersionContext {
             docset: set.name.clone(),
             name: release.name.clone(),
             label: release.label.clone(),
@@ -534,7 +539,6 @@ impl Docsets {
                 .collect(),
             html: String::new(),
         };
-        context.html = crate::switcher::html(&context);
         Some(context)
     }
 
@@ -555,21 +559,6 @@ impl Docsets {
             (Some(_), None) => false,
             (None, _) => true,
         }
-    }
-
-    /// Every release's URL prefix, for the search index's ranges.
-    pub fn search_scopes(&self) -> Vec<crate::search::ReleaseScope> {
-        self.sets
-            .iter()
-            .flat_map(|set| {
-                set.releases
-                    .iter()
-                    .map(|release| crate::search::ReleaseScope {
-                        prefix: set.release_url(&release.name),
-                        latest: release.status == Status::Latest,
-                    })
-            })
-            .collect()
     }
 
     /// The URL search engines should index for the page at `url`: the same page in the
@@ -683,9 +672,13 @@ mod tests {
     #[test]
     fn latest_redirects_to_the_latest_release() {
         let sets = gateway();
-        let rules = sets.redirects();
-        assert_eq!(rules.len(), 1);
-        assert_eq!(rules[0].from, "/gateway/latest/*");
+        assert_eq!(
+            sets.latest_rules(),
+            [(
+                "/gateway/latest/*".to_owned(),
+                "/gateway/2.8.x/:splat".to_owned()
+            )]
+        );
         assert_eq!(
             sets.resolve_latest("/gateway/latest/install/").as_deref(),
             Some("/gateway/2.8.x/install/")

@@ -23,8 +23,8 @@ use super::forward::{ANSWER_PATH, Forwarded, Returned};
 
 /// Where the Worker's cron handler asks the object to run the daily job.
 const SCHEDULED_PATH: &str = "/scheduled";
+use super::env::{Settings, host};
 use super::store::{self, Answer, LocalKv, OP_PATH, Op};
-use super::{Settings, host};
 use crate::Edge;
 
 #[durable_object]

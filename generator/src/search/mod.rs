@@ -188,6 +188,20 @@ pub struct ReleaseScope {
     pub latest: bool,
 }
 
+/// Every release of the site's docs sets, for the index's ranges.
+pub fn release_scopes(docsets: &crate::versions::Docsets) -> Vec<ReleaseScope> {
+    docsets
+        .sets
+        .iter()
+        .flat_map(|set| {
+            set.releases.iter().map(|release| ReleaseScope {
+                prefix: set.release_url(&release.name),
+                latest: release.status == crate::versions::Status::Latest,
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, Serialize)]
 struct ReleaseRange<'a> {
     prefix: &'a str,

@@ -258,8 +258,11 @@ impl Server {
         }
         // The rules `_redirects` gives Cloudflare (aliases, `/<set>/latest/*`), answered
         // the same: real redirects.
-        let redirects =
-            Redirects::of_site(&site.config.docsets, &site.config.redirects, &site.pages);
+        let redirects = Redirects::of_site(
+            &site.config.docsets,
+            &site.config.redirects,
+            crate::page::aliases(&site.pages),
+        );
         if let Some((rule, target)) = redirects.find(&path) {
             let location = match query {
                 Some(q) => format!("{target}?{q}"),
