@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# What the build-time features of a modern docs site cost. Not a test: it prints figures.
+#
+#   bash bench/features.sh [PAGES] [RUNS]      defaults: 10000 3
+#
+# From ../shared/bench/gen_corpus.py's corpus (--flavor gatehouse) it makes a copy in
+# which one page in ten gains an image (a PNG the site publishes: its <img> gets width,
+# height, decoding and loading), one in ten an alias (a 301 in _redirects and a
+# meta-refresh page), and the site a [redirects] rule, beside llms.txt (on by default),
+# and reports the median CPU (user + system) and wall time of clean builds to memory
+# (/dev/shm) of both: the target is within 15% of CPU. Diagrams and math are not built
+# yet (issue 24), so they are not in the mix.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+pages=${1:-10000}
+runs=${2:-3}
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+corpus=${GATEHOUSE_BENCH_DIR:-/tmp/gatehouse-bench}/corpus-$pages
+if [ ! -f "$corpus/gatehouse/site.toml" ]; then
+  rm -rf "$corpus"
+  python3 "$here/../shared/bench/gen_corpus.py" --pages "$pages" --out "$corpus" --flavor gatehouse >/dev/null
+fi
+featured=${GATEHOUSE_BENCH_DIR:-/tmp/gatehouse-bench}/features-$pages
+if [ ! -f "$featured/done" ]; then
+  rm -rf "$featured"
+  cp -r "$corpus/gatehouse" "$featured"
+  python3 - "$featured" <<'PY'
+import os, struct, sys, zlib
+site = sys.argv[1]
+os.makedirs(os.path.join(site, "static", "img"), exist_ok=True)
+def png(width, height):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\0" + b"\xff" * (width * 3) for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+open(os.path.join(site, "static", "img", "diagram.png"), "wb").write(png(64, 40))
+content = os.path.join(site, "content")
+pages = sorted(os.path.relpath(os.path.join(d, f), content)
+               for d, _, fs in os.walk(content) for f in fs if f.endswith(".md") and f != "index.md")
+for n, rel in enumerate(pages):
+    path = os.path.join(content, rel)
+    text = open(path).read()
+    if n % 10 == 3:
+        text += "\n![The request path](/img/diagram.png)\n\nAnd again below: ![Detail](/img/diagram.png)\n"
+    if n % 10 == 7 and text.startswith("---\n"):
+        url = "/" + rel[:-3] + "/"
+        text = "---\naliases: [/old" + url + "]\n" + text[4:]
+    open(path, "w").write(text)
+with open(os.path.join(site, "site.toml"), "a") as f:
+    f.write('\n[redirects]\n"/archive/*" = "/:splat"\n')
+PY
+  touch "$featured/done"
+fi
+cargo build --release -q -p gatehouse --manifest-path "$here/Cargo.toml"
+bin="${CARGO_TARGET_DIR:-$here/target}/release/gatehouse"
+shm=/dev/shm
+[ -d "$shm" ] || shm=$(mktemp -d)
+
+measure() { # $1 = site; prints "median_wall median_cpu"
+  local out="$shm/gatehouse-bench-features" walls=() cpus=() result
+  for _ in $(seq "$runs"); do
+    rm -rf "$out"
+    result=$( { /usr/bin/time -f '%e %U %S' "$bin" build -q --root "$1" --out "$out"; } 2>&1 | tail -n 1)
+    read -r wall user sys <<<"$result"
+    walls+=("$wall")
+    cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')")
+  done
+  rm -rf "$out"
+  echo "$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+}
+
+echo "$pages pages, $runs clean builds each to $shm, $(nproc) cores"
+read -r plain_wall plain_cpu <<<"$(measure "$corpus/gatehouse")"
+echo "plain:         median $plain_wall s wall, $plain_cpu s CPU"
+read -r feat_wall feat_cpu <<<"$(measure "$featured")"
+echo "with features: median $feat_wall s wall, $feat_cpu s CPU (10% of pages with two images, 10% with an alias, a [redirects] rule, llms.txt)"
+awk -v a="$feat_cpu" -v b="$plain_cpu" 'BEGIN { printf "CPU ratio: %.2fx (target <= 1.15x)\n", a / b }'
