@@ -48,7 +48,8 @@ impl ImageSizes {
     }
 }
 
-fn is_raster(path: &Path) -> bool {
+/// Whether the file at `path` is an image whose size is read (by its extension).
+pub fn is_raster(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| RASTER.contains(&e.to_ascii_lowercase().as_str()))

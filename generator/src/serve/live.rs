@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use bytes::Bytes;
 
 use crate::diagnostic::Diagnostic;
+use crate::images;
 use crate::inputs::{self, Input};
 use crate::output::OutputFile;
 use crate::page::SourceFile;
@@ -233,7 +234,8 @@ impl LiveSite {
                     pending.pages.insert(content_path);
                 }
                 Kind::Static { url, css: is_css } => {
-                    if self.static_set_changed(&snapshot, rel, &url) {
+                    // A changed image changes the size its pages' <img> tags give.
+                    if self.static_set_changed(&snapshot, rel, &url) || images::is_raster(rel) {
                         pending.full = true;
                     } else if is_css {
                         css.push(url);
@@ -536,6 +538,38 @@ mod tests {
         });
         assert!(live.snapshot().site.is_some());
         (dir, live)
+    }
+
+    /// An image replaced by one of another size: its pages' <img> tags follow.
+    #[test]
+    fn an_image_edit_updates_the_size_its_pages_give() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let png = |width: u32, height: u32| {
+            let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+            bytes.extend(width.to_be_bytes());
+            bytes.extend(height.to_be_bytes());
+            bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+            bytes
+        };
+        std::fs::create_dir_all(root.join("content/img")).unwrap();
+        std::fs::write(root.join("site.toml"), "title = \"I\"\n").unwrap();
+        std::fs::write(
+            root.join("content/index.md"),
+            "---\ntitle: Home\n---\n![A](/img/a.png)\n",
+        )
+        .unwrap();
+        let image = root.join("content/img/a.png");
+        std::fs::write(&image, png(30, 20)).unwrap();
+        let live = LiveSite::new(BuildOptions {
+            root: root.to_path_buf(),
+            ..BuildOptions::default()
+        });
+        let home = || String::from_utf8_lossy(&live.page("/").unwrap().unwrap()).into_owned();
+        assert!(home().contains("width=\"30\" height=\"20\""), "{}", home());
+        std::fs::write(&image, png(60, 45)).unwrap();
+        live.apply(&BTreeSet::from([image]), &mut Pending::default());
+        assert!(home().contains("width=\"60\" height=\"45\""), "{}", home());
     }
 
     /// An edit to a docs set's shared page re-renders its copy in every release; a
