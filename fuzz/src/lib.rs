@@ -97,6 +97,14 @@ const MARKDOWN_WORDS: &[&str] = &[
     "{% endnavtab %}",
     "{% callout ",
     "{% endcallout %}",
+    "{% if_version gte:2.x %}",
+    "{%- if_version lte:1.x eq:2.x -%}",
+    "{% if_version gte:9.x %}",
+    "{% else_version %}",
+    "{% else_version -%}",
+    "{% endif_version %}",
+    "{{version.name}}",
+    "{{version.patch}}",
     "é",
     "\u{200b}",
     "\r\n",
@@ -483,14 +491,28 @@ fn variables(data: &[u8]) {
     }
 }
 
+/// Two releases, for the `if_version` blocks the shortcodes target expands.
+static RELEASES: LazyLock<gatehouse::versions::Docsets> = LazyLock::new(|| {
+    gatehouse::versions::Docsets::from_site(&serde_json::json!({"docsets": {"gw": {"releases": [
+        {"name": "2.x", "status": "latest", "patch": "2.1"},
+        {"name": "1.x", "status": "maintained"},
+    ]}}}))
+    .expect("two releases")
+});
+
 fn shortcodes(data: &[u8]) {
     let text = text_of(data);
     let page = page_vars();
+    // Odd lengths expand as a page of release 1.x, even ones as a page of no release.
+    let release = (data.len() % 2 == 1)
+        .then(|| RELEASES.release_of("gw/1.x/fuzz.md"))
+        .flatten();
+    let version = release.map(|r| r.variables()).unwrap_or_default();
     let scope = Scope {
         site: &SITE.variables,
         page: &page,
-        version: &[],
-        release: None,
+        version: &version,
+        release,
     };
     let expanded = SITE
         .shortcodes
