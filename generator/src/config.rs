@@ -35,6 +35,8 @@ pub struct SiteConfig {
     pub docsets: Arc<Docsets>,
     /// `[redirects]`: moved paths and sections.
     pub redirects: Vec<Redirect>,
+    /// `[llms]`: `llms.txt` and the pages' Markdown copies.
+    pub llms: LlmsSettings,
 }
 
 /// `[links]` in `site.toml`.
@@ -177,6 +179,10 @@ impl SiteConfig {
             problems.append(&mut p);
             Vec::new()
         });
+        let llms = llms_settings(&site).unwrap_or_else(|p| {
+            problems.push(p);
+            LlmsSettings::default()
+        });
         let Value::Object(map) = &mut site else {
             unreachable!("site.toml parses to a table")
         };
@@ -197,6 +203,7 @@ impl SiteConfig {
             workers_plan,
             docsets: Arc::new(docsets),
             redirects,
+            llms,
         })
     }
 
@@ -219,6 +226,7 @@ impl SiteConfig {
             workers_plan: WorkersPlan::from_site(&site).unwrap_or_default(),
             docsets: Arc::new(Docsets::from_site(&site).unwrap_or_default()),
             redirects: redirects::site_table(&site).unwrap_or_default(),
+            llms: llms_settings(&site).unwrap_or_default(),
             site,
         }
     }
@@ -227,11 +235,54 @@ impl SiteConfig {
     pub fn variables(&self) -> Variables {
         let mut vars = Variables {
             docsets: self.docsets.clone(),
+            markdown_copies: self.llms.markdown,
             ..Variables::default()
         };
         flatten("site", &self.site, &mut vars);
         vars
     }
+}
+
+/// `[llms]` ([`crate::llms`]): `txt` (on unless `false`) and `markdown` (off unless `true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LlmsSettings {
+    pub txt: bool,
+    pub markdown: bool,
+}
+
+impl Default for LlmsSettings {
+    fn default() -> Self {
+        Self {
+            txt: true,
+            markdown: false,
+        }
+    }
+}
+
+pub fn llms_settings(site: &Value) -> Result<LlmsSettings, Diagnostic> {
+    let mut settings = LlmsSettings::default();
+    let Some(table) = site.get("llms") else {
+        return Ok(settings);
+    };
+    let problem = |m: &str| Diagnostic::file("site.toml", format!("[llms] {m}"));
+    let table = table
+        .as_object()
+        .ok_or_else(|| problem("must be a table: [llms] txt = false"))?;
+    for (key, value) in table {
+        let Value::Bool(on) = value else {
+            return Err(problem(&format!("{key} must be true or false")));
+        };
+        match key.as_str() {
+            "txt" => settings.txt = *on,
+            "markdown" => settings.markdown = *on,
+            other => {
+                return Err(problem(&format!(
+                    "has no setting '{other}' (it has txt and markdown)"
+                )));
+            }
+        }
+    }
+    Ok(settings)
 }
 
 /// The values `{{site.NAME}}` can print, flattened to dotted paths.
@@ -242,6 +293,9 @@ pub struct Variables {
     pub containers: HashMap<String, &'static str>,
     /// The docs sets' releases: what `{{version.*}}` and `{% if_version %}` name.
     pub docsets: Arc<Docsets>,
+    /// Whether each page keeps its expanded Markdown for its Markdown copy
+    /// (`[llms] markdown = true`).
+    pub markdown_copies: bool,
 }
 
 fn flatten(prefix: &str, value: &Value, vars: &mut Variables) {

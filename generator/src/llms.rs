@@ -4,35 +4,20 @@
 //! search index (the form pages), and a release's copy of a page the latest release has
 //! (its canonical URL is that one, as in `sitemap.xml`). `[llms] txt = false` in
 //! `site.toml` turns it off.
+//!
+//! With `[llms] markdown = true`, each page is also published as Markdown beside its HTML
+//! (`/guide/a/index.md`): its text with variables resolved and tags expanded (a
+//! shortcode's HTML stays, as Markdown allows), and every site link made absolute
+//! ([`markdown_copy`]). Off by default: it doubles a site's files, and Cloudflare's free
+//! plan takes 20,000.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::config::SiteConfig;
-use crate::diagnostic::Diagnostic;
 use crate::page::Page;
 use crate::tree::SiteTree;
-
-/// Whether `/llms.txt` is written: `[llms] txt`, on unless `false`.
-pub fn enabled(site: &Value) -> Result<bool, Diagnostic> {
-    let Some(table) = site.get("llms") else {
-        return Ok(true);
-    };
-    let problem = |m: &str| Diagnostic::file("site.toml", format!("[llms] {m}"));
-    let table = table
-        .as_object()
-        .ok_or_else(|| problem("must be a table: [llms] txt = false"))?;
-    let mut on = true;
-    for (key, value) in table {
-        match (key.as_str(), value) {
-            ("txt", Value::Bool(b)) => on = *b,
-            ("txt", _) => return Err(problem("txt must be true or false")),
-            (other, _) => return Err(problem(&format!("has no setting '{other}' (it has txt)"))),
-        }
-    }
-    Ok(on)
-}
 
 /// One line of Markdown text: line breaks folded, so a description cannot end the list.
 fn line(text: &str) -> String {
@@ -77,4 +62,66 @@ pub fn llms_txt(config: &SiteConfig, pages: &[Arc<Page>], tree: &SiteTree) -> St
         out.push('\n');
     }
     out
+}
+
+/// The Markdown copy of the page at `page_url`: `markdown` with every link and image
+/// target that is a site path (`/a/`, `../b/`, `c.png`) made a full URL on `base_url`,
+/// so the copy works wherever it is read. Targets are found by the Markdown parser, in
+/// inline links and images; reference definitions and raw HTML are left as written.
+pub fn markdown_copy(markdown: &str, page_url: &str, base_url: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, Options::all()).into_offset_iter() {
+        let dest = match &event {
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => dest_url.as_ref(),
+            _ => continue,
+        };
+        if dest.is_empty() || dest.starts_with('#') || crate::urls::is_external(dest) {
+            continue;
+        }
+        let (path, _) = crate::urls::split_link(dest);
+        let Some(resolved) = crate::urls::resolve(page_url, path) else {
+            continue;
+        };
+        let suffix = &dest[path.len()..];
+        // The target as written, inside the link's `(…)`: its last occurrence there.
+        let span = &markdown[range.clone()];
+        let Some(at) = span.rfind(&format!("({dest}")) else {
+            continue;
+        };
+        let start = range.start + at + 1;
+        edits.push((
+            start,
+            start + dest.len(),
+            format!("{base_url}{resolved}{suffix}"),
+        ));
+    }
+    let mut out = String::with_capacity(markdown.len() + edits.len() * base_url.len());
+    let mut copied = 0;
+    edits.sort_by_key(|e| e.0);
+    for (start, end, with) in edits {
+        if start < copied {
+            continue;
+        }
+        out.push_str(&markdown[copied..start]);
+        out.push_str(&with);
+        copied = end;
+    }
+    out.push_str(&markdown[copied..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_links_in_a_markdown_copy_become_full_urls() {
+        let text = "See [setup](../setup/#start), [home](/), [out](https://x.org/a), [here](#top) and ![shot](img/a.png).\n\n```\n[not](/a-link/)\n```\n";
+        assert_eq!(
+            markdown_copy(text, "/guide/intro/", "https://d.example"),
+            "See [setup](https://d.example/guide/setup/#start), [home](https://d.example/), [out](https://x.org/a), [here](#top) and ![shot](https://d.example/guide/intro/img/a.png).\n\n```\n[not](/a-link/)\n```\n"
+        );
+    }
 }

@@ -87,6 +87,9 @@ pub struct Page {
     /// What the page's stages warn of (a code line left plain, a slow page): kept with
     /// the page, so `serve` repeats them until the page changes.
     pub warnings: Vec<Diagnostic>,
+    /// The page's Markdown with its tags expanded and variables resolved, when the site
+    /// publishes Markdown copies (`[llms] markdown = true`: [`crate::llms`]).
+    pub markdown: Option<String>,
 }
 
 impl Page {
@@ -284,6 +287,7 @@ fn process_body(
         links,
         includes,
         warnings,
+        markdown: site.markdown_copies.then(|| text.into_owned()),
         ..bodiless(source, front)
     };
     (page, problems)
@@ -309,6 +313,7 @@ fn bodiless(source: &SourceFile, front: FrontMatter) -> Page {
         links: Vec::new(),
         includes: Vec::new(),
         warnings: Vec::new(),
+        markdown: None,
     }
 }
 

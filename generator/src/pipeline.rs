@@ -721,11 +721,8 @@ fn make_generated(
                     == *url
             }),
         ),
-        Generated::LlmsTxt => match crate::llms::enabled(&config.site) {
-            Ok(true) => crate::llms::llms_txt(config, pages, tree),
-            Ok(false) => return Ok(Vec::new()),
-            Err(problem) => return Err(problem),
-        },
+        Generated::LlmsTxt if config.llms.txt => crate::llms::llms_txt(config, pages, tree),
+        Generated::LlmsTxt => return Ok(Vec::new()),
         Generated::Redirects => {
             match Redirects::of_site(&config.docsets, &config.redirects, page::aliases(pages))
                 .file()
@@ -1030,6 +1027,20 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
                             path: out.join(rel.trim_start_matches('/')),
                             source,
                         });
+                    }
+                    // Its Markdown copy beside it (`[llms] markdown = true`).
+                    if let Some(markdown) = &page.markdown
+                        && let Some(dir) = rel.strip_suffix("index.html")
+                    {
+                        let copy =
+                            crate::llms::markdown_copy(markdown, &page.url, &config.base_url);
+                        let md = format!("{dir}index.md");
+                        if let Err(source) = staging.write(&md, copy.as_bytes()) {
+                            made.write_error = Some(BuildError::Write {
+                                path: out.join(md.trim_start_matches('/')),
+                                source,
+                            });
+                        }
                     }
                 }
                 Err(problem) => made.render_problems.push(problem),

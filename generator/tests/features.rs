@@ -12,6 +12,13 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// Writes each `(path, text)` under `root`.
+fn write_all(root: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        write(root, rel, text);
+    }
+}
+
 fn site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -284,26 +291,27 @@ fn images_get_width_height_and_lazy_loading() {
 fn llms_txt_lists_sections_and_pages() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_all(
         root,
-        "site.toml",
-        "title = \"L\"\ndescription = \"All about L.\"\nbase_url = \"https://l.example\"\n",
-    );
-    write(root, "content/index.md", "---\ntitle: Home\n---\nHi.\n");
-    write(
-        root,
-        "content/guide/index.md",
-        "---\ntitle: Guide\ndescription: How to.\n---\nG.\n",
-    );
-    write(
-        root,
-        "content/guide/a.md",
-        "---\ntitle: A\ndescription: |\n  First\n  step.\nweight: 1\n---\nA.\n",
-    );
-    write(
-        root,
-        "content/form.md",
-        "---\ntitle: Form\nin_search_index: false\n---\nF.\n",
+        &[
+            (
+                "site.toml",
+                "title = \"L\"\ndescription = \"All about L.\"\nbase_url = \"https://l.example\"\n",
+            ),
+            ("content/index.md", "---\ntitle: Home\n---\nHi.\n"),
+            (
+                "content/guide/index.md",
+                "---\ntitle: Guide\ndescription: How to.\n---\nG.\n",
+            ),
+            (
+                "content/guide/a.md",
+                "---\ntitle: A\ndescription: |\n  First\n  step.\nweight: 1\n---\nA.\n",
+            ),
+            (
+                "content/form.md",
+                "---\ntitle: Form\nin_search_index: false\n---\nF.\n",
+            ),
+        ],
     );
     let out = root.join("public");
     gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
@@ -314,4 +322,44 @@ fn llms_txt_lists_sections_and_pages() {
     write(root, "site.toml", "title = \"L\"\n[llms]\ntxt = false\n");
     gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
     assert!(!out.join("llms.txt").exists());
+}
+
+/// `[llms] markdown = true`: each page also as Markdown beside its HTML, variables
+/// resolved, tags expanded, site links made full URLs; off by default.
+#[test]
+fn markdown_copies_beside_the_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_all(
+        root,
+        &[
+            (
+                "site.toml",
+                "title = \"M\"\nbase_url = \"https://m.example\"\nproduct = \"Konnect\"\n",
+            ),
+            ("content/index.md", "---\ntitle: Home\n---\nHi.\n"),
+            (
+                "content/guide/a.md",
+                "---\ntitle: A\n---\nUse {{site.product}}: [home](/) and [b](../b/).\n\n{% callout note %}\nCareful.\n{% endcallout %}\n",
+            ),
+            ("content/guide/b.md", "---\ntitle: B\n---\nB.\n"),
+        ],
+    );
+    let out = root.join("public");
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    assert!(!out.join("guide/a/index.md").exists(), "off by default");
+    write(
+        root,
+        "site.toml",
+        "title = \"M\"\nbase_url = \"https://m.example\"\nproduct = \"Konnect\"\n[llms]\nmarkdown = true\n",
+    );
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    let copy = std::fs::read_to_string(out.join("guide/a/index.md")).unwrap();
+    assert!(
+        copy.starts_with(
+            "Use Konnect: [home](https://m.example/) and [b](https://m.example/guide/b/).\n"
+        ),
+        "{copy}"
+    );
+    assert!(copy.contains("Careful.") && !copy.contains("{%"), "{copy}");
 }

@@ -674,6 +674,7 @@ mod tests {
             links: Vec::new(),
             includes: Vec::new(),
             warnings: Vec::new(),
+            markdown: None,
         }
     }
 

@@ -256,6 +256,18 @@ impl Server {
             }
             return response;
         }
+        // A page's Markdown copy (`[llms] markdown = true`), as `build` writes it.
+        if let Some(dir) = path.strip_suffix("index.md")
+            && let Some(index) = site.page_index(dir)
+            && let Some(markdown) = &site.pages[index].markdown
+        {
+            let copy = crate::llms::markdown_copy(markdown, dir, &site.config.base_url);
+            return respond(
+                StatusCode::OK,
+                "text/markdown; charset=utf-8",
+                Bytes::from(copy),
+            );
+        }
         // The rules `_redirects` gives Cloudflare (aliases, `/<set>/latest/*`), answered
         // the same: real redirects.
         let redirects = Redirects::of_site(
