@@ -15,17 +15,11 @@
 #   - the disk's floor: the same files written by a plain loop, for comparison.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 pages=${1:-10000}
 runs=${2:-5}
-command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
-corpus=${GATEHOUSE_BENCH_DIR:-/tmp/gatehouse-bench}/corpus-$pages
-if [ ! -f "$corpus/gatehouse/site.toml" ]; then
-  rm -rf "$corpus"
-  python3 "$here/../shared/bench/gen_corpus.py" --pages "$pages" --out "$corpus" --flavor gatehouse >/dev/null
-fi
-cargo build --release -q -p gatehouse --manifest-path "$here/Cargo.toml"
-target=${CARGO_TARGET_DIR:-$here/target}
-bin="$target/release/gatehouse"
+corpus=$(corpus "$pages")
+build_release
 # Output on disk goes here, never into the corpus folder (other runs may share it).
 disk=${GATEHOUSE_BENCH_DISK:-$target/bench-public}
 site="$corpus/gatehouse"
@@ -42,7 +36,7 @@ measure() { # $1 = output folder; prints "median_seconds peak_kib pages"
   local written
   written=$(find "$out" -name index.html | wc -l)
   rm -rf "$out"
-  echo "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $peak $written ${times[*]}"
+  echo "$(printf '%s\n' "${times[@]}" | median) $peak $written ${times[*]}"
 }
 
 report() { # $1 = label, rest = measure output
@@ -55,8 +49,6 @@ PY
 }
 
 echo "corpus: $site ($expected HTML pages expected), $runs clean builds each, $(nproc) cores"
-shm=/dev/shm
-[ -d "$shm" ] || shm=$(mktemp -d)
 report "output in memory ($shm)" $(measure "$shm/gatehouse-bench-public")
 report "output on disk ($disk)" $(measure "$disk")
 
@@ -68,7 +60,7 @@ for _ in $(seq "$runs"); do
   rebuilds+=("$( { /usr/bin/time -f '%e' "$bin" build -q --root "$site" --out "$disk"; } 2>&1 | tail -n 1)")
 done
 rm -rf "$disk"
-echo "rebuild on disk over the previous output: median $(printf '%s\n' "${rebuilds[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') s; runs: ${rebuilds[*]}"
+echo "rebuild on disk over the previous output: median $(printf '%s\n' "${rebuilds[@]}" | median) s; runs: ${rebuilds[*]}"
 
 # The disk's floor: the same folders and files (taken from one build in memory) written by
 # a plain Python loop with no rendering at all, the same number of times, each after

@@ -12,15 +12,11 @@
 # yet (issue 24), so they are not in the mix.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 pages=${1:-10000}
 runs=${2:-3}
-command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
-corpus=${GATEHOUSE_BENCH_DIR:-/tmp/gatehouse-bench}/corpus-$pages
-if [ ! -f "$corpus/gatehouse/site.toml" ]; then
-  rm -rf "$corpus"
-  python3 "$here/../shared/bench/gen_corpus.py" --pages "$pages" --out "$corpus" --flavor gatehouse >/dev/null
-fi
-featured=${GATEHOUSE_BENCH_DIR:-/tmp/gatehouse-bench}/features-$pages
+corpus=$(corpus "$pages")
+featured=$bench_dir/features-$pages
 if [ ! -f "$featured/done" ]; then
   rm -rf "$featured"
   cp -r "$corpus/gatehouse" "$featured"
@@ -52,27 +48,13 @@ with open(os.path.join(site, "site.toml"), "a") as f:
 PY
   touch "$featured/done"
 fi
-cargo build --release -q -p gatehouse --manifest-path "$here/Cargo.toml"
-bin="${CARGO_TARGET_DIR:-$here/target}/release/gatehouse"
-shm=/dev/shm
-[ -d "$shm" ] || shm=$(mktemp -d)
-
-measure() { # $1 = site; prints "median_wall median_cpu"
-  local out="$shm/gatehouse-bench-features" walls=() cpus=() result
-  for _ in $(seq "$runs"); do
-    rm -rf "$out"
-    result=$( { /usr/bin/time -f '%e %U %S' "$bin" build -q --root "$1" --out "$out"; } 2>&1 | tail -n 1)
-    read -r wall user sys <<<"$result"
-    walls+=("$wall")
-    cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')")
-  done
-  rm -rf "$out"
-  echo "$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
-}
+build_release
+out="$shm/gatehouse-bench-features"
 
 echo "$pages pages, $runs clean builds each to $shm, $(nproc) cores"
-read -r plain_wall plain_cpu <<<"$(measure "$corpus/gatehouse")"
+read -r plain_wall plain_cpu _ <<<"$(clean_builds "$corpus/gatehouse" "$out" "$runs")"
 echo "plain:         median $plain_wall s wall, $plain_cpu s CPU"
-read -r feat_wall feat_cpu <<<"$(measure "$featured")"
+read -r feat_wall feat_cpu _ <<<"$(clean_builds "$featured" "$out" "$runs")"
+rm -rf "$out"
 echo "with features: median $feat_wall s wall, $feat_cpu s CPU (10% of pages with two images, 10% with an alias, a [redirects] rule, llms.txt)"
 awk -v a="$feat_cpu" -v b="$plain_cpu" 'BEGIN { printf "CPU ratio: %.2fx (target <= 1.15x)\n", a / b }'

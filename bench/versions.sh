@@ -15,17 +15,17 @@
 # changed (unchanged files are hard-linked, not rewritten) against a clean build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 releases=${1:-10}
 pages=${2:-1000}
 runs=${3:-3}
-command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
-work=${GATEHOUSE_BENCH_DIR:-/tmp/gatehouse-bench}/versions-$releases-$pages
+work=$bench_dir/versions-$releases-$pages
 total=$((releases * pages))
 if [ ! -f "$work/done" ]; then
   rm -rf "$work"
   mkdir -p "$work"
-  python3 "$here/../shared/bench/gen_corpus.py" --pages "$total" --out "$work/flat" --flavor gatehouse >/dev/null
-  python3 "$here/../shared/bench/gen_corpus.py" --pages "$pages" --out "$work/one" --flavor gatehouse >/dev/null
+  corpus "$total" "$work/flat" >/dev/null
+  corpus "$pages" "$work/one" >/dev/null
   python3 - "$work" "$releases" <<'PY'
 import os, re, shutil, sys
 work, releases = sys.argv[1], int(sys.argv[2])
@@ -67,37 +67,21 @@ for rel in sources:
 PY
   touch "$work/done"
 fi
-cargo build --release -q -p gatehouse --manifest-path "$here/Cargo.toml"
-bin="${CARGO_TARGET_DIR:-$here/target}/release/gatehouse"
-shm=/dev/shm
-[ -d "$shm" ] || shm=$(mktemp -d)
-
-measure() { # $1 = site, $2 = output; prints "median_wall median_cpu pages"
-  local site=$1 out=$2 walls=() cpus=() result
-  for _ in $(seq "$runs"); do
-    rm -rf "$out"
-    result=$( { /usr/bin/time -f '%e %U %S' "$bin" build -q --root "$site" --out "$out"; } 2>&1 | tail -n 1)
-    read -r wall user sys <<<"$result"
-    walls+=("$wall")
-    cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')")
-  done
-  local written
-  written=$(find "$out" -name index.html | wc -l)
-  echo "$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $written"
-}
+build_release
 
 echo "$releases releases x $pages pages against one corpus of $total pages; $runs clean builds each to $shm, $(nproc) cores"
-read -r flat_wall flat_cpu flat_pages <<<"$(measure "$work/flat/gatehouse" "$shm/gatehouse-bench-flat")"
+read -r flat_wall flat_cpu flat_pages <<<"$(clean_builds "$work/flat/gatehouse" "$shm/gatehouse-bench-flat" "$runs")"
 echo "unversioned: $flat_pages pages, median $flat_wall s wall, $flat_cpu s CPU"
-read -r ver_wall ver_cpu ver_pages <<<"$(measure "$work/versioned" "$shm/gatehouse-bench-versioned")"
+read -r ver_wall ver_cpu ver_pages <<<"$(clean_builds "$work/versioned" "$shm/gatehouse-bench-versioned" "$runs")"
 echo "versioned:   $ver_pages pages, median $ver_wall s wall, $ver_cpu s CPU"
 awk -v a="$ver_cpu" -v b="$flat_cpu" 'BEGIN { printf "CPU ratio versioned / unversioned: %.2fx (target <= 1.10x)\n", a / b }'
 
-# A rebuild over the previous output after one page of one release changed.
+# A rebuild over the previous output after one page of one release (r03) changed.
 out="$shm/gatehouse-bench-versioned"
 rm -rf "$out"
 "$bin" build -q --root "$work/versioned" --out "$out"
-page=$(find "$work/versioned/content/docs/r03" -name '*.md' ! -name index.md | sort | sed -n 1p)
+edited=r$(printf %02d $((releases < 3 ? releases : 3)))
+page=$(find "$work/versioned/content/docs/$edited" -name '*.md' ! -name index.md | sort | sed -n 1p)
 cp "$page" "$work/page.bak"
 printf '\nEdited for the benchmark.\n' >>"$page"
 (cd "$out" && find . -type f -printf '%i %P\n' | sort -k2) >"$work/inodes.before"
@@ -108,5 +92,5 @@ mv "$work/page.bak" "$page"
 rewritten=$(join -1 2 -2 2 "$work/inodes.before" "$work/inodes.after" | awk '$2 != $3' | wc -l)
 files=$(wc -l <"$work/inodes.after")
 read -r wall user sys <<<"$result"
-echo "rebuild after one page of r03 changed: $wall s wall, $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') s CPU (clean: $ver_wall s); $rewritten of $files files written again, the rest linked unchanged"
+echo "rebuild after one page of $edited changed: $wall s wall, $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') s CPU (clean: $ver_wall s); $rewritten of $files files written again, the rest linked unchanged"
 rm -rf "$out" "$shm/gatehouse-bench-flat"

@@ -105,6 +105,8 @@ pub struct Site {
     pub image_sizes: Arc<ImageSizes>,
     /// Draft URL → source, for links that point at a draft.
     pub drafts: HashMap<String, PathBuf>,
+    /// Every redirect the site answers (`serve` looks each missing page up here).
+    pub redirects: Arc<Redirects>,
     pub external_links: Vec<ExternalLink>,
     /// Warnings of the site-wide stages of the run that made this site (for a revision:
     /// of the pages it checked); [`Site::all_warnings`] adds the pages' own.
@@ -244,6 +246,11 @@ struct Parts {
 
 impl Parts {
     fn into_site(self, options: &BuildOptions, site_wide: SiteWide, complete: bool) -> Site {
+        let redirects = Arc::new(Redirects::of_site(
+            &self.config.docsets,
+            &self.config.redirects,
+            page::aliases(&self.pages),
+        ));
         Site {
             root: options.root.clone(),
             options: options.clone(),
@@ -256,6 +263,7 @@ impl Parts {
             tree: site_wide.tree,
             link_index: site_wide.link_index,
             image_sizes: Arc::new(ImageSizes::read(&self.static_files)),
+            redirects,
             static_files: Arc::new(self.static_files),
             file_urls: Arc::new(self.file_urls),
             drafts: self.drafts,
@@ -628,6 +636,11 @@ impl Site {
             Revision::Bodies(changed_urls)
         };
         let site = Site {
+            redirects: Arc::new(Redirects::of_site(
+                &self.config.docsets,
+                &self.config.redirects,
+                page::aliases(&pages),
+            )),
             pages,
             tree: site_wide.tree,
             link_index: site_wide.link_index,

@@ -295,6 +295,27 @@ fn created_and_deleted_pages_update_navigation() {
 }
 
 #[test]
+fn an_alias_added_or_removed_while_serving_redirects_accordingly() {
+    let server = Server::start();
+    let events = server.events();
+    let beta = server.path("content/guide/beta.md");
+    save(&beta, "---\ntitle: Beta\n---\nBeta page.\n");
+    events.wait_for("reload");
+    assert_eq!(server.get("/old/beta/").0, 404);
+    save(
+        &beta,
+        "---\ntitle: Beta\naliases: [/old/beta/]\n---\nBeta page.\n",
+    );
+    events.wait_for("reload");
+    let (status, head, _) = server.get_with_head("/old/beta/");
+    assert_eq!(status, 301, "{head}");
+    assert!(head.contains("location: /guide/beta/"), "{head}");
+    save(&beta, "---\ntitle: Beta\n---\nBeta page.\n");
+    events.wait_for("reload");
+    assert_eq!(server.get("/old/beta/").0, 404, "the alias is gone");
+}
+
+#[test]
 fn stylesheet_edits_swap_in_place_and_unknown_paths_are_404() {
     let server = Server::start();
     let events = server.events();

@@ -77,6 +77,17 @@ async function register(email) {
   return mailedToken(email, '/api/verify');
 }
 
+/** A new address, registered and verified: its first verification link and the session
+ * the confirmation signed in. */
+async function verifiedAccount(name) {
+  const email = address(name);
+  const token = await register(email);
+  const verified = await post('/api/verify', { token, password: PASSWORD });
+  assert.equal(verified.location, '/account/', verified.text.slice(0, 300));
+  assert.ok(verified.cookie, 'the confirmation signs in');
+  return { email, token, session: verified.cookie };
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const tally = (answers) => answers.reduce((counts, { status }) => {
@@ -100,10 +111,7 @@ describe('one writer per account', { concurrency: false }, () => {
   });
 
   it('50 wrong passwords at once: at most the limit are tried, the owner still signs in from another network', async () => {
-    const email = address('guess');
-    const token = await register(email);
-    const verified = await post('/api/verify', { token, password: PASSWORD });
-    assert.equal(verified.location, '/account/');
+    const { email } = await verifiedAccount('guess');
     const answers = await Promise.all(
       Array.from({ length: 50 }, (_, i) => post('/api/sign-in', { email, password: `Wrong-guess${i}` })),
     );
@@ -116,11 +124,7 @@ describe('one writer per account', { concurrency: false }, () => {
   });
 
   it('one reset link posted 12 times at once resets once, and the old session stays dead', async () => {
-    const email = address('reset');
-    const token = await register(email);
-    const verified = await post('/api/verify', { token, password: PASSWORD });
-    const oldSession = verified.cookie;
-    assert.ok(oldSession);
+    const { email, session: oldSession } = await verifiedAccount('reset');
     const forgot = await post('/api/forgot-password', { email }, { ip: OWNER_IP });
     assert.equal(forgot.status, 303);
     const reset = await mailedToken(email, '/reset-password/');
@@ -142,11 +146,7 @@ describe('one writer per account', { concurrency: false }, () => {
   });
 
   it('an account deleted while its own session saves the profile in a burst stays deleted', async () => {
-    const email = address('delete');
-    const token = await register(email);
-    const verified = await post('/api/verify', { token, password: PASSWORD });
-    const session = verified.cookie;
-    assert.ok(session);
+    const { email, token, session } = await verifiedAccount('delete');
     const saves = Array.from({ length: 10 }, () => post('/api/account/profile', {
       first_name: 'Late', last_name: 'Save', organization: 'Back',
     }, { cookie: session }));
@@ -169,12 +169,9 @@ describe('one writer per account', { concurrency: false }, () => {
   });
 
   it('one email-change link posted 12 times at once moves the account once', async () => {
-    const email = address('move');
+    const { email, session } = await verifiedAccount('move');
     const moved = address('moved');
-    const token = await register(email);
-    const verified = await post('/api/verify', { token, password: PASSWORD });
-    assert.ok(verified.cookie);
-    const asked = await post('/api/account/email', { email: moved, current_password: PASSWORD }, { cookie: verified.cookie, ip: OWNER_IP });
+    const asked = await post('/api/account/email', { email: moved, current_password: PASSWORD }, { cookie: session, ip: OWNER_IP });
     assert.equal(asked.location, '/account/?email=1', asked.text.slice(0, 300));
     const link = await mailedToken(moved, '/confirm-email/');
     const answers = await Promise.all(
@@ -192,11 +189,7 @@ describe('one writer per account', { concurrency: false }, () => {
     assert.equal(atOld.status, 422, 'the old address no longer does');
   });
   it('a reset racing 20 profile saves and sign-outs-everywhere from an old session: neither the old password nor the session comes back', async () => {
-    const email = address('race');
-    const token = await register(email);
-    const verified = await post('/api/verify', { token, password: PASSWORD });
-    const oldSession = verified.cookie;
-    assert.ok(oldSession);
+    const { email, session: oldSession } = await verifiedAccount('race');
     const forgot = await post('/api/forgot-password', { email }, { ip: OWNER_IP });
     assert.equal(forgot.status, 303);
     const reset = await mailedToken(email, '/reset-password/');

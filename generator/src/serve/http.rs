@@ -19,7 +19,6 @@ use tokio::sync::{broadcast, mpsc};
 use super::LivePages;
 use super::live::{LiveEvent, LiveSite};
 use super::reload::{self, EventStream};
-use crate::redirects::Redirects;
 use crate::site_files::{self, Generated, Served};
 use crate::urls;
 
@@ -270,12 +269,7 @@ impl Server {
         }
         // The rules `_redirects` gives Cloudflare (aliases, `/<set>/latest/*`), answered
         // the same: real redirects.
-        let redirects = Redirects::of_site(
-            &site.config.docsets,
-            &site.config.redirects,
-            crate::page::aliases(&site.pages),
-        );
-        if let Some((rule, target)) = redirects.find(&path) {
+        if let Some((rule, target)) = site.redirects.find(&path) {
             let location = match query {
                 Some(q) => format!("{target}?{q}"),
                 None => target,
