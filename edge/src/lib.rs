@@ -18,8 +18,9 @@
 //! futures happen to be `Send` too).
 //!
 //! The `core` feature (on by default) is all of the above. Without it the crate is only
-//! [`routes`] (the route table, for hosts and the generator's link checker) and [`html`]
-//! (the project's HTML escaper), which need nothing but the `http` crate.
+//! [`routes`] (the route table, for hosts and the generator's link checker), [`html`]
+//! (the project's HTML escaper) and [`reader`] (what pages may know of their reader, for
+//! the generator's checks), which need nothing but the `http` crate.
 //!
 //! `docs/content/backend.md` maps the modules, lays out the store's keys and walks through
 //! what each flow needs of its consistency.
@@ -28,6 +29,7 @@
 #![allow(async_fn_in_trait)]
 
 pub mod html;
+pub mod reader;
 pub mod routes;
 
 #[cfg(feature = "core")]
@@ -58,6 +60,8 @@ pub mod mail;
 pub mod pages;
 #[cfg(feature = "core")]
 pub mod password;
+#[cfg(feature = "core")]
+pub mod personalize;
 #[cfg(feature = "core")]
 mod response;
 #[cfg(feature = "core")]

@@ -127,6 +127,13 @@ pub fn set(response: &mut Resp, name: HeaderName, value: &str) -> Result<(), Edg
     Ok(())
 }
 
+/// Adds a header beside any of the same name (`Set-Cookie`).
+pub fn append(response: &mut Resp, name: HeaderName, value: &str) -> Result<(), EdgeError> {
+    let value = HeaderValue::from_str(value).map_err(|e| EdgeError::Header(e.to_string()))?;
+    response.headers_mut().append(name, value);
+    Ok(())
+}
+
 pub fn retry_after(response: &mut Resp, secs: u64) {
     response
         .headers_mut()

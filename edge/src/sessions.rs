@@ -18,10 +18,14 @@ use http::HeaderMap;
 use http::header::COOKIE;
 use serde::{Deserialize, Serialize};
 
+use http::header::SET_COOKIE;
+
 use crate::accounts::{self, Account};
 use crate::clock::DAY;
 use crate::error::EdgeError;
 use crate::kv::{Kv, Txn};
+use crate::reader;
+use crate::response::{self, Resp};
 use crate::rng::Rng;
 use crate::tokens::{new_secret, sha256_hex, well_formed};
 
@@ -155,15 +159,19 @@ pub async fn delete(kv: &impl Kv, id: &str) -> Result<(), EdgeError> {
 
 /// The session cookie's value, if the request has a well-formed one.
 pub fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).filter(|value| well_formed(value))
+}
+
+/// The value of the request's cookie `wanted`, if it has one.
+pub fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|line| line.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.trim().trim_matches('"').to_owned())
-        .filter(|value| well_formed(value))
 }
 
 pub fn set_cookie(id: &str) -> String {
@@ -174,6 +182,23 @@ pub fn set_cookie(id: &str) -> String {
 
 pub fn clear_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0")
+}
+
+/// Signs the answer's browser in with session `id`: its cookie, and the hint the page
+/// script reads ([`reader::HINT_COOKIE`]).
+pub(crate) fn sign_in_cookies(response: &mut Resp, id: &str) -> Result<(), EdgeError> {
+    response::append(response, SET_COOKIE, &set_cookie(id))?;
+    response::append(
+        response,
+        SET_COOKIE,
+        &reader::hint_cookie(Some(reader::HINT_SIGNED_IN), SESSION_LIFETIME_SECS),
+    )
+}
+
+/// Signs the answer's browser out: both cookies cleared.
+pub(crate) fn sign_out_cookies(response: &mut Resp) -> Result<(), EdgeError> {
+    response::append(response, SET_COOKIE, &clear_cookie())?;
+    response::append(response, SET_COOKIE, &reader::hint_cookie(None, 0))
 }
 
 /// A live session and its account.

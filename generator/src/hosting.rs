@@ -215,3 +215,106 @@ mod tests {
         );
     }
 }
+
+/// The lines of `wrangler.toml`'s `run_worker_first` that `gatehouse build` keeps: the
+/// pages with reader markers ([`crate::reader`]), which the Worker fills in for a
+/// signed-in reader. Every other page is served by the assets layer without the Worker.
+pub const WORKER_FIRST_BEGIN: &str = "# BEGIN reader pages (kept by gatehouse build)";
+pub const WORKER_FIRST_END: &str = "# END reader pages";
+
+/// What `gatehouse build` did about `wrangler.toml`'s reader pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkerRoutes {
+    /// No `wrangler.toml` beside the site, or its block already lists these pages.
+    Unchanged,
+    /// The file's text with the block listing these pages.
+    Updated { text: String, pages: usize },
+    /// The file has no block, and reader pages need one.
+    Missing(Diagnostic),
+}
+
+/// `wrangler.toml`'s text (`toml`, from `path`) with the reader-page block listing `urls`.
+pub fn worker_routes<'u>(
+    path: &Path,
+    toml: &str,
+    urls: impl IntoIterator<Item = &'u str>,
+) -> WorkerRoutes {
+    let mut urls: Vec<&str> = urls.into_iter().collect();
+    urls.sort_unstable();
+    urls.dedup();
+    let begin = toml.find(WORKER_FIRST_BEGIN);
+    let end = toml.find(WORKER_FIRST_END);
+    let (Some(begin), Some(end)) = (begin, end.filter(|e| Some(*e) > begin)) else {
+        if urls.is_empty() {
+            return WorkerRoutes::Unchanged;
+        }
+        let lines: Vec<String> = urls.iter().map(|u| format!("  \"{u}\",")).collect();
+        return WorkerRoutes::Missing(
+            Diagnostic::file(
+                path,
+                format!(
+                    "{} page(s) show their reader's own details, and the Worker fills them in only for paths it runs first: add to `run_worker_first` in [assets]\n  {WORKER_FIRST_BEGIN}\n{}\n  {WORKER_FIRST_END}\n(gatehouse build keeps the lines between the two comments up to date)",
+                    urls.len(),
+                    lines.join("\n")
+                ),
+            )
+            .with_severity(Severity::Warning),
+        );
+    };
+    let line_start = toml[..begin].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &toml[line_start..begin];
+    let after_begin = begin + WORKER_FIRST_BEGIN.len();
+    let body_start = toml[after_begin..]
+        .find('\n')
+        .map_or(toml.len(), |i| after_begin + i + 1);
+    let end_line = toml[..end].rfind('\n').map_or(0, |i| i + 1);
+    let wanted: String = urls.iter().map(|u| format!("{indent}\"{u}\",\n")).collect();
+    if body_start > end_line || toml[body_start..end_line] == wanted {
+        return WorkerRoutes::Unchanged;
+    }
+    let text = format!("{}{wanted}{}", &toml[..body_start], &toml[end_line..]);
+    WorkerRoutes::Updated {
+        text,
+        pages: urls.len(),
+    }
+}
+
+#[cfg(test)]
+mod worker_routes_tests {
+    use super::*;
+
+    const TOML: &str = "[assets]\nrun_worker_first = [\n  \"/api/*\",\n  # BEGIN reader pages (kept by gatehouse build)\n  \"/old/\",\n  # END reader pages\n]\n";
+
+    #[test]
+    fn the_block_lists_the_reader_pages_and_nothing_else_changes() {
+        let path = Path::new("wrangler.toml");
+        let WorkerRoutes::Updated { text, pages } = worker_routes(path, TOML, ["/b/", "/a/"])
+        else {
+            panic!("the block is updated");
+        };
+        assert_eq!(pages, 2);
+        assert_eq!(
+            text,
+            "[assets]\nrun_worker_first = [\n  \"/api/*\",\n  # BEGIN reader pages (kept by gatehouse build)\n  \"/a/\",\n  \"/b/\",\n  # END reader pages\n]\n"
+        );
+        assert_eq!(
+            worker_routes(path, &text, ["/a/", "/b/"]),
+            WorkerRoutes::Unchanged
+        );
+    }
+
+    #[test]
+    fn without_the_block_the_build_says_what_to_add() {
+        let path = Path::new("wrangler.toml");
+        let toml = "[assets]\nrun_worker_first = [\"/api/*\"]\n";
+        assert_eq!(worker_routes(path, toml, []), WorkerRoutes::Unchanged);
+        let WorkerRoutes::Missing(warning) = worker_routes(path, toml, ["/start/"]) else {
+            panic!("a warning");
+        };
+        assert!(
+            warning.message.contains("\"/start/\","),
+            "{}",
+            warning.message
+        );
+    }
+}

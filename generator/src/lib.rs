@@ -12,6 +12,7 @@
 //! | front matter | [`frontmatter`] |
 //! | shortcodes and includes (`{% NAME %}`, `{% include %}`) | [`shortcodes`] |
 //! | `{{site.NAME}}` substitution | [`variables`] |
+//! | what a page knows of its reader (`{{reader.NAME}}`, `{% reader %}`, `{% step %}`) | [`reader`] |
 //! | docs sets, their releases, `{% if_version %}` | [`versions`] (the switcher's HTML: [`switcher`]) |
 //! | Markdown, heading ids, TOC, code highlighting | [`markdown`], [`highlight`] |
 //! | one page through the per-page stages | [`page`] |
@@ -44,6 +45,7 @@ pub mod markdown;
 pub mod output;
 pub mod page;
 pub mod pipeline;
+pub mod reader;
 pub mod redirects;
 pub mod render;
 pub mod search;

@@ -131,6 +131,9 @@ fn main() -> ExitCode {
             }
             if let Ok(r) = &result {
                 print_warnings(&r.warnings, cli.quiet);
+                for note in r.notes.iter().filter(|_| !cli.quiet) {
+                    eprintln!("{note}");
+                }
             }
             warn_unknown_languages(cli.quiet);
             report(result, cli.quiet, |r| {

@@ -90,6 +90,9 @@ pub struct Page {
     /// The page's Markdown with its tags expanded and variables resolved, when the site
     /// publishes Markdown copies (`[llms] markdown = true`: [`crate::llms`]).
     pub markdown: Option<String>,
+    /// Whether the page has reader markers ([`crate::reader`]): hosts fill it in for a
+    /// signed-in reader, and it loads the theme's reader script.
+    pub reader: bool,
 }
 
 impl Page {
@@ -219,9 +222,26 @@ fn process_body(
             .iter()
             .map(|e| diagnostic(e.offset, e.message.clone())),
     );
-    let (text, offsets) = (substituted.text, substituted.offsets);
+    let (text, offsets, values) = (substituted.text, substituted.offsets, substituted.reader);
 
-    let rendered = markdown::render(&text, &source.content_path);
+    let mut rendered = markdown::render(&text, &source.content_path);
+    if !values.is_empty() {
+        let (html, misplaced) = values.finish(&rendered.html);
+        rendered.html = html;
+        rendered.text = values.plain(&rendered.text);
+        for entry in &mut rendered.toc {
+            fill_toc(entry, &values);
+        }
+        problems.extend(misplaced.into_iter().map(|value| {
+            diagnostic(
+                value.offset,
+                format!(
+                    "`{{{{reader.{}}}}}` cannot go inside a link, an image or an attribute: a reader's values are only ever shown as text",
+                    value.name
+                ),
+            )
+        }));
+    }
     problems.extend(rendered.problems.iter().map(|(offset, message)| {
         Diagnostic::new(
             &source.path,
@@ -287,10 +307,19 @@ fn process_body(
         links,
         includes,
         warnings,
-        markdown: site.markdown_copies.then(|| text.into_owned()),
+        markdown: site.markdown_copies.then(|| values.plain(&text)),
+        reader: !values.is_empty() || expanded.as_ref().is_some_and(|e| e.reader),
         ..bodiless(source, front)
     };
     (page, problems)
+}
+
+/// A heading's reader values as marked spans, in the table of contents too.
+fn fill_toc(entry: &mut markdown::TocEntry, values: &crate::reader::Values) {
+    entry.title = values.finish(&entry.title).0;
+    for child in &mut entry.children {
+        fill_toc(child, values);
+    }
 }
 
 /// The page its path and front matter make, without a body.
@@ -314,6 +343,7 @@ fn bodiless(source: &SourceFile, front: FrontMatter) -> Page {
         includes: Vec::new(),
         warnings: Vec::new(),
         markdown: None,
+        reader: false,
     }
 }
 

@@ -78,6 +78,8 @@ pub struct BuildReport {
     pub external_links: Vec<ExternalLink>,
     /// Problems that did not stop the build (`[links] level = "warn"`), to print.
     pub warnings: Vec<Diagnostic>,
+    /// What the build changed besides the output, to print (`wrangler.toml`'s reader pages).
+    pub notes: Vec<String>,
 }
 
 /// A site after every stage except writing. Cheap to clone: `serve` keeps the last
@@ -930,7 +932,7 @@ impl Heads {
 struct Made {
     /// What the stages after the pass need of the page's body, for its head (by index):
     /// its anchors and links. `None` for a draft left out, or a file that could not be read.
-    body: Option<(usize, HashSet<String>, Vec<page::Link>)>,
+    body: Option<(usize, HashSet<String>, Vec<page::Link>, bool)>,
     problems: Vec<Diagnostic>,
     /// The page's own warnings ([`Page::warnings`]).
     warnings: Vec<Diagnostic>,
@@ -1072,7 +1074,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         }
         // The body is written: keep only what the link check needs of it.
         let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
-        made.body = Some((index, page.anchors, page.links));
+        made.body = Some((index, page.anchors, page.links, page.reader));
         made
     };
     let (made, search) = markdown
@@ -1103,10 +1105,11 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         problems.extend(made.problems);
         page_warnings.extend(made.warnings);
         render_problems.extend(made.render_problems);
-        if let Some((index, anchors, links)) = made.body {
+        if let Some((index, anchors, links, reader)) = made.body {
             let page = Arc::make_mut(&mut pages[index]);
             page.anchors = anchors;
             page.links = links;
+            page.reader = reader;
         }
     }
 
@@ -1149,6 +1152,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         elapsed: started.elapsed(),
         checking,
         external_links: site_wide.external_links.clone(),
+        notes: Vec::new(),
         warnings: sorted(
             site_wide
                 .warnings
@@ -1230,6 +1234,26 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         written.files,
         &written.oversized,
     ));
+    // The Worker runs first for the pages it fills in for their reader (wrangler.toml).
+    let wrangler = root.join("wrangler.toml");
+    if config.workers_plan != hosting::WorkersPlan::None
+        && let Ok(toml) = std::fs::read_to_string(&wrangler)
+    {
+        let readers = pages.iter().filter(|p| p.reader).map(|p| p.url.as_str());
+        match hosting::worker_routes(Path::new("wrangler.toml"), &toml, readers) {
+            hosting::WorkerRoutes::Unchanged => {}
+            hosting::WorkerRoutes::Updated { text, pages } => {
+                std::fs::write(&wrangler, text).map_err(|source| BuildError::Write {
+                    path: wrangler.clone(),
+                    source,
+                })?;
+                report.notes.push(format!(
+                    "updated wrangler.toml: the Worker runs first for the {pages} page(s) it fills in for their reader"
+                ));
+            }
+            hosting::WorkerRoutes::Missing(warning) => report.warnings.push(warning),
+        }
+    }
     Ok(report)
 }
 

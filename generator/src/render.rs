@@ -50,6 +50,8 @@ struct PageContext<'a> {
     canonical: String,
     /// The switcher and banner of a versioned page.
     version: Option<VersionContext>,
+    /// Whether the page has reader markers (it loads `/js/reader.js`: [`crate::reader`]).
+    reader: bool,
 }
 
 const FALLBACK_REDIRECT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title><link rel=\"canonical\" href=\"{{ target }}\"><meta http-equiv=\"refresh\" content=\"0; url={{ target }}\"></head><body><p>This page has moved to <a href=\"{{ target }}\">{{ target }}</a>.</p></body></html>";
@@ -185,6 +187,7 @@ impl Renderer {
             next,
             template,
             canonical,
+            reader: page.reader,
             version: config
                 .docsets
                 .context(&page.url, exists)
@@ -241,6 +244,7 @@ impl Renderer {
             template: "404.html",
             canonical: format!("{}/404.html", config.base_url),
             version: None,
+            reader: false,
         };
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);

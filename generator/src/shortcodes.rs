@@ -54,6 +54,8 @@ pub struct Expanded {
     pub includes: Vec<PathBuf>,
     /// The shortcodes the page called.
     pub shortcodes: Vec<String>,
+    /// Whether the page has reader blocks or checklist steps ([`crate::reader`]).
+    pub reader: bool,
 }
 
 impl Shortcodes {
@@ -71,6 +73,7 @@ impl Shortcodes {
             errors: Vec::new(),
             includes: BTreeSet::new(),
             used: BTreeSet::new(),
+            reader: false,
         };
         let nodes = run.parse(0, start, text.len(), &[]);
         let mut out = Emitter {
@@ -90,6 +93,7 @@ impl Shortcodes {
             errors: run.errors,
             includes: run.includes.into_iter().collect(),
             shortcodes: run.used.into_iter().collect(),
+            reader: run.reader,
         }
     }
 }

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 
 use crate::config::Variables;
 use crate::diagnostic::suggest;
+use crate::reader;
 use crate::versions::PageRelease;
 
 /// Everything a `{{ … }}` may name in one page.
@@ -59,6 +60,8 @@ pub struct Substituted<'t> {
     pub text: Cow<'t, str>,
     pub offsets: OffsetMap,
     pub errors: Vec<VariableError>,
+    /// The page's `{{reader.NAME}}` values, as placeholders in `text` ([`crate::reader`]).
+    pub reader: reader::Values,
 }
 
 pub fn substitute<'t>(text: &'t str, scope: &Scope<'_>) -> Substituted<'t> {
@@ -67,6 +70,7 @@ pub fn substitute<'t>(text: &'t str, scope: &Scope<'_>) -> Substituted<'t> {
             text: Cow::Borrowed(text),
             offsets: OffsetMap::default(),
             errors: Vec::new(),
+            reader: reader::Values::default(),
         };
     }
     let mut out = Output::new(text);
@@ -129,6 +133,7 @@ struct Output<'t> {
     text: String,
     map: OffsetMap,
     errors: Vec<VariableError>,
+    reader: reader::Values,
     /// Where the input is copied from next.
     copied: usize,
 }
@@ -140,6 +145,7 @@ impl<'t> Output<'t> {
             text: String::with_capacity(input.len() + input.len() / 8),
             map: OffsetMap::default(),
             errors: Vec::new(),
+            reader: reader::Values::default(),
             copied: 0,
         }
     }
@@ -171,7 +177,19 @@ impl<'t> Output<'t> {
     /// where the input goes on.
     fn expression(&mut self, open: usize, close: usize, scope: &Scope<'_>) -> usize {
         self.copy_to(open);
-        match resolve(self.input[open + 2..close].trim(), scope) {
+        let expr = self.input[open + 2..close].trim();
+        if expr.starts_with("reader.") {
+            match reader::parse_value(expr) {
+                Ok((name, fallback)) => {
+                    let placeholder = self.reader.placeholder(name, fallback, open);
+                    self.text.push_str(&placeholder);
+                }
+                Err(message) => self.error(open, message),
+            }
+            self.skip_to(close + 2);
+            return close + 2;
+        }
+        match resolve(expr, scope) {
             Ok(value) => {
                 self.map.segments.push((self.text.len(), open));
                 self.text.push_str(value);
@@ -188,6 +206,7 @@ impl<'t> Output<'t> {
             text: Cow::Owned(self.text),
             offsets: self.map,
             errors: self.errors,
+            reader: self.reader,
         }
     }
 }

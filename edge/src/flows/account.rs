@@ -10,6 +10,7 @@ use crate::error::EdgeError;
 use crate::forms::Form;
 use crate::host::Host;
 use crate::pages::{AccountView, PageFill};
+use crate::personalize::ReaderView;
 use crate::response::{self, Resp};
 use crate::service::Edge;
 use crate::sessions::{self, SignedIn};
@@ -36,6 +37,8 @@ struct AccountJson<'a> {
     days_left: i64,
     /// What the reader chose for the end of the trial, if anything.
     plan_after_trial: Option<&'static str>,
+    /// What docs pages show this reader (their script fills them in from it).
+    reader: ReaderView,
 }
 
 fn trial_end(sub: &Subscription) -> Result<Option<String>, EdgeError> {
@@ -76,6 +79,7 @@ pub(crate) async fn json<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edg
         trial_ends_at: trial_end(&sub)?,
         days_left: trial::days_left(&sub, ctx.now),
         plan_after_trial: sub.plan_after_trial.map(Plan::as_str),
+        reader: ReaderView::of_account(account, &sub, ctx.now)?,
     };
     response::json(StatusCode::OK, &body)
 }

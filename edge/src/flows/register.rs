@@ -155,5 +155,16 @@ pub(crate) async fn post<H: Host>(
             }
         }
     }
-    response::redirect("/register/check-email/")
+    // Known address or new, the same answer: the hint says only that this browser
+    // registered (the page's checklist marks the step done), not whether an account exists.
+    let mut response = response::redirect("/register/check-email/")?;
+    response::append(
+        &mut response,
+        http::header::SET_COOKIE,
+        &crate::reader::hint_cookie(
+            Some(crate::reader::HINT_REGISTERED),
+            accounts::REGISTRATION_LIFETIME_SECS,
+        ),
+    )?;
+    Ok(response)
 }

@@ -7,7 +7,6 @@
 //! link issued before it.
 
 use http::StatusCode;
-use http::header::SET_COOKIE;
 
 use crate::accounts::{self, Account};
 use crate::ctx::Ctx;
@@ -173,6 +172,6 @@ pub(crate) async fn post<H: Host>(
     )?);
 
     let mut response = response::redirect("/sign-in/?reset=1")?;
-    response::set(&mut response, SET_COOKIE, &sessions::clear_cookie())?;
+    sessions::sign_out_cookies(&mut response)?;
     Ok(response)
 }

@@ -9,7 +9,7 @@
 //! counts on the sign-in failure gates of the account's address, like a failed sign-in.
 
 use http::StatusCode;
-use http::header::{ACCEPT, SET_COOKIE};
+use http::header::ACCEPT;
 
 use crate::accounts::{self, Account, Edit};
 use crate::ctx::Ctx;
@@ -312,7 +312,7 @@ pub(crate) async fn password<H: Host>(
         ctx.now,
     )?);
     let mut answer = response::redirect("/account/?password=1")?;
-    response::set(&mut answer, SET_COOKIE, &sessions::set_cookie(&id))?;
+    sessions::sign_in_cookies(&mut answer, &id)?;
     Ok(answer)
 }
 
@@ -343,7 +343,7 @@ pub(crate) async fn revoke<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, E
         .and(tokens::delete_all(kv, &key, &[TokenKind::Reset, TokenKind::EmailChange]).await?);
     kv.commit(&clean).await?;
     let mut answer = response::redirect("/sign-in/?signed_out=1")?;
-    response::set(&mut answer, SET_COOKIE, &sessions::clear_cookie())?;
+    sessions::sign_out_cookies(&mut answer)?;
     Ok(answer)
 }
 
@@ -406,6 +406,6 @@ pub(crate) async fn delete<H: Host>(
     ctx.mail
         .queue(templates::goodbye(edge.config(), &account.email, ctx.now));
     let mut answer = response::redirect("/sign-in/?deleted=1")?;
-    response::set(&mut answer, SET_COOKIE, &sessions::clear_cookie())?;
+    sessions::sign_out_cookies(&mut answer)?;
     Ok(answer)
 }

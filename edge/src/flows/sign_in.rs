@@ -5,7 +5,6 @@
 //! needs verifying.
 
 use http::StatusCode;
-use http::header::SET_COOKIE;
 
 use crate::accounts::{self, Account, Edit};
 use crate::ctx::Ctx;
@@ -168,6 +167,6 @@ pub(crate) async fn signed_in<H: Host>(
     }
     let id = sessions::create(kv, host.rng(), account, ctx.now).await?;
     let mut response = response::redirect("/account/")?;
-    response::set(&mut response, SET_COOKIE, &sessions::set_cookie(&id))?;
+    sessions::sign_in_cookies(&mut response, &id)?;
     Ok(response)
 }

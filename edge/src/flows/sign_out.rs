@@ -1,7 +1,5 @@
 //! `POST /api/sign-out`.
 
-use http::header::SET_COOKIE;
-
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::host::Host;
@@ -14,6 +12,6 @@ pub(crate) async fn post<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, Edg
         sessions::delete(edge.host().kv(), &id).await?;
     }
     let mut response = response::redirect("/sign-in/?signed_out=1")?;
-    response::set(&mut response, SET_COOKIE, &sessions::clear_cookie())?;
+    sessions::sign_out_cookies(&mut response)?;
     Ok(response)
 }

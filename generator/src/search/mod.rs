@@ -675,6 +675,7 @@ mod tests {
             includes: Vec::new(),
             warnings: Vec::new(),
             markdown: None,
+            reader: false,
         }
     }
 

@@ -125,6 +125,12 @@ impl Server {
             return response;
         }
         let mut response = self.site_response(&path, req.uri().query());
+        if response.status() == StatusCode::OK
+            && edge::personalize::wants_personal_page(req.headers())
+            && self.is_reader_page(&path)
+        {
+            response = self.personalized(response, req.headers()).await;
+        }
         if method == Method::HEAD {
             *response.body_mut() = Full::new(Bytes::new()).boxed_unsync();
         }
@@ -206,6 +212,49 @@ impl Server {
             body
         };
         Response::from_parts(parts, Full::new(body).boxed_unsync())
+    }
+
+    /// Whether `raw_path` is a page with reader markers ([`crate::reader`]).
+    fn is_reader_page(&self, raw_path: &str) -> bool {
+        let Some(path) = urls::resolve("/", raw_path) else {
+            return false;
+        };
+        let url = path.strip_suffix("index.html").unwrap_or(&path);
+        let snapshot = self.live.snapshot();
+        snapshot.site.as_ref().is_some_and(|site| {
+            site.page_index(url)
+                .is_some_and(|index| site.pages[index].reader)
+        })
+    }
+
+    /// A reader page filled in for the request's reader by the edge core, as the Worker
+    /// does: never stored by any cache. The page as it was if that fails (the signed-out
+    /// version; the script still fills it in).
+    async fn personalized(
+        &self,
+        response: Response<Body>,
+        headers: &http::HeaderMap,
+    ) -> Response<Body> {
+        let (mut parts, body) = response.into_parts();
+        // The body is a `Full`: collecting it cannot fail.
+        let Ok(collected) = body.collect().await;
+        let html = collected.to_bytes();
+        let filled = match (
+            std::str::from_utf8(&html),
+            self.edge.reader_view(headers).await,
+        ) {
+            (Ok(text), Ok(view)) => edge::personalize::personalize(text, &view).ok(),
+            _ => None,
+        };
+        let Some(filled) = filled else {
+            return Response::from_parts(parts, Full::new(html).boxed_unsync());
+        };
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(edge::personalize::CACHE_CONTROL),
+        );
+        Response::from_parts(parts, Full::new(Bytes::from(filled)).boxed_unsync())
     }
 
     fn site_response(&self, raw_path: &str, query: Option<&str>) -> Response<Body> {

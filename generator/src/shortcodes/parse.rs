@@ -110,6 +110,8 @@ pub(super) struct Expansion<'s, 'v> {
     pub(super) errors: Vec<Diagnostic>,
     pub(super) includes: BTreeSet<PathBuf>,
     pub(super) used: BTreeSet<String>,
+    /// Whether the page has a `{% reader %}` block or a `{% step %}` ([`crate::reader`]).
+    pub(super) reader: bool,
 }
 
 /// An open block while parsing.
@@ -123,6 +125,19 @@ pub(super) struct Open {
 /// The built-in block that keeps or drops its text by the page's release
 /// ([`crate::versions::within`]): `{% if_version gte:3.0.x %}…{% else_version %}…{% endif_version %}`.
 const IF_VERSION: &str = "if_version";
+
+/// The built-in block shown by the reader's state ([`crate::reader`]):
+/// `{% reader trial plus %}…{% else %}…{% endreader %}`.
+const READER: &str = "reader";
+
+/// The built-in checklist mark, `{% step verified %}` ([`crate::reader::step`]).
+const STEP: &str = "step";
+
+/// The built-in blocks with an `else` branch: (open, else, end).
+const BRANCHING: [(&str, &str, &str); 2] = [
+    (IF_VERSION, "else_version", "endif_version"),
+    (READER, "else", "endreader"),
+];
 
 impl Expansion<'_, '_> {
     pub(super) fn error(&mut self, origin: usize, at: usize, message: String) {
@@ -256,7 +271,10 @@ impl Expansion<'_, '_> {
                         Some(k) => (&inner[..k], inner[k..].trim()),
                         None => (inner, ""),
                     };
-                    if matches!(name, IF_VERSION | "else_version" | "endif_version") {
+                    let branching = BRANCHING
+                        .iter()
+                        .find(|(open, otherwise, end)| [*open, *otherwise, *end].contains(&name));
+                    if let Some(&(block, otherwise, end)) = branching {
                         // Liquid's whitespace control: `{%-` trims the space before the
                         // tag, `-%}` the space (and one line end) after it.
                         let tag = &text[i + 2..close];
@@ -274,42 +292,61 @@ impl Expansion<'_, '_> {
                         copied = tag_end + after;
                         let at = i;
                         i = tag_end + after;
-                        match name {
-                            IF_VERSION => {
-                                if stack.len() >= MAX_NESTING {
-                                    self.error(origin, at, format!("`{{% {IF_VERSION} %}}` is nested too deep: block tags nest at most {MAX_NESTING} deep"));
-                                    continue;
-                                }
-                                stack.push(Open {
-                                    call: Call {
-                                        name: IF_VERSION.into(),
-                                        args: vec![rest.to_owned()],
-                                        named: Vec::new(),
-                                        origin,
-                                        at,
-                                        body: None,
-                                    },
-                                    nodes: Vec::new(),
-                                    else_at: None,
-                                });
+                        if name == block {
+                            if stack.len() >= MAX_NESTING {
+                                self.error(origin, at, format!("`{{% {block} %}}` is nested too deep: block tags nest at most {MAX_NESTING} deep"));
+                                continue;
                             }
-                            "else_version" => match stack.last_mut() {
-                                Some(open) if open.call.name == IF_VERSION && open.else_at.is_none() => {
+                            stack.push(Open {
+                                call: Call {
+                                    name: block.into(),
+                                    args: vec![rest.to_owned()],
+                                    named: Vec::new(),
+                                    origin,
+                                    at,
+                                    body: None,
+                                },
+                                nodes: Vec::new(),
+                                else_at: None,
+                            });
+                        } else if name == otherwise {
+                            match stack.last_mut() {
+                                Some(open) if open.call.name == block && open.else_at.is_none() => {
                                     open.else_at = Some(open.nodes.len());
                                 }
-                                _ => self.error(origin, at, "`{% else_version %}` is not inside an `{% if_version %}` (or that one has an `{% else_version %}` already)".into()),
-                            },
-                            _ => match stack.pop() {
-                                Some(open) if open.call.name == IF_VERSION => {
+                                _ => self.error(origin, at, format!("`{{% {otherwise} %}}` is not inside an `{{% {block} %}}` (or that one has an `{{% {otherwise} %}}` already)")),
+                            }
+                        } else {
+                            match stack.pop() {
+                                Some(open) if open.call.name == block => {
                                     let nodes = self.close(open);
                                     top!().extend(nodes);
                                 }
                                 Some(open) => {
-                                    self.error(origin, at, format!("`{{% endif_version %}}` closes `{{% {} %}}`: close that with `{{% end{} %}}` first", open.call.name, open.call.name));
+                                    self.error(origin, at, format!("`{{% {end} %}}` closes `{{% {} %}}`: close that with `{{% end{} %}}` first", open.call.name, open.call.name));
                                     stack.push(open);
                                 }
-                                None => self.error(origin, at, "`{% endif_version %}` closes nothing: there is no open `{% if_version %}`".into()),
-                            },
+                                None => self.error(origin, at, format!("`{{% {end} %}}` closes nothing: there is no open `{{% {block} %}}`")),
+                            }
+                        }
+                        continue;
+                    }
+                    if name == STEP {
+                        flush!(i);
+                        copied = tag_end;
+                        let at = i;
+                        i = tag_end;
+                        let (args, _) = self.arguments(origin, at, rest);
+                        match crate::reader::step(&args) {
+                            Ok(html) => {
+                                self.reader = true;
+                                top!().push(Node::Made {
+                                    origin,
+                                    at,
+                                    text: html,
+                                });
+                            }
+                            Err(message) => self.error(origin, at, message),
                         }
                         continue;
                     }
@@ -387,7 +424,7 @@ impl Expansion<'_, '_> {
                     let Some(is_block) = self.sc.known.get(name).map(|k| k.block) else {
                         let mut candidates: Vec<&str> =
                             self.sc.names.iter().map(String::as_str).collect();
-                        candidates.extend(["include", "raw"]);
+                        candidates.extend(["include", "raw", READER, STEP, IF_VERSION]);
                         let message = match suggest(name, candidates) {
                             Some(near) => {
                                 format!("unknown tag `{{% {name} %}}` (did you mean `{near}`?)")
@@ -481,6 +518,9 @@ impl Expansion<'_, '_> {
             mut nodes,
             else_at,
         } = open;
+        if call.name == READER {
+            return self.close_reader(call, nodes, else_at);
+        }
         if call.name != IF_VERSION {
             call.body = Some(nodes);
             return vec![Node::Call(call)];
@@ -505,6 +545,42 @@ impl Expansion<'_, '_> {
         };
         let otherwise = nodes.split_off(else_at.unwrap_or(nodes.len()));
         if keep_first { nodes } else { otherwise }
+    }
+
+    /// A `{% reader %}` block: each branch in a marked `<div>` of its own (raw HTML blocks
+    /// around Markdown, as a block shortcode's body), the one a signed-out reader sees
+    /// shown.
+    fn close_reader(
+        &mut self,
+        call: Call,
+        mut nodes: Vec<Node>,
+        else_at: Option<usize>,
+    ) -> Vec<Node> {
+        let args = call.args.first().map_or("", String::as_str);
+        let states = match crate::reader::parse_states(args) {
+            Ok(states) => states,
+            Err(message) => {
+                self.error(call.origin, call.at, message);
+                return nodes;
+            }
+        };
+        self.reader = true;
+        let indent = line_indent(&self.origins[call.origin].text, call.at).to_owned();
+        let made = |html: &str| Node::Made {
+            origin: call.origin,
+            at: call.at,
+            text: super::emit::block_html(html, &indent),
+        };
+        let otherwise = else_at.map(|at| nodes.split_off(at));
+        let mut out = vec![made(&crate::reader::block_open(&states, false))];
+        out.append(&mut nodes);
+        out.push(made(crate::reader::BLOCK_CLOSE));
+        if let Some(mut otherwise) = otherwise {
+            out.push(made(&crate::reader::block_open(&states, true)));
+            out.append(&mut otherwise);
+            out.push(made(crate::reader::BLOCK_CLOSE));
+        }
+        out
     }
 
     /// Code (`start..end`) is copied as it is; a tag in it is guarded with `{% raw %}` so
