@@ -6,7 +6,8 @@
 //!   Durable Object, which runs [`Edge::answer`] on its own records (`object.rs`): one
 //!   round trip a request. `/_dev/*` included: outside development mode the core answers
 //!   them 404, whatever the method. Everything else goes to the ASSETS binding (the built
-//!   `public/`). The mail an answer queued comes back with it and is sent after it, in
+//!   `public/`), except the pages with reader markers, which `personal.rs` fills in for a
+//!   request with a session. The mail an answer queued comes back with it and is sent after it, in
 //!   `ctx.wait_until` ([`Edge::run_deferred`]).
 //! - Settings and the host they make: `env.rs`, shared with the object.
 //! - Development mode is [`DevMode::decide`](crate::config::DevMode::decide)'s answer for the `DEV`, `SITE_URL` and
@@ -30,6 +31,7 @@ mod limiter;
 mod mail;
 mod object;
 mod pages;
+mod personal;
 mod store;
 mod system;
 
@@ -65,7 +67,9 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> worker::Result<Respo
         .as_ref()
         .is_some_and(|m| routes::is_edge_route(m, &path));
     if !for_core {
-        return env.assets(ASSETS_BINDING)?.fetch_request(req).await;
+        // A reader page (run_worker_first), or `/__scheduled`: the static file, filled in
+        // for a reader the request names (personal.rs).
+        return personal::page(req, &env).await;
     }
     if let Some(why) = &settings.dev_refused
         && path.starts_with("/_dev/")
