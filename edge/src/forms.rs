@@ -46,6 +46,15 @@ impl Form {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Only the fields named in `names` (a route's [`crate::routes::RouteSpec::fields`])
+    /// and [`crate::routes::RETURN_TO`]: a flow never sees a field its route does not
+    /// declare.
+    pub fn keep(mut self, names: &[&str]) -> Self {
+        self.fields
+            .retain(|(name, _)| names.contains(&name.as_str()) || name == crate::routes::RETURN_TO);
+        self
+    }
+
     /// The value, or `""` when absent: a missing field and an empty one are the same mistake
     /// for a person.
     pub fn text(&self, name: &str) -> &str {

@@ -159,7 +159,9 @@ pub fn fill(html: &str, fill: &PageFill) -> Result<String, EdgeError> {
             }
             if lookup(&fill.errors, &name).is_some() {
                 el.set_attribute("aria-invalid", "true")?;
-                let error_id = format!("{name}-error");
+                // `{id}-error` (an embedded form's ids have a prefix of their own).
+                let id = el.get_attribute("id").unwrap_or_else(|| name.clone());
+                let error_id = format!("{id}-error");
                 let described = el.get_attribute("aria-describedby").unwrap_or_default();
                 if !described.split_whitespace().any(|id| id == error_id) {
                     let joined = format!("{described} {error_id}");

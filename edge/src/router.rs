@@ -59,7 +59,10 @@ pub(crate) async fn route<H: Host>(
     };
 
     let response = match routes::find(&parts.method, &path) {
-        Lookup::Found(route) => dispatch(edge, route, &ctx, &form).await?,
+        Lookup::Found(route) => {
+            let form = form.keep(routes::fields_of(route));
+            dispatch(edge, route, &ctx, &form).await?
+        }
         Lookup::WrongMethod { allow } => response::method_not_allowed(allow),
         Lookup::NotFound => response::not_found(),
     };

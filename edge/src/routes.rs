@@ -102,7 +102,21 @@ pub struct RouteSpec {
     pub path: &'static str,
     pub route: Route,
     pub kind: Kind,
+    /// The form fields a `POST` route reads: what a form posting to it may send (the
+    /// generator checks every form of the site against it), besides [`RETURN_TO`].
+    pub fields: &'static [&'static str],
 }
+
+/// The forms a docs page may hold (`{% form NAME %}`), and the route each posts to.
+pub const EMBEDDABLE_FORMS: [(&str, &str); 3] = [
+    ("register", "/api/register"),
+    ("sign-in", "/api/sign-in"),
+    ("forgot-password", "/api/forgot-password"),
+];
+
+/// The hidden field of a form embedded in a docs page (`{% form NAME %}`): the page, to
+/// which a refused post comes back with the fields marked.
+pub const RETURN_TO: &str = "return_to";
 
 const fn row(verb: Verb, path: &'static str, route: Route, kind: Kind) -> RouteSpec {
     RouteSpec {
@@ -110,62 +124,99 @@ const fn row(verb: Verb, path: &'static str, route: Route, kind: Kind) -> RouteS
         path,
         route,
         kind,
+        fields: &[],
     }
+}
+
+impl RouteSpec {
+    const fn takes(self, fields: &'static [&'static str]) -> Self {
+        Self { fields, ..self }
+    }
+}
+
+/// The fields `route`'s form may send: its [`RouteSpec::fields`] and [`RETURN_TO`].
+pub fn fields_of(route: Route) -> &'static [&'static str] {
+    ROUTES
+        .iter()
+        .find(|spec| spec.route == route && spec.verb == Verb::Post)
+        .map_or(&[], |spec| spec.fields)
+}
+
+/// The `POST` route at `path`, if there is one.
+pub fn post_route(path: &str) -> Option<&'static RouteSpec> {
+    ROUTES
+        .iter()
+        .find(|spec| spec.verb == Verb::Post && spec.path == path)
 }
 
 /// Every route, once. `/account` and `/account/` are both the account page.
 pub const ROUTES: &[RouteSpec] = &[
-    row(Verb::Post, "/api/register", Route::Register, Kind::Api),
+    row(Verb::Post, "/api/register", Route::Register, Kind::Api).takes(&[
+        "email",
+        "first_name",
+        "last_name",
+        "organization",
+        "password",
+    ]),
     row(
         Verb::Post,
         "/api/verify/resend",
         Route::VerifyResend,
         Kind::Api,
-    ),
-    row(Verb::Post, "/api/sign-in", Route::SignIn, Kind::Api),
+    )
+    .takes(&["email"]),
+    row(Verb::Post, "/api/sign-in", Route::SignIn, Kind::Api).takes(&["email", "password"]),
     row(Verb::Post, "/api/sign-out", Route::SignOut, Kind::Api),
     row(
         Verb::Post,
         "/api/forgot-password",
         Route::ForgotPassword,
         Kind::Api,
-    ),
+    )
+    .takes(&["email"]),
     row(
         Verb::Post,
         "/api/reset-password",
         Route::ResetPassword,
         Kind::Api,
-    ),
+    )
+    .takes(&["token", "password"]),
     row(
         Verb::Post,
         "/api/account/plan",
         Route::ChoosePlan,
         Kind::Api,
-    ),
+    )
+    .takes(&["plan"]),
     row(
         Verb::Post,
         "/api/account/profile",
         Route::AccountProfile,
         Kind::Api,
-    ),
+    )
+    .takes(&["first_name", "last_name", "organization"]),
     row(
         Verb::Post,
         "/api/account/password",
         Route::AccountPassword,
         Kind::Api,
-    ),
+    )
+    .takes(&["current_password", "password"]),
     row(
         Verb::Post,
         "/api/account/email",
         Route::AccountEmail,
         Kind::Api,
-    ),
+    )
+    .takes(&["email", "current_password"]),
     row(
         Verb::Post,
         "/api/account/email/confirm",
         Route::AccountEmailConfirm,
         Kind::Api,
-    ),
+    )
+    // `email`: the address shown read-only, for password managers; not read.
+    .takes(&["token", "password", "email"]),
     row(
         Verb::Post,
         "/api/account/sessions/revoke",
@@ -177,9 +228,12 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/account/delete",
         Route::AccountDelete,
         Kind::Api,
-    ),
+    )
+    .takes(&["confirm", "current_password"]),
     row(Verb::Get, "/api/verify", Route::Verify, Kind::Api),
-    row(Verb::Post, "/api/verify", Route::ConfirmVerify, Kind::Api),
+    // `email`: the address shown read-only, for password managers; not read.
+    row(Verb::Post, "/api/verify", Route::ConfirmVerify, Kind::Api)
+        .takes(&["token", "password", "email"]),
     row(Verb::Get, "/api/account", Route::AccountJson, Kind::Api),
     row(
         Verb::Get,
@@ -208,7 +262,7 @@ pub const ROUTES: &[RouteSpec] = &[
         Route::AccountEmailConfirmPage,
         Kind::Page,
     ),
-    row(Verb::Post, "/_dev/clock", Route::DevClock, Kind::Dev),
+    row(Verb::Post, "/_dev/clock", Route::DevClock, Kind::Dev).takes(&["advance", "reset"]),
     row(Verb::Post, "/_dev/cron", Route::DevCron, Kind::Dev),
     row(Verb::Get, "/_dev/outbox", Route::DevOutbox, Kind::Dev),
 ];

@@ -796,3 +796,52 @@ fn an_address_typed_decomposed_or_precomposed_is_one_account() {
             .count();
     assert_eq!(accounts, 1);
 }
+
+/// A form embedded in a docs page (`return_to`): a refused post comes back to that page,
+/// its fields marked; a `return_to` that is not a page with such a form gets the form's
+/// own page.
+#[test]
+fn a_refused_embedded_form_comes_back_to_its_docs_page() {
+    const DOCS: &str = r#"<html><body><h1>Docs</h1><form method="post" action="/api/register"><input type="hidden" name="return_to" value="/docs/"><input id="embedded-email" name="email"><p id="embedded-email-error" data-error-for="email" hidden></p></form></body></html>"#;
+    let h = Harness::with(
+        common::config(),
+        edge::StaticPages::new()
+            .with("/register/", common::REGISTER_PAGE)
+            .with("/docs/", DOCS)
+            .with("/plain/", "<html><body><h1>Plain</h1></body></html>"),
+    );
+    let refused = |return_to: &str| {
+        h.post(
+            "/api/register",
+            &form(&[
+                ("email", "not-an-address"),
+                ("first_name", "A"),
+                ("last_name", "B"),
+                ("organization", "O"),
+                ("password", "Good-pass1"),
+                ("return_to", return_to),
+            ]),
+        )
+    };
+    let back = refused("/docs/");
+    assert_eq!(back.status(), 422);
+    let html = text(&back);
+    assert!(html.contains("<h1>Docs</h1>"), "{html}");
+    assert!(
+        html.contains("aria-describedby=\"embedded-email-error\""),
+        "{html}"
+    );
+    assert!(html.contains("value=\"not-an-address\""), "{html}");
+    for elsewhere in [
+        "/plain/",
+        "//evil.example/docs/",
+        "https://evil.example/",
+        "/missing/",
+    ] {
+        let html = text(&refused(elsewhere));
+        assert!(
+            !html.contains("<h1>Docs</h1>") && !html.contains("<h1>Plain</h1>"),
+            "{elsewhere}: {html}"
+        );
+    }
+}

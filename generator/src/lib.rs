@@ -12,6 +12,7 @@
 //! | front matter | [`frontmatter`] |
 //! | shortcodes and includes (`{% NAME %}`, `{% include %}`) | [`shortcodes`] |
 //! | `{{site.NAME}}` substitution | [`variables`] |
+//! | forms in pages (`{% form NAME %}`), every form checked against the backend's routes | [`forms`] |
 //! | what a page knows of its reader (`{{reader.NAME}}`, `{% reader %}`, `{% step %}`) | [`reader`] |
 //! | docs sets, their releases, `{% if_version %}` | [`versions`] (the switcher's HTML: [`switcher`]) |
 //! | Markdown, heading ids, TOC, code highlighting | [`markdown`], [`highlight`] |
@@ -33,6 +34,7 @@
 
 pub mod config;
 pub mod diagnostic;
+pub mod forms;
 pub mod frontmatter;
 pub mod highlight;
 pub mod hosting;

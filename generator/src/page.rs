@@ -93,6 +93,8 @@ pub struct Page {
     /// Whether the page has reader markers ([`crate::reader`]): hosts fill it in for a
     /// signed-in reader, and it loads the theme's reader script.
     pub reader: bool,
+    /// The backend's forms the page embeds (`{% form NAME %}`: [`crate::forms`]).
+    pub forms: Vec<&'static str>,
 }
 
 impl Page {
@@ -309,6 +311,10 @@ fn process_body(
         warnings,
         markdown: site.markdown_copies.then(|| values.plain(&text)),
         reader: !values.is_empty() || expanded.as_ref().is_some_and(|e| e.reader),
+        forms: expanded
+            .as_ref()
+            .map(|e| e.forms.clone())
+            .unwrap_or_default(),
         ..bodiless(source, front)
     };
     (page, problems)
@@ -344,6 +350,7 @@ fn bodiless(source: &SourceFile, front: FrontMatter) -> Page {
         warnings: Vec::new(),
         markdown: None,
         reader: false,
+        forms: Vec::new(),
     }
 }
 

@@ -1036,6 +1036,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         if let Some((staging, renderer)) = &staging {
             match renderer.render_body(&config, &pages, &tree, index, &page, &image_sizes) {
                 Ok(html) => {
+                    made.problems.extend(form_problems(&page, &html));
                     let rel = urls::output_file(&page.url);
                     if let Err(source) = staging.write(&rel, html.as_bytes()) {
                         made.write_error = Some(BuildError::Write {
@@ -1070,6 +1071,17 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
                     path: out.join(file.path.trim_start_matches('/')),
                     source,
                 });
+            }
+        }
+        // `check` writes nothing, but the pages with forms (a form page's template, a
+        // `{% form %}`) are drawn, so their forms are checked against the backend too.
+        if staging.is_none()
+            && let Some(renderer) = &renderer
+            && (!page.forms.is_empty() || page.front.template.is_some())
+        {
+            match renderer.render_body(&config, &pages, &tree, index, &page, &image_sizes) {
+                Ok(html) => made.problems.extend(form_problems(&page, &html)),
+                Err(problem) => made.render_problems.push(problem),
             }
         }
         // The body is written: keep only what the link check needs of it.
@@ -1255,6 +1267,14 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         }
     }
     Ok(report)
+}
+
+/// The forms of a rendered page that the backend would not take ([`crate::forms::check`]).
+fn form_problems(page: &Page, html: &str) -> Vec<Diagnostic> {
+    crate::forms::check(html)
+        .into_iter()
+        .map(|message| Diagnostic::file(&page.source_path, message))
+        .collect()
 }
 
 /// Whether other pages could see a difference: their sidebar, prev/next and breadcrumbs

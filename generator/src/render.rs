@@ -52,6 +52,8 @@ struct PageContext<'a> {
     version: Option<VersionContext>,
     /// Whether the page has reader markers (it loads `/js/reader.js`: [`crate::reader`]).
     reader: bool,
+    /// Whether the page embeds a form of the backend (it loads the forms' script).
+    forms: bool,
 }
 
 const FALLBACK_REDIRECT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title><link rel=\"canonical\" href=\"{{ target }}\"><meta http-equiv=\"refresh\" content=\"0; url={{ target }}\"></head><body><p>This page has moved to <a href=\"{{ target }}\">{{ target }}</a>.</p></body></html>";
@@ -166,12 +168,13 @@ impl Renderer {
             config.base_url,
             config.docsets.canonical(&page.url, exists)
         );
+        let body = self.embed_forms(config, page)?;
         let context = PageContext {
             title: &page.title,
             description: page.front.description.as_deref().unwrap_or(""),
             url: &page.url,
             permalink: format!("{}{}", config.base_url, page.url),
-            content: &crate::images::apply(&page.html, &page.url, images),
+            content: &crate::images::apply(&body, &page.url, images),
             toc: &page.toc,
             show_toc: page.front.toc.unwrap_or(true) && !page.toc.is_empty(),
             extra: &page.front.extra,
@@ -188,6 +191,7 @@ impl Renderer {
             template,
             canonical,
             reader: page.reader,
+            forms: !page.forms.is_empty(),
             version: config
                 .docsets
                 .context(&page.url, exists)
@@ -214,6 +218,44 @@ impl Renderer {
                 ),
             )
         })
+    }
+
+    /// The page's HTML with its `{% form NAME %}` drawn by the theme ([`crate::forms`]),
+    /// each posting back to this page when refused.
+    fn embed_forms<'p>(
+        &self,
+        config: &SiteConfig,
+        page: &'p Page,
+    ) -> Result<std::borrow::Cow<'p, str>, Diagnostic> {
+        if page.forms.is_empty() {
+            return Ok(std::borrow::Cow::Borrowed(&page.html));
+        }
+        if !self.has_template(crate::forms::TEMPLATE) {
+            return Err(Diagnostic::file(
+                &page.source_path,
+                format!(
+                    "`{{% form %}}` needs the theme's templates/{}, which draws the forms in pages",
+                    crate::forms::TEMPLATE
+                ),
+            ));
+        }
+        crate::forms::embed(&page.html, |name| {
+            let mut ctx = Context::new();
+            ctx.insert("site", &config.site);
+            ctx.insert("form", name);
+            ctx.insert("return_to", &page.url);
+            self.tera.render(crate::forms::TEMPLATE, &ctx).map_err(|e| {
+                Diagnostic::file(
+                    &page.source_path,
+                    format!(
+                        "cannot draw `{{% form {name} %}}` with templates/{}: {}",
+                        crate::forms::TEMPLATE,
+                        error_chain(&e)
+                    ),
+                )
+            })
+        })
+        .map(std::borrow::Cow::Owned)
     }
 
     pub fn render_not_found(
@@ -245,6 +287,7 @@ impl Renderer {
             canonical: format!("{}/404.html", config.base_url),
             version: None,
             reader: false,
+            forms: false,
         };
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);

@@ -56,6 +56,8 @@ pub struct Expanded {
     pub shortcodes: Vec<String>,
     /// Whether the page has reader blocks or checklist steps ([`crate::reader`]).
     pub reader: bool,
+    /// The backend's forms the page embeds ([`crate::forms`]).
+    pub forms: Vec<&'static str>,
 }
 
 impl Shortcodes {
@@ -74,6 +76,7 @@ impl Shortcodes {
             includes: BTreeSet::new(),
             used: BTreeSet::new(),
             reader: false,
+            forms: Vec::new(),
         };
         let nodes = run.parse(0, start, text.len(), &[]);
         let mut out = Emitter {
@@ -94,6 +97,7 @@ impl Shortcodes {
             includes: run.includes.into_iter().collect(),
             shortcodes: run.used.into_iter().collect(),
             reader: run.reader,
+            forms: run.forms,
         }
     }
 }

@@ -44,16 +44,25 @@ for (const options of [{ javaScript: true, colorScheme: 'light' }, { javaScript:
       assert.equal(await page.locator('.checklist-step:visible').count(), 0);
     });
 
-    step('registered through the form: this browser sees its next step', async () => {
-      await open(page, '/register/');
-      await page.audit();
-      const f = (label) => page.getByLabel(label, { exact: true });
+    step('registered through the form in the page: a mistake comes back to the page, then this browser sees its next step', async () => {
+      const form = page.locator('[data-embedded-form="register"]');
+      assert.ok(await form.isVisible(), 'the signed-out version holds the form');
+      const f = (label) => form.getByLabel(label, { exact: true });
       await f('Email address').fill(email);
       await f('First name').fill('Grace');
       await f('Last name').fill('Hopper');
       await f('Organization').fill(HOSTILE);
+      await f('Password').fill('weak');
+      page.guard.allow('/api/register', 422);
+      const refused = await navigate(page, () => form.getByRole('button', { name: 'Create account', exact: true }).click());
+      assert.equal(refused.status(), 422);
+      assert.equal(pathOf(page), '/api/register');
+      await page.getByRole('heading', { level: 1, name: 'Accessing a Kong Konnect Cloud Account' }).waitFor();
+      await page.audit();
+      assert.equal(await f('Password').getAttribute('aria-invalid'), 'true');
+      assert.equal(await f('Email address').inputValue(), email, 'what was typed is kept');
       await f('Password').fill(PASSWORD);
-      await navigate(page, () => page.getByRole('button', { name: 'Create account', exact: true }).click());
+      await navigate(page, () => form.getByRole('button', { name: 'Create account', exact: true }).click());
       assert.equal(pathOf(page), '/register/check-email/');
       await page.audit();
       await open(page, SEED);

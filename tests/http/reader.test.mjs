@@ -151,6 +151,27 @@ describe('a docs page that knows its reader', { concurrency: false }, () => {
     assert.match(page.text, /<span data-reader="plan_label">Free<\/span>/);
   });
 
+  it('a refused post of the form embedded in the page comes back to the page, fields marked', async () => {
+    const res = await post('/api/register', {
+      email: `embedded-${RUN}@example.test`, first_name: 'Ada', last_name: 'L', organization: 'Org', password: 'weak', return_to: PAGE,
+    });
+    assert.equal(res.status, 422);
+    assert.match(res.text, /<h1>Accessing a Kong Konnect Cloud Account<\/h1>/, 'the docs page, not /register/');
+    assert.match(res.text, new RegExp(`id="embedded-email" name="email"[^>]* value="embedded-${RUN}@example.test"`));
+    assert.match(res.text, /id="embedded-password"[^>]*aria-invalid="true"/);
+    assert.match(res.text, /aria-describedby="embedded-password-error embedded-password-hint"/);
+    assert.match(res.text, /<p class="field-error" id="embedded-password-error" data-error-for="password">[^<]+<\/p>/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/, 'the CSP is the form page\'s');
+    // A return_to that is not a page with a form, or not of this site: the form's own page.
+    for (const elsewhere of ['/', '//evil.example/', 'https://evil.example/', '/nowhere/']) {
+      const other = await post('/api/register', {
+        email: `embedded-${RUN}@example.test`, first_name: 'Ada', last_name: 'L', organization: 'Org', password: 'weak', return_to: elsewhere,
+      });
+      assert.equal(other.status, 422);
+      assert.match(other.text, /<h1>Create your account<\/h1>/, `return_to=${elsewhere}`);
+    }
+  });
+
   it('a page without markers is untouched even for a signed-in reader', async () => {
     const signIn = await post('/api/sign-in', { email, password: PASSWORD });
     const res = await get('/konnect/legacy/getting-started/', [signIn.cookie('__Host-session')]);

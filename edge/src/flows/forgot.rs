@@ -22,7 +22,8 @@ pub(crate) async fn post<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let email = match address_form(edge, ctx, form, "forgot", MailKind::Reset, PAGE).await? {
+    let page = &super::page_of(edge, form, PAGE).await;
+    let email = match address_form(edge, ctx, form, "forgot", MailKind::Reset, page).await? {
         Ok(email) => email,
         Err(refusal) => return Ok(refusal),
     };

@@ -66,6 +66,28 @@ pub(crate) async fn form_page<H: Host>(
     Ok(response::html(status, pages::fill(&html, fill)?))
 }
 
+/// The page a refused form comes back on: the docs page it was embedded in
+/// (`{% form NAME %}` writes its path into [`routes::RETURN_TO`]), if that is a page of the
+/// site holding such a form, else the form's own page. So a reader who mistyped on a docs
+/// page stays there, the fields marked; a made-up `return_to` gets the form page.
+pub(crate) async fn page_of<H: Host>(edge: &Edge<H>, form: &Form, own: &str) -> String {
+    let Some(path) = form.get(crate::routes::RETURN_TO) else {
+        return own.to_owned();
+    };
+    let well_formed = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 512
+        && !path.contains(['\\', '?', '#'])
+        && !path.chars().any(char::is_control);
+    if !well_formed || path == own {
+        return own.to_owned();
+    }
+    match edge.host().pages().page(path).await {
+        Some(html) if html.contains("name=\"return_to\"") => path.to_owned(),
+        _ => own.to_owned(),
+    }
+}
+
 /// The first steps of a form that takes only an address and may send mail (resend the
 /// verification, forgot password): the address checked, then the per-IP and mail gates
 /// ([`mail_gates`]) acquired. `Err` carries the refusal to send back.

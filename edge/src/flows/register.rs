@@ -38,6 +38,7 @@ pub(crate) async fn post<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
+    let page = &super::page_of(edge, form, PAGE).await;
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut error = |field: &str, message: String| errors.push((field.to_owned(), message));
 
@@ -74,7 +75,7 @@ pub(crate) async fn post<H: Host>(
     ) else {
         return refuse(
             edge,
-            PAGE,
+            page,
             values,
             errors,
             Some(FormMessage::text("Please correct the fields marked below.")),
@@ -88,7 +89,7 @@ pub(crate) async fn post<H: Host>(
         None => acquire(edge, &gates, ctx.now).await?,
     };
     if let Some(wait) = wait {
-        return too_many_on_form(edge, PAGE, values, wait).await;
+        return too_many_on_form(edge, page, values, wait).await;
     }
 
     let host = edge.host();

@@ -52,6 +52,7 @@ pub(crate) async fn post<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
+    let page = &super::page_of(edge, form, PAGE).await;
     let values = kept(form, &["email"]);
     let email = forms::parse_email(form.text("email"));
     let password = form.text("password");
@@ -69,10 +70,10 @@ pub(crate) async fn post<H: Host>(
         ));
     }
     let Ok(email) = email else {
-        return refuse(edge, PAGE, values, errors, None).await;
+        return refuse(edge, page, values, errors, None).await;
     };
     if !errors.is_empty() {
-        return refuse(edge, PAGE, values, errors, None).await;
+        return refuse(edge, page, values, errors, None).await;
     }
 
     let ip_gate = ip_gate(edge, ctx, "sign-in");
@@ -86,7 +87,7 @@ pub(crate) async fn post<H: Host>(
         None => acquire(edge, &all, ctx.now).await?,
     };
     if let Some(wait) = wait {
-        return too_many_on_form(edge, PAGE, values, wait).await;
+        return too_many_on_form(edge, page, values, wait).await;
     }
 
     let host = edge.host();
@@ -101,13 +102,13 @@ pub(crate) async fn post<H: Host>(
     };
     let (Some(account), Verification::Right { rehash }) = (account, verification) else {
         // The failure stays counted.
-        return refuse(edge, PAGE, values, Vec::new(), Some(incorrect())).await;
+        return refuse(edge, page, values, Vec::new(), Some(incorrect())).await;
     };
     release(edge, &failure_gates, ctx.now).await?;
     if !account.verified {
         return refuse(
             edge,
-            PAGE,
+            page,
             values,
             Vec::new(),
             Some(FormMessage::with_link(
@@ -142,7 +143,7 @@ pub(crate) async fn post<H: Host>(
     };
     match account {
         Some(account) => signed_in(edge, ctx, &account).await,
-        None => refuse(edge, PAGE, values, Vec::new(), Some(incorrect())).await,
+        None => refuse(edge, page, values, Vec::new(), Some(incorrect())).await,
     }
 }
 

@@ -676,6 +676,7 @@ mod tests {
             warnings: Vec::new(),
             markdown: None,
             reader: false,
+            forms: Vec::new(),
         }
     }
 

@@ -112,6 +112,8 @@ pub(super) struct Expansion<'s, 'v> {
     pub(super) used: BTreeSet<String>,
     /// Whether the page has a `{% reader %}` block or a `{% step %}` ([`crate::reader`]).
     pub(super) reader: bool,
+    /// The backend's forms the page embeds (`{% form NAME %}`).
+    pub(super) forms: Vec<&'static str>,
 }
 
 /// An open block while parsing.
@@ -132,6 +134,9 @@ const READER: &str = "reader";
 
 /// The built-in checklist mark, `{% step verified %}` ([`crate::reader::step`]).
 const STEP: &str = "step";
+
+/// The built-in form of the backend in a page, `{% form register %}` ([`crate::forms`]).
+const FORM: &str = "form";
 
 /// The built-in blocks with an `else` branch: (open, else, end).
 const BRANCHING: [(&str, &str, &str); 2] = [
@@ -331,6 +336,26 @@ impl Expansion<'_, '_> {
                         }
                         continue;
                     }
+                    if name == FORM {
+                        flush!(i);
+                        copied = tag_end;
+                        let at = i;
+                        i = tag_end;
+                        let (args, _) = self.arguments(origin, at, rest);
+                        match crate::forms::placeholder(&args) {
+                            Ok((html, form)) => {
+                                self.forms.push(form);
+                                let indent = line_indent(&text, at).to_owned();
+                                top!().push(Node::Made {
+                                    origin,
+                                    at,
+                                    text: super::emit::block_html(&html, &indent),
+                                });
+                            }
+                            Err(message) => self.error(origin, at, message),
+                        }
+                        continue;
+                    }
                     if name == STEP {
                         flush!(i);
                         copied = tag_end;
@@ -424,7 +449,7 @@ impl Expansion<'_, '_> {
                     let Some(is_block) = self.sc.known.get(name).map(|k| k.block) else {
                         let mut candidates: Vec<&str> =
                             self.sc.names.iter().map(String::as_str).collect();
-                        candidates.extend(["include", "raw", READER, STEP, IF_VERSION]);
+                        candidates.extend(["include", "raw", READER, STEP, FORM, IF_VERSION]);
                         let message = match suggest(name, candidates) {
                             Some(near) => {
                                 format!("unknown tag `{{% {name} %}}` (did you mean `{near}`?)")
