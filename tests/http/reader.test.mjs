@@ -131,6 +131,17 @@ describe('a docs page that knows its reader', { concurrency: false }, () => {
     assert.equal(account.reader.values.trial_days_left, '30');
   });
 
+  it('a revalidation of the cached static page gets the reader\'s page in full', async () => {
+    const fresh = await get(PAGE);
+    const etag = fresh.headers.get('etag') ?? '"static"';
+    const lastModified = fresh.headers.get('last-modified') ?? new Date().toUTCString();
+    const res = await fetch(BASE + PAGE, {
+      headers: { cookie: session, 'if-none-match': etag, 'if-modified-since': lastModified, 'cf-connecting-ip': IP },
+    });
+    assert.equal(res.status, 200, 'not 304: the browser holds the signed-out version');
+    assert.match(await res.text(), /data-reader-filled/);
+  });
+
   it('the same page without the cookies is the static one again', async () => {
     const res = await get(PAGE);
     assert.doesNotMatch(res.text, /data-reader-filled/);

@@ -8,7 +8,7 @@
 //! answered by the core as for the page's script) and none for the hint.
 
 use bytes::Bytes;
-use worker::{Env, Headers, Request, Response, console_error};
+use worker::{Env, Headers, Method, Request, RequestInit, Response, console_error};
 
 use super::env::ASSETS_BINDING;
 use super::forward::Forwarded;
@@ -29,12 +29,26 @@ pub(super) async fn page(mut req: Request, env: &Env) -> worker::Result<Response
     let wanted = core_req.method() == http::Method::GET
         && personalize::wants_personal_page(core_req.headers());
     let client_ip = convert::client_ip(&req);
-    let mut asset = env.assets(ASSETS_BINDING)?.fetch_request(req).await?;
+    if !wanted {
+        return env.assets(ASSETS_BINDING)?.fetch_request(req).await;
+    }
+    // The page in full, never "304 Not Modified": the browser's copy is the static page
+    // (or another reader's state), not this reader's.
+    let headers = Headers::new();
+    for (name, value) in req.headers().entries() {
+        if !matches!(name.as_str(), "if-none-match" | "if-modified-since") {
+            headers.append(&name, &value)?;
+        }
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let whole = Request::new_with_init(req.url()?.as_str(), &init)?;
+    let mut asset = env.assets(ASSETS_BINDING)?.fetch_request(whole).await?;
     let is_html = asset
         .headers()
         .get("content-type")?
         .is_some_and(|t| t.starts_with("text/html"));
-    if !wanted || asset.status_code() != 200 || !is_html {
+    if asset.status_code() != 200 || !is_html {
         return Ok(asset);
     }
     let view = match view(env, &core_req, client_ip).await {
