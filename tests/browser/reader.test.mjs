@@ -98,6 +98,11 @@ for (const options of [{ javaScript: true, colorScheme: 'light' }, { javaScript:
         assert.ok(await mark(label).isVisible(), `✓ ${label}`);
       }
       assert.equal(await page.locator('.checklist-next:visible').count(), 0);
+      const account = page.getByRole('navigation', { name: 'Account' });
+      // With JavaScript the header knows the reader from the hint cookie; without, it
+      // keeps its links (the page itself was filled in by the host).
+      assert.equal(await account.getByRole('link', { name: 'Your account' }).isVisible(), js);
+      assert.equal(await account.getByRole('link', { name: 'Sign in' }).isVisible(), !js);
     });
 
     if (js) {

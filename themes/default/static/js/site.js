@@ -15,6 +15,20 @@
   if (wide.addEventListener) wide.addEventListener("change", openOnWide);
 })();
 
+// The header's account links: "Your account" for a reader signed in, known from the
+// `__Host-reader` cookie the backend sets beside the session (no request). A stale cookie
+// only leads to /account/, which sends a signed-out reader to sign in.
+(function () {
+  "use strict";
+
+  if (!/(?:^|;\s*)__Host-reader=signed-in(?:;|$)/.test(document.cookie)) return;
+  var signedIn = document.querySelectorAll("[data-signed-in]");
+  if (!signedIn.length) return;
+  var signedOut = document.querySelectorAll("[data-signed-out]");
+  for (var i = 0; i < signedOut.length; i++) signedOut[i].hidden = true;
+  for (var j = 0; j < signedIn.length; j++) signedIn[j].hidden = false;
+})();
+
 // Tab groups made by the tabs/navtabs shortcodes, as a WAI-ARIA tabs widget: arrow keys
 // and Home/End move between tabs, choosing a tab chooses the same title in every group
 // on the page, and the choice is remembered for the next page. Without this script every
