@@ -7,16 +7,17 @@
 # which one page in ten gains an image (a PNG the site publishes: its <img> gets width,
 # height, decoding and loading), one in ten an alias (a 301 in _redirects and a
 # meta-refresh page), and the site a [redirects] rule, beside llms.txt (on by default),
-# and reports the median CPU (user + system) and wall time of clean builds to memory
-# (/dev/shm) of both: the target is within 15% of CPU. Diagrams and math are not built
-# yet (issue 24), so they are not in the mix.
+# one in ten two formulas (`[markdown] math = true`: MathML at build time), and reports
+# the median CPU (user + system) and wall time of clean builds to memory (/dev/shm) of
+# both: the target is within 15% of CPU. Diagrams are not built yet (issue 24), so they
+# are not in the mix.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/bench/lib.sh"
 pages=${1:-10000}
 runs=${2:-3}
 corpus=$(corpus "$pages")
-featured=$bench_dir/features-$pages
+featured=$bench_dir/features-math-$pages
 if [ ! -f "$featured/done" ]; then
   rm -rf "$featured"
   cp -r "$corpus/gatehouse" "$featured"
@@ -39,12 +40,14 @@ for n, rel in enumerate(pages):
     text = open(path).read()
     if n % 10 == 3:
         text += "\n![The request path](/img/diagram.png)\n\nAnd again below: ![Detail](/img/diagram.png)\n"
+    if n % 10 == 5:
+        text += "\nInline $x^2 + y^2 = r^2$, and displayed:\n\n$$\n\\sum_{i=1}^n i = \\frac{n(n+1)}{2}\n$$\n"
     if n % 10 == 7 and text.startswith("---\n"):
         url = "/" + rel[:-3] + "/"
         text = "---\naliases: [/old" + url + "]\n" + text[4:]
     open(path, "w").write(text)
 with open(os.path.join(site, "site.toml"), "a") as f:
-    f.write('\n[redirects]\n"/archive/*" = "/:splat"\n')
+    f.write('\n[redirects]\n"/archive/*" = "/:splat"\n\n[markdown]\nmath = true\n')
 PY
   touch "$featured/done"
 fi
@@ -56,5 +59,5 @@ read -r plain_wall plain_cpu _ <<<"$(clean_builds "$corpus/gatehouse" "$out" "$r
 echo "plain:         median $plain_wall s wall, $plain_cpu s CPU"
 read -r feat_wall feat_cpu _ <<<"$(clean_builds "$featured" "$out" "$runs")"
 rm -rf "$out"
-echo "with features: median $feat_wall s wall, $feat_cpu s CPU (10% of pages with two images, 10% with an alias, a [redirects] rule, llms.txt)"
+echo "with features: median $feat_wall s wall, $feat_cpu s CPU (10% of pages with two images, 10% with two formulas, 10% with an alias, a [redirects] rule, llms.txt)"
 awk -v a="$feat_cpu" -v b="$plain_cpu" 'BEGIN { printf "CPU ratio: %.2fx (target <= 1.15x)\n", a / b }'

@@ -37,6 +37,8 @@ pub struct SiteConfig {
     pub redirects: Vec<Redirect>,
     /// `[llms]`: `llms.txt` and the pages' Markdown copies.
     pub llms: LlmsSettings,
+    /// `[markdown]`: what the pages' Markdown may use beyond CommonMark and GFM.
+    pub markdown: MarkdownSettings,
 }
 
 /// `[links]` in `site.toml`.
@@ -183,6 +185,10 @@ impl SiteConfig {
             problems.push(p);
             LlmsSettings::default()
         });
+        let markdown = markdown_settings(&site).unwrap_or_else(|p| {
+            problems.push(p);
+            MarkdownSettings::default()
+        });
         let Value::Object(map) = &mut site else {
             unreachable!("site.toml parses to a table")
         };
@@ -204,6 +210,7 @@ impl SiteConfig {
             docsets: Arc::new(docsets),
             redirects,
             llms,
+            markdown,
         })
     }
 
@@ -227,6 +234,7 @@ impl SiteConfig {
             docsets: Arc::new(Docsets::from_site(&site).unwrap_or_default()),
             redirects: redirects::site_table(&site).unwrap_or_default(),
             llms: llms_settings(&site).unwrap_or_default(),
+            markdown: markdown_settings(&site).unwrap_or_default(),
             site,
         }
     }
@@ -236,6 +244,7 @@ impl SiteConfig {
         let mut vars = Variables {
             docsets: self.docsets.clone(),
             markdown_copies: self.llms.markdown,
+            math: self.markdown.math,
             ..Variables::default()
         };
         flatten("site", &self.site, &mut vars);
@@ -261,26 +270,56 @@ impl Default for LlmsSettings {
 
 pub fn llms_settings(site: &Value) -> Result<LlmsSettings, Diagnostic> {
     let mut settings = LlmsSettings::default();
-    let Some(table) = site.get("llms") else {
-        return Ok(settings);
+    for (key, on) in switches(site, "llms", &["txt", "markdown"])? {
+        match key {
+            "txt" => settings.txt = on,
+            _ => settings.markdown = on,
+        }
+    }
+    Ok(settings)
+}
+
+/// The `true`/`false` settings of the table `[name]` of site.toml, each one of `known`;
+/// none when the table is absent.
+fn switches(
+    site: &Value,
+    name: &str,
+    known: &[&'static str],
+) -> Result<Vec<(&'static str, bool)>, Diagnostic> {
+    let Some(table) = site.get(name) else {
+        return Ok(Vec::new());
     };
-    let problem = |m: &str| Diagnostic::file("site.toml", format!("[llms] {m}"));
+    let problem = |m: &str| Diagnostic::file("site.toml", format!("[{name}] {m}"));
+    let example = known.first().copied().unwrap_or("key");
     let table = table
         .as_object()
-        .ok_or_else(|| problem("must be a table: [llms] txt = false"))?;
+        .ok_or_else(|| problem(&format!("must be a table: [{name}] {example} = true")))?;
+    let mut out = Vec::new();
     for (key, value) in table {
+        let Some(known_key) = known.iter().copied().find(|k| k == key) else {
+            return Err(problem(&format!(
+                "has no setting '{key}' (it has {})",
+                known.join(" and ")
+            )));
+        };
         let Value::Bool(on) = value else {
             return Err(problem(&format!("{key} must be true or false")));
         };
-        match key.as_str() {
-            "txt" => settings.txt = *on,
-            "markdown" => settings.markdown = *on,
-            other => {
-                return Err(problem(&format!(
-                    "has no setting '{other}' (it has txt and markdown)"
-                )));
-            }
-        }
+        out.push((known_key, *on));
+    }
+    Ok(out)
+}
+
+/// `[markdown]`: `math` (off unless `true`: `$` in prose stays prose).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MarkdownSettings {
+    pub math: bool,
+}
+
+pub fn markdown_settings(site: &Value) -> Result<MarkdownSettings, Diagnostic> {
+    let mut settings = MarkdownSettings::default();
+    for (_, on) in switches(site, "markdown", &["math"])? {
+        settings.math = on;
     }
     Ok(settings)
 }
@@ -296,6 +335,8 @@ pub struct Variables {
     /// Whether each page keeps its expanded Markdown for its Markdown copy
     /// (`[llms] markdown = true`).
     pub markdown_copies: bool,
+    /// Whether `$…$` and `$$…$$` are math (`[markdown] math = true`).
+    pub math: bool,
 }
 
 fn flatten(prefix: &str, value: &Value, vars: &mut Variables) {

@@ -17,6 +17,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 use crate::highlight::{self, Fence, highlight_block};
 
 mod attributes;
+mod math;
 mod search_text;
 mod stage;
 
@@ -58,18 +59,29 @@ fn options() -> Options {
 /// Renders one page body. `source` is the file's path relative to `content/`, used to
 /// rewrite links to other Markdown files into their URLs.
 pub fn render(text: &str, source: &str) -> RenderedMarkdown {
+    render_with(text, source, false)
+}
+
+/// [`render`], with `$…$` and `$$…$$` as math when `math` (`[markdown] math = true`:
+/// `math.rs`); without it a `$` is prose.
+pub fn render_with(text: &str, source: &str, math: bool) -> RenderedMarkdown {
     let mut found = Found {
         text: search_text::PageText::new(text.len()),
         ..Found::default()
     };
-    let parser = Parser::new_ext(text, options()).into_offset_iter();
+    let options = if math {
+        options() | Options::ENABLE_MATH
+    } else {
+        options()
+    };
+    let parser = Parser::new_ext(text, options).into_offset_iter();
     let start = Start {
         events: parser,
         found: &mut found,
     };
     // Each stage sees what the stages inside it made of the events.
     let events = headings(search_text(attributes::attributes(
-        code_blocks(raw_html(links(start, source)), source),
+        code_blocks(raw_html(links(math::math(start), source)), source),
         text,
     )));
     let mut html = String::with_capacity(text.len() * 3 / 2);

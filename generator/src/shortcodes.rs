@@ -36,6 +36,7 @@ use crate::variables::Scope;
 mod emit;
 mod map;
 mod parse;
+mod raw;
 mod templates;
 
 use emit::Emitter;

@@ -363,3 +363,72 @@ fn markdown_copies_beside_the_pages() {
     );
     assert!(copy.contains("Careful.") && !copy.contains("{%"), "{copy}");
 }
+
+/// `[markdown] math = true`: formulas become MathML at build time, with their source; a
+/// formula the renderer cannot draw is an error at its line. Off, a `$` is prose.
+#[test]
+fn math_is_mathml_at_build_time_and_off_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "site.toml", "title = \"M\"\n");
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\n---\nIt costs $5 and $6 a month.\n",
+    );
+    let out = root.join("public");
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("It costs $5 and $6 a month."), "{home}");
+    assert!(!home.contains("<math"));
+
+    write(
+        root,
+        "site.toml",
+        "title = \"M\"\n[markdown]\nmath = true\n",
+    );
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\n---\nThe area is $\\pi r^2$.\n\n$$\n\\sum_{i=1}^n i = \\frac{n(n+1)}{2}\n$$\n",
+    );
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        home.contains("The area is <math display=\"inline\"><semantics>"),
+        "{home}"
+    );
+    assert!(home.contains("<annotation encoding=\"application/x-tex\">\\pi r^2</annotation>"));
+    assert!(home.contains("<math display=\"block\">"));
+
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\n---\nFine $x$.\n\nBroken $\\frac{a}$ here.\n",
+    );
+    let Err(BuildError::Diagnostics(problems)) =
+        gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build)
+    else {
+        panic!("unsupported LaTeX must fail the build");
+    };
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        ["content/index.md:6:8: unsupported LaTeX in `\\frac{a}`: expected a token"]
+    );
+    write(
+        root,
+        "site.toml",
+        "title = \"M\"\n[markdown]\nmaths = true\n",
+    );
+    let Err(BuildError::Diagnostics(problems)) =
+        gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build)
+    else {
+        panic!("an unknown setting must fail");
+    };
+    assert!(
+        problems[0]
+            .to_string()
+            .contains("[markdown] has no setting 'maths' (it has math)")
+    );
+}

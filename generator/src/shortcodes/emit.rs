@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use tera::Context;
 
 use super::parse::{Call, Child, Expansion, Node, line_indent};
+use super::raw::{block_html, guard};
 use crate::diagnostic::error_chain;
 
 /// Where a block's body goes in its template's output: letters and digits only, so no
@@ -148,32 +149,6 @@ pub(super) fn direct_calls(node: &Node) -> Vec<&Call> {
         Node::Include { nodes, .. } => nodes.iter().flat_map(direct_calls).collect(),
         _ => Vec::new(),
     }
-}
-
-/// Template output that must reach the page as it is: `{{`, `{%` or `<<site.` in it are
-/// guarded from the variables stage.
-pub(super) fn guard(html: &str) -> String {
-    if html.contains("{{") || html.contains("{%") || html.contains("<<") {
-        format!("{{% raw %}}{html}{{% endraw %}}")
-    } else {
-        html.to_string()
-    }
-}
-
-/// A part of a block's HTML as a raw HTML block of its own: on its own lines, without
-/// blank lines (which would end the HTML block early), each line indented as the tag's
-/// line is, so a block inside a list item (or any container that indentation continues)
-/// stays inside it.
-pub(super) fn block_html(part: &str, indent: &str) -> String {
-    let lines: Vec<String> = part
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| format!("{indent}{l}"))
-        .collect();
-    if lines.is_empty() {
-        return "\n".into();
-    }
-    format!("\n\n{}\n\n", guard(&lines.join("\n")))
 }
 
 pub(super) struct Emitter {

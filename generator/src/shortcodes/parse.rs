@@ -349,7 +349,7 @@ impl Expansion<'_, '_> {
                                 top!().push(Node::Made {
                                     origin,
                                     at,
-                                    text: super::emit::block_html(&html, &indent),
+                                    text: super::raw::block_html(&html, &indent),
                                 });
                             }
                             Err(message) => self.error(origin, at, message),
@@ -594,7 +594,7 @@ impl Expansion<'_, '_> {
         let made = |html: &str| Node::Made {
             origin: call.origin,
             at: call.at,
-            text: super::emit::block_html(html, &indent),
+            text: super::raw::block_html(html, &indent),
         };
         let otherwise = else_at.map(|at| nodes.split_off(at));
         let mut out = vec![made(&crate::reader::block_open(&states, false))];
