@@ -21,6 +21,7 @@ mod math;
 mod search_text;
 mod stage;
 
+use crate::reader::Values;
 use crate::search::text::SELF_LINK_OPEN;
 use crate::urls;
 use edge::html::escape_into;
@@ -59,12 +60,13 @@ fn options() -> Options {
 /// Renders one page body. `source` is the file's path relative to `content/`, used to
 /// rewrite links to other Markdown files into their URLs.
 pub fn render(text: &str, source: &str) -> RenderedMarkdown {
-    render_with(text, source, false)
+    render_with(text, source, false, &Values::default())
 }
 
 /// [`render`], with `$…$` and `$$…$$` as math when `math` (`[markdown] math = true`:
-/// `math.rs`); without it a `$` is prose.
-pub fn render_with(text: &str, source: &str, math: bool) -> RenderedMarkdown {
+/// `math.rs`; without it a `$` is prose), and the page's reader values (`values`: a
+/// heading holding one gets its id from the fallback, as the reader reads it).
+pub fn render_with(text: &str, source: &str, math: bool, values: &Values) -> RenderedMarkdown {
     let mut found = Found {
         text: search_text::PageText::new(text.len()),
         ..Found::default()
@@ -80,10 +82,13 @@ pub fn render_with(text: &str, source: &str, math: bool) -> RenderedMarkdown {
         found: &mut found,
     };
     // Each stage sees what the stages inside it made of the events.
-    let events = headings(search_text(attributes::attributes(
-        code_blocks(raw_html(links(math::math(start), source)), source),
-        text,
-    )));
+    let events = headings(
+        search_text(attributes::attributes(
+            code_blocks(raw_html(links(math::math(start), source)), source),
+            text,
+        )),
+        values,
+    );
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.map(|(event, _)| event));
     RenderedMarkdown {
@@ -331,22 +336,25 @@ fn line_offset(body: &str, line: usize, texts: &[(usize, usize)]) -> Option<usiz
 /// `{#id}`) and a `#` self-link after its text; the id is recorded as an anchor, and
 /// `##` and `###` headings go into the table of contents. A heading's events become one
 /// HTML event, since its id depends on all of its text.
-fn headings<'a, I>(inner: I) -> Headings<'a, I> {
+fn headings<'a, 'v, I>(inner: I, values: &'v Values) -> Headings<'a, 'v, I> {
     Headings {
         inner,
         ids: IdAllocator::default(),
         content: Vec::new(),
+        values,
     }
 }
 
-struct Headings<'a, I> {
+struct Headings<'a, 'v, I> {
     inner: I,
     ids: IdAllocator,
+    /// The page's reader values: a heading holding one gets its id from the fallback.
+    values: &'v Values,
     /// The events inside the heading being read (kept to reuse its allocation).
     content: Vec<Event<'a>>,
 }
 
-impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for Headings<'a, I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for Headings<'a, '_, I> {
     type Item = Spanned<'a>;
 
     fn next(&mut self) -> Option<Spanned<'a>> {
@@ -358,13 +366,13 @@ impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for Headings<'a, I> {
     }
 }
 
-impl<'a, I: Stage<Item = Spanned<'a>>> Stage for Headings<'a, I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> Stage for Headings<'a, '_, I> {
     fn found(&mut self) -> &mut Found {
         self.inner.found()
     }
 }
 
-impl<'a, I: Stage<Item = Spanned<'a>>> Headings<'a, I> {
+impl<'a, I: Stage<Item = Spanned<'a>>> Headings<'a, '_, I> {
     /// Reads a heading's events up to its end and writes the heading.
     #[inline(never)]
     fn heading(&mut self, item: Option<Spanned<'a>>) -> Option<Spanned<'a>> {
@@ -388,7 +396,10 @@ impl<'a, I: Stage<Item = Spanned<'a>>> Headings<'a, I> {
                 (event, _) => self.content.push(event),
             }
         };
-        let plain = plain_text(&self.content);
+        let mut plain = plain_text(&self.content);
+        if !self.values.is_empty() {
+            plain = self.values.plain(&plain);
+        }
         let id = self
             .ids
             .allocate(explicit_id.map(|id| id.to_string()), &plain);
@@ -792,9 +803,13 @@ mod tests {
             events: parsed(text),
             found: &mut found,
         };
-        let html = html_of(headings(Replace {
-            inner: code_blocks(raw_html(links(start, "a.md")), "a.md"),
-        }));
+        let values = Values::default();
+        let html = html_of(headings(
+            Replace {
+                inner: code_blocks(raw_html(links(start, "a.md")), "a.md"),
+            },
+            &values,
+        ));
         assert!(html.starts_with("<h2 id=\"after\">after<a"), "{html}");
         assert!(
             html.contains("<code><span class=\"line\">before</span>\n</code>"),
