@@ -200,6 +200,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn keep_leaves_a_flow_only_its_route_s_fields_and_return_to() -> Result<(), FormError> {
+        let form = parse_urlencoded(
+            b"email=a%40b.c&admin=1&return_to=%2Fdocs%2F&password=x",
+            1024,
+        )?
+        .keep(&["email", "password"]);
+        assert_eq!(form.get("email"), Some("a@b.c"));
+        assert_eq!(form.get("password"), Some("x"));
+        assert_eq!(form.get("return_to"), Some("/docs/"));
+        assert_eq!(
+            form.get("admin"),
+            None,
+            "undeclared fields never reach a flow"
+        );
+        Ok(())
+    }
+
+    #[test]
     fn parses_fields() -> Result<(), FormError> {
         let form = parse_urlencoded(b"email=a%40b.test&first_name=J+K&empty=&flag", 100)?;
         assert_eq!(form.get("email"), Some("a@b.test"));

@@ -110,8 +110,9 @@ impl Values {
         self.values.is_empty()
     }
 
-    /// The value a placeholder starting at `text[at..]` stands for, and its length.
-    fn at(&self, text: &str, at: usize) -> Option<(&Value, usize)> {
+    /// The number of the value a placeholder starting at `text[at..]` stands for, and the
+    /// placeholder's length.
+    fn at(&self, text: &str, at: usize) -> Option<(usize, usize)> {
         let rest = text[at..].strip_prefix(OPEN)?;
         let end = rest.find(CLOSE)?;
         let mut n: usize = 0;
@@ -119,8 +120,8 @@ impl Values {
             let digit = (c as u32).checked_sub(DIGIT_ZERO).filter(|d| *d < 10)?;
             n = n.checked_mul(10)?.checked_add(digit as usize)?;
         }
-        let value = self.values.get(n)?;
-        Some((value, OPEN.len_utf8() + end + CLOSE.len_utf8()))
+        self.values.get(n)?;
+        Some((n, OPEN.len_utf8() + end + CLOSE.len_utf8()))
     }
 
     /// Rendered `html` with each placeholder made a marked `<span>` of its fallback; the
@@ -137,14 +138,13 @@ impl Values {
                 '<' => in_tag = true,
                 '>' => in_tag = false,
                 OPEN if i >= copied => {
-                    let Some((value, len)) = self.at(html, i) else {
+                    let Some((n, len)) = self.at(html, i) else {
                         continue;
                     };
                     out.push_str(&html[copied..i]);
                     copied = i + len;
-                    if let Some(n) = self.values.iter().position(|v| std::ptr::eq(v, value)) {
-                        placed[n] = true;
-                    }
+                    placed[n] = true;
+                    let value = &self.values[n];
                     if in_tag {
                         misplaced.push(value);
                         continue;
@@ -175,10 +175,10 @@ impl Values {
         for (i, c) in text.char_indices() {
             if c == OPEN
                 && i >= copied
-                && let Some((value, len)) = self.at(text, i)
+                && let Some((n, len)) = self.at(text, i)
             {
                 out.push_str(&text[copied..i]);
-                out.push_str(&value.fallback);
+                out.push_str(&self.values[n].fallback);
                 copied = i + len;
             }
         }

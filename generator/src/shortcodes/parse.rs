@@ -336,41 +336,24 @@ impl Expansion<'_, '_> {
                         }
                         continue;
                     }
-                    if name == FORM {
+                    if name == FORM || name == STEP {
+                        // The built-in inline tags: HTML made here, or an error at the tag.
                         flush!(i);
                         copied = tag_end;
                         let at = i;
                         i = tag_end;
                         let (args, _) = self.arguments(origin, at, rest);
-                        match crate::forms::placeholder(&args) {
-                            Ok((html, form)) => {
+                        let made = if name == FORM {
+                            crate::forms::placeholder(&args).map(|(html, form)| {
                                 self.forms.push(form);
-                                let indent = line_indent(&text, at).to_owned();
-                                top!().push(Node::Made {
-                                    origin,
-                                    at,
-                                    text: super::raw::block_html(&html, &indent),
-                                });
-                            }
-                            Err(message) => self.error(origin, at, message),
-                        }
-                        continue;
-                    }
-                    if name == STEP {
-                        flush!(i);
-                        copied = tag_end;
-                        let at = i;
-                        i = tag_end;
-                        let (args, _) = self.arguments(origin, at, rest);
-                        match crate::reader::step(&args) {
-                            Ok(html) => {
-                                self.reader = true;
-                                top!().push(Node::Made {
-                                    origin,
-                                    at,
-                                    text: html,
-                                });
-                            }
+                                // A block of its own, kept inside a list item it stands in.
+                                super::raw::block_html(&html, line_indent(&text, at))
+                            })
+                        } else {
+                            crate::reader::step(&args).inspect(|_| self.reader = true)
+                        };
+                        match made {
+                            Ok(text) => top!().push(Node::Made { origin, at, text }),
                             Err(message) => self.error(origin, at, message),
                         }
                         continue;
