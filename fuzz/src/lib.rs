@@ -228,6 +228,46 @@ pub const TARGETS: &[Target] = &[
         dictionary: MARKDOWN_WORDS,
     },
     Target {
+        name: "diagrams",
+        run: diagrams,
+        corpus: &[],
+        dictionary: &[
+            "\n",
+            "flowchart LR\n",
+            "graph TD\n",
+            "sequenceDiagram\n",
+            "classDiagram\n",
+            "stateDiagram-v2\n",
+            "erDiagram\n",
+            "gantt\n",
+            "pie\n",
+            "mindmap\n",
+            "gitGraph\n",
+            "journey\n",
+            "timeline\n",
+            " --> ",
+            " -.-> ",
+            " ==> ",
+            "|label|",
+            "->>",
+            "[",
+            "]",
+            "{",
+            "}",
+            "((",
+            "))",
+            "\"",
+            "subgraph ",
+            "end\n",
+            "click ",
+            " href ",
+            "%%",
+            "---\n",
+            "<script>",
+            "&amp;",
+        ],
+    },
+    Target {
         name: "fences",
         run: fences,
         corpus: &[],
@@ -547,6 +587,25 @@ fn markdown(data: &[u8]) {
     let rendered = markdown::render(&text, "fuzz.md");
     for (offset, message) in rendered.problems.iter().chain(&rendered.warnings) {
         assert!(*offset <= text.len(), "{offset}: {message}");
+    }
+}
+
+/// The input is a mermaid block's source: drawn or refused, never markup from it.
+fn diagrams(data: &[u8]) {
+    let text = text_of(data).replace("```", "");
+    let page = format!("```mermaid\n{text}\n```\n");
+    let rendered = markdown::render(&page, "fuzz.md");
+    for (offset, message) in rendered.problems.iter().chain(&rendered.warnings) {
+        assert!(*offset <= page.len(), "{offset}: {message}");
+    }
+    if let Some(at) = rendered.html.find("<figure class=\"diagram\"") {
+        let figure = &rendered.html[at..];
+        assert!(!figure.contains("<script"), "{figure}");
+        assert!(!figure.contains("javascript:"), "{figure}");
+        assert!(
+            !figure.contains(" style=\"") && !figure.contains("<style"),
+            "{figure}"
+        );
     }
 }
 

@@ -170,6 +170,7 @@ macro_rules! targets {
 
 targets!(
     page,
+    diagrams,
     front_matter,
     variables,
     shortcodes,

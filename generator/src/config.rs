@@ -244,7 +244,7 @@ impl SiteConfig {
         let mut vars = Variables {
             docsets: self.docsets.clone(),
             markdown_copies: self.llms.markdown,
-            math: self.markdown.math,
+            markdown: self.markdown,
             ..Variables::default()
         };
         flatten("site", &self.site, &mut vars);
@@ -310,16 +310,17 @@ fn switches(
     Ok(out)
 }
 
-/// `[markdown]`: `math` (off unless `true`: `$` in prose stays prose).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MarkdownSettings {
-    pub math: bool,
-}
+/// `[markdown]`: `math` (off unless `true`: `$` in prose stays prose) and `diagrams`
+/// (on unless `false`: ```` ```mermaid ```` fences drawn as SVG).
+pub use crate::markdown::Extensions as MarkdownSettings;
 
 pub fn markdown_settings(site: &Value) -> Result<MarkdownSettings, Diagnostic> {
     let mut settings = MarkdownSettings::default();
-    for (_, on) in switches(site, "markdown", &["math"])? {
-        settings.math = on;
+    for (key, on) in switches(site, "markdown", &["math", "diagrams"])? {
+        match key {
+            "math" => settings.math = on,
+            _ => settings.diagrams = on,
+        }
     }
     Ok(settings)
 }
@@ -335,8 +336,8 @@ pub struct Variables {
     /// Whether each page keeps its expanded Markdown for its Markdown copy
     /// (`[llms] markdown = true`).
     pub markdown_copies: bool,
-    /// Whether `$…$` and `$$…$$` are math (`[markdown] math = true`).
-    pub math: bool,
+    /// What Markdown is drawn at build time (`[markdown]`: math, diagrams).
+    pub markdown: MarkdownSettings,
 }
 
 fn flatten(prefix: &str, value: &Value, vars: &mut Variables) {

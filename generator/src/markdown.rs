@@ -17,6 +17,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 use crate::highlight::{self, Fence, highlight_block};
 
 mod attributes;
+mod diagram;
 mod math;
 mod search_text;
 mod stage;
@@ -60,18 +61,41 @@ fn options() -> Options {
 /// Renders one page body. `source` is the file's path relative to `content/`, used to
 /// rewrite links to other Markdown files into their URLs.
 pub fn render(text: &str, source: &str) -> RenderedMarkdown {
-    render_with(text, source, false, &Values::default())
+    render_with(text, source, Extensions::default(), &Values::default())
 }
 
-/// [`render`], with `$…$` and `$$…$$` as math when `math` (`[markdown] math = true`:
-/// `math.rs`; without it a `$` is prose), and the page's reader values (`values`: a
+/// What Markdown draws at build time beyond CommonMark and GFM (`[markdown]` in
+/// `site.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extensions {
+    /// `$…$` and `$$…$$` as MathML (`math.rs`); off, so a `$` in prose stays prose.
+    pub math: bool,
+    /// ```` ```mermaid ```` fences as SVG (`diagram.rs`); on.
+    pub diagrams: bool,
+}
+
+impl Default for Extensions {
+    fn default() -> Self {
+        Extensions {
+            math: false,
+            diagrams: true,
+        }
+    }
+}
+
+/// [`render`], with the site's [`Extensions`], and the page's reader values (`values`: a
 /// heading holding one gets its id from the fallback, as the reader reads it).
-pub fn render_with(text: &str, source: &str, math: bool, values: &Values) -> RenderedMarkdown {
+pub fn render_with(
+    text: &str,
+    source: &str,
+    extensions: Extensions,
+    values: &Values,
+) -> RenderedMarkdown {
     let mut found = Found {
         text: search_text::PageText::new(text.len()),
         ..Found::default()
     };
-    let options = if math {
+    let options = if extensions.math {
         options() | Options::ENABLE_MATH
     } else {
         options()
@@ -84,7 +108,11 @@ pub fn render_with(text: &str, source: &str, math: bool, values: &Values) -> Ren
     // Each stage sees what the stages inside it made of the events.
     let events = headings(
         search_text(attributes::attributes(
-            code_blocks(raw_html(links(math::math(start), source)), source),
+            code_blocks(
+                raw_html(links(math::math(start), source)),
+                source,
+                extensions.diagrams,
+            ),
             text,
         )),
         values,
@@ -232,13 +260,23 @@ impl<'a, I: Stage<Item = Spanned<'a>>> RawHtml<I> {
 /// `source` for the build's warning. Nothing inside a code block reaches a later stage:
 /// a `## line` in it is code, not a heading. What the block shows as text is left in the
 /// record ([`search_text::CodeText`]) for the search text stage.
-fn code_blocks<I>(inner: I, source: &str) -> CodeBlocks<'_, I> {
-    CodeBlocks { inner, source }
+///
+/// With `diagrams`, a ```` ```mermaid ```` block is drawn instead (`diagram.rs`).
+fn code_blocks<I>(inner: I, source: &str, diagrams: bool) -> CodeBlocks<'_, I> {
+    CodeBlocks {
+        inner,
+        source,
+        diagrams,
+        drawn: 0,
+    }
 }
 
 struct CodeBlocks<'s, I> {
     inner: I,
     source: &'s str,
+    diagrams: bool,
+    /// Diagrams drawn so far on the page, for their ids (`mermaid-1`, …).
+    drawn: usize,
 }
 
 impl<'a, I: Stage<Item = Spanned<'a>>> Iterator for CodeBlocks<'_, I> {
@@ -284,6 +322,13 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
                 Event::End(TagEnd::CodeBlock) => {
                     let mut html = String::with_capacity(body.len() * 2);
                     let fence = Fence::parse(info);
+                    let range = start.start..end.end;
+                    if self.diagrams
+                        && fence.lang == "mermaid"
+                        && self.diagram(&body, &texts, start.start, &mut html)
+                    {
+                        return Some((Event::Html(html.into()), range));
+                    }
                     let started = Instant::now();
                     let outcome = highlight_block(info, &body, &mut html);
                     let took = started.elapsed();
@@ -301,7 +346,6 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
                         let offset = line_offset(&body, line, &texts).unwrap_or(start.start);
                         self.inner.found().warnings.push((offset, message));
                     }
-                    let range = start.start..end.end;
                     // What the block shows, for the search text when the event passes.
                     self.inner
                         .found()
@@ -316,6 +360,48 @@ impl<'a, I: Stage<Item = Spanned<'a>>> CodeBlocks<'_, I> {
                     return Some((Event::Html(html.into()), range));
                 }
                 _ => {}
+            }
+        }
+    }
+}
+
+impl<I: Stage> CodeBlocks<'_, I> {
+    /// Draws a mermaid block into `html`, or records why not: false when it is to be
+    /// shown as code after all (a type the renderer lacks, an error).
+    fn diagram(
+        &mut self,
+        body: &str,
+        texts: &[(usize, usize)],
+        block_start: usize,
+        html: &mut String,
+    ) -> bool {
+        let at =
+            |line: usize| line_offset(body, line.saturating_sub(1), texts).unwrap_or(block_start);
+        let drawn = diagram::draw(body);
+        let found = self.inner.found();
+        match &*drawn {
+            Ok(diagram::Drawn::Svg(svg)) => {
+                self.drawn += 1;
+                let id = format!("mermaid-{}", self.drawn);
+                for href in diagram::links(svg) {
+                    found.links.push(FoundLink {
+                        href,
+                        offset: block_start,
+                    });
+                }
+                found.anchors.insert(id.clone());
+                diagram::figure(svg, body, &id, html);
+                true
+            }
+            Ok(diagram::Drawn::Unsupported(warning)) => {
+                found.warnings.push((block_start, warning.clone()));
+                false
+            }
+            Err(failure) => {
+                found
+                    .problems
+                    .push((at(failure.line), failure.message.clone()));
+                false
             }
         }
     }
@@ -688,7 +774,7 @@ mod tests {
             events: parsed(text),
             found: &mut found,
         };
-        let events: Vec<_> = code_blocks(start, "a.md").collect();
+        let events: Vec<_> = code_blocks(start, "a.md", true).collect();
         let (block, range) = events
             .iter()
             .find(|(event, _)| matches!(event, Event::Html(_)))
@@ -806,7 +892,7 @@ mod tests {
         let values = Values::default();
         let html = html_of(headings(
             Replace {
-                inner: code_blocks(raw_html(links(start, "a.md")), "a.md"),
+                inner: code_blocks(raw_html(links(start, "a.md")), "a.md", true),
             },
             &values,
         ));

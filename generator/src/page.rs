@@ -226,7 +226,7 @@ fn process_body(
     );
     let (text, offsets, values) = (substituted.text, substituted.offsets, substituted.reader);
 
-    let mut rendered = markdown::render_with(&text, &source.content_path, site.math, &values);
+    let mut rendered = markdown::render_with(&text, &source.content_path, site.markdown, &values);
     if !values.is_empty() {
         let (html, misplaced) = values.finish(&rendered.html);
         rendered.html = html;

@@ -429,6 +429,90 @@ fn math_is_mathml_at_build_time_and_off_by_default() {
     assert!(
         problems[0]
             .to_string()
-            .contains("[markdown] has no setting 'maths' (it has math)")
+            .contains("[markdown] has no setting 'maths' (it has math and diagrams)")
     );
+}
+
+/// ```` ```mermaid ```` fences are SVG at build time, named by their source; a diagram
+/// that does not parse is an error at its line; a type the renderer lacks is its code,
+/// with a warning; `[markdown] diagrams = false` leaves them code.
+#[test]
+fn mermaid_diagrams_are_svg_at_build_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "site.toml", "title = \"D\"\n");
+    write_all(
+        root,
+        &[
+            (
+                "content/index.md",
+                "---\ntitle: Home\n---\n```mermaid\nflowchart LR\n  A[Register] --> B[Verify]\n  click B href \"/guide/\"\n```\n\n```mermaid\nsequenceDiagram\n  Reader->>Site: sign in\n```\n",
+            ),
+            ("content/guide.md", "---\ntitle: Guide\n---\nHi.\n"),
+        ],
+    );
+    let out = root.join("public");
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let first = home
+        .find("<figure class=\"diagram\" id=\"mermaid-1\"><svg role=\"img\" aria-labelledby=\"mermaid-1-source\"")
+        .expect("the first diagram's figure");
+    assert!(home[first..].contains(">Register<"));
+    assert!(home.contains("<figure class=\"diagram\" id=\"mermaid-2\">"));
+    assert!(home.contains(
+        "<pre id=\"mermaid-1-source\"><code>flowchart LR\n  A[Register] --&gt; B[Verify]\n"
+    ));
+    assert!(!home.contains("language-mermaid"), "no code block is left");
+
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\n---\nText.\n\n```mermaid\nflowchart LR\n  A --> B\n  B -->\n```\n\n```mermaid\nflowchart LR\n  A --> B\n  click A href \"/nowhere/\"\n```\n",
+    );
+    let Err(BuildError::Diagnostics(problems)) =
+        gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build)
+    else {
+        panic!("a broken diagram must fail the build");
+    };
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        shown.iter().any(|p| p.starts_with("content/index.md:9:")
+            && p.contains("mermaid: invalid flowchart edge syntax: B -->")),
+        "{shown:?}"
+    );
+    assert!(
+        shown.iter().any(|p| p.contains("/nowhere/")),
+        "a diagram's link is checked: {shown:?}"
+    );
+
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\n---\n```mermaid\ninfo\n```\n",
+    );
+    let report = gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("content/index.md:4:") && w.contains("`info` are not drawn")),
+        "{warnings:?}"
+    );
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!home.contains("<figure class=\"diagram\""), "{home}");
+    assert!(home.contains(">info"), "shown as its source: {home}");
+
+    write(
+        root,
+        "site.toml",
+        "title = \"D\"\n[markdown]\ndiagrams = false\n",
+    );
+    write(
+        root,
+        "content/index.md",
+        "---\ntitle: Home\n---\n```mermaid\nflowchart LR\n  A --> B\n```\n",
+    );
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!home.contains("<svg role=\"img\""), "{home}");
 }
