@@ -7,17 +7,18 @@
 # which one page in ten gains an image (a PNG the site publishes: its <img> gets width,
 # height, decoding and loading), one in ten an alias (a 301 in _redirects and a
 # meta-refresh page), and the site a [redirects] rule, beside llms.txt (on by default),
-# one in ten two formulas (`[markdown] math = true`: MathML at build time), and reports
-# the median CPU (user + system) and wall time of clean builds to memory (/dev/shm) of
-# both: the target is within 15% of CPU. Diagrams are not built yet (issue 24), so they
-# are not in the mix.
+# one in ten two formulas (`[markdown] math = true`: MathML at build time), one in a
+# hundred a mermaid diagram (the onboarding flow, with the page's number in a node so
+# no two are alike and none comes from the cache), and reports the median CPU (user +
+# system) and wall time of clean builds to memory (/dev/shm) of both: the target is
+# within 15% of CPU.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/bench/lib.sh"
 pages=${1:-10000}
 runs=${2:-3}
 corpus=$(corpus "$pages")
-featured=$bench_dir/features-math-$pages
+featured=$bench_dir/features-diagrams-$pages
 if [ ! -f "$featured/done" ]; then
   rm -rf "$featured"
   cp -r "$corpus/gatehouse" "$featured"
@@ -42,6 +43,10 @@ for n, rel in enumerate(pages):
         text += "\n![The request path](/img/diagram.png)\n\nAnd again below: ![Detail](/img/diagram.png)\n"
     if n % 10 == 5:
         text += "\nInline $x^2 + y^2 = r^2$, and displayed:\n\n$$\n\\sum_{i=1}^n i = \\frac{n(n+1)}{2}\n$$\n"
+    if n % 100 == 1:
+        text += ("\n```mermaid\nflowchart LR\n  R[Register] --> V[Verify the email address]\n"
+                 "  V --> S[Sign in]\n  S --> T[30-day Plus trial]\n  T --> C{Day 30}\n"
+                 f"  C --> P[Plus]\n  C --> F[Free on page {n}]\n```\n")
     if n % 10 == 7 and text.startswith("---\n"):
         url = "/" + rel[:-3] + "/"
         text = "---\naliases: [/old" + url + "]\n" + text[4:]
@@ -59,5 +64,5 @@ read -r plain_wall plain_cpu _ <<<"$(clean_builds "$corpus/gatehouse" "$out" "$r
 echo "plain:         median $plain_wall s wall, $plain_cpu s CPU"
 read -r feat_wall feat_cpu _ <<<"$(clean_builds "$featured" "$out" "$runs")"
 rm -rf "$out"
-echo "with features: median $feat_wall s wall, $feat_cpu s CPU (10% of pages with two images, 10% with two formulas, 10% with an alias, a [redirects] rule, llms.txt)"
+echo "with features: median $feat_wall s wall, $feat_cpu s CPU (10% of pages with two images, 10% with two formulas, 1% with a diagram, 10% with an alias, a [redirects] rule, llms.txt)"
 awk -v a="$feat_cpu" -v b="$plain_cpu" 'BEGIN { printf "CPU ratio: %.2fx (target <= 1.15x)\n", a / b }'

@@ -338,6 +338,8 @@ pub struct Variables {
     pub markdown_copies: bool,
     /// What Markdown is drawn at build time (`[markdown]`: math, diagrams).
     pub markdown: MarkdownSettings,
+    /// When each page last changed ([`crate::history`]), read once per build.
+    pub history: Arc<crate::history::History>,
 }
 
 fn flatten(prefix: &str, value: &Value, vars: &mut Variables) {

@@ -15,7 +15,8 @@
 //! | forms in pages (`{% form NAME %}`), every form checked against the backend's routes | [`forms`] |
 //! | what a page knows of its reader (`{{reader.NAME}}`, `{% reader %}`, `{% step %}`) | [`reader`] |
 //! | docs sets, their releases, `{% if_version %}` | [`versions`] (the switcher's HTML: [`switcher`]) |
-//! | Markdown, heading ids, TOC, code highlighting | [`markdown`], [`highlight`] |
+//! | Markdown, heading ids, TOC, code highlighting, diagrams, math | [`markdown`], [`highlight`] |
+//! | when each page last changed, from git | [`history`] |
 //! | one page through the per-page stages | [`page`] |
 //! | sections, sidebar, prev/next, breadcrumbs | [`tree`] (the sidebar's HTML: [`sidebar`]) |
 //! | link checking | [`links`] (with URL rules in [`urls`]) |
@@ -37,6 +38,7 @@ pub mod diagnostic;
 pub mod forms;
 pub mod frontmatter;
 pub mod highlight;
+pub mod history;
 pub mod hosting;
 pub mod images;
 pub mod inputs;

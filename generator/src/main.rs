@@ -143,8 +143,9 @@ fn main() -> ExitCode {
                     .unwrap_or_else(|| options.root.join("public"));
                 if verbose {
                     eprintln!(
-                        "front matter and layout: {} ms; pages (Markdown, templates, writing), checks and files: {} ms",
+                        "front matter and layout: {} ms (git history: {} ms); pages (Markdown, templates, writing), checks and files: {} ms",
                         r.checking.as_millis(),
+                        r.history.as_millis(),
                         (r.elapsed - r.checking).as_millis()
                     );
                 }

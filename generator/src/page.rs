@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::config::Variables;
 use crate::diagnostic::{Diagnostic, LineIndex, Location, Severity};
 use crate::frontmatter::{self, FrontMatter};
+use crate::history::Updated;
 use crate::markdown::{self, TocEntry};
 use crate::shortcodes::Shortcodes;
 use crate::urls;
@@ -95,6 +96,8 @@ pub struct Page {
     pub reader: bool,
     /// The backend's forms the page embeds (`{% form NAME %}`: [`crate::forms`]).
     pub forms: Vec<&'static str>,
+    /// When the page's file last changed ([`crate::history`]).
+    pub updated: Option<Updated>,
 }
 
 impl Page {
@@ -315,6 +318,7 @@ fn process_body(
             .as_ref()
             .map(|e| e.forms.clone())
             .unwrap_or_default(),
+        updated: site.history.of(&source.path, source.text.as_bytes()),
         ..bodiless(source, front)
     };
     (page, problems)
@@ -351,6 +355,7 @@ fn bodiless(source: &SourceFile, front: FrontMatter) -> Page {
         markdown: None,
         reader: false,
         forms: Vec::new(),
+        updated: None,
     }
 }
 

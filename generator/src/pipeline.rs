@@ -75,6 +75,8 @@ pub struct BuildReport {
     /// checks that need no page body), before the pass that makes, renders and writes
     /// the pages.
     pub checking: Duration,
+    /// Of `elapsed`: reading the git history for last-updated dates ([`crate::history`]).
+    pub history: Duration,
     pub external_links: Vec<ExternalLink>,
     /// Problems that did not stop the build (`[links] level = "warn"`), to print.
     pub warnings: Vec<Diagnostic>,
@@ -729,12 +731,15 @@ fn make_generated(
         // canonical URL), so each page is listed once.
         Generated::Sitemap => site_files::sitemap(
             config,
-            pages.iter().map(|p| p.url.as_str()).filter(|url| {
-                config
-                    .docsets
-                    .canonical(url, |u| tree.index_of(u).is_some())
-                    == *url
-            }),
+            pages
+                .iter()
+                .map(|p| (p.url.as_str(), p.updated.as_ref().map(|u| u.date.as_str())))
+                .filter(|(url, _)| {
+                    config
+                        .docsets
+                        .canonical(url, |u| tree.index_of(u).is_some())
+                        == *url
+                }),
         ),
         Generated::LlmsTxt if config.llms.txt => crate::llms::llms_txt(config, pages, tree),
         Generated::LlmsTxt => return Ok(Vec::new()),
@@ -778,7 +783,8 @@ impl Setup {
             SiteConfig::load(root, options.base_url.as_deref()).map_err(BuildError::Diagnostics)?;
         let theme =
             Theme::load(root, &config.theme).map_err(|d| BuildError::Diagnostics(vec![d]))?;
-        let variables = config.variables();
+        let mut variables = config.variables();
+        variables.history = Arc::new(crate::history::History::read(root));
         let mut problems = Vec::new();
         let renderer = match Renderer::new(&theme) {
             Ok(renderer) => Some(renderer),
@@ -845,7 +851,12 @@ impl Layout {
         let root = &options.root;
         let setup = Setup::new(options)?;
         let found = load::find(root, &setup.config.docsets).map_err(BuildError::Diagnostics)?;
-        let heads = Heads::read(root, &found.markdown, options.drafts)?;
+        let heads = Heads::read(
+            root,
+            &found.markdown,
+            options.drafts,
+            &setup.variables.history,
+        )?;
         let file_urls = file_urls(&setup.theme, &found.static_files);
         let tree = run_site_stages(
             &StageInputs {
@@ -890,11 +901,17 @@ impl Heads {
         root: &Path,
         markdown: &[(PathBuf, String)],
         with_drafts: bool,
+        history: &crate::history::History,
     ) -> Result<Self, BuildError> {
         let heads: Vec<Result<(Page, bool), Diagnostic>> = markdown
             .par_iter()
             .map(|(path, content_path)| {
-                load::read(root, path.clone(), content_path.clone()).map(|s| page::head(&s))
+                load::read(root, path.clone(), content_path.clone()).map(|source| {
+                    let (mut head, read) = page::head(&source);
+                    // The sitemap is made from the heads.
+                    head.updated = history.of(&source.path, source.text.as_bytes());
+                    (head, read)
+                })
             })
             .collect();
         let mut pages = Vec::with_capacity(heads.len());
@@ -1163,6 +1180,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         files,
         elapsed: started.elapsed(),
         checking,
+        history: variables.history.took(),
         external_links: site_wide.external_links.clone(),
         notes: Vec::new(),
         warnings: sorted(

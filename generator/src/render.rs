@@ -54,6 +54,8 @@ struct PageContext<'a> {
     reader: bool,
     /// Whether the page embeds a form of the backend (it loads the forms' script).
     forms: bool,
+    /// When the page last changed ([`crate::history::Updated`]).
+    updated: Option<&'a crate::history::Updated>,
 }
 
 const FALLBACK_REDIRECT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title><link rel=\"canonical\" href=\"{{ target }}\"><meta http-equiv=\"refresh\" content=\"0; url={{ target }}\"></head><body><p>This page has moved to <a href=\"{{ target }}\">{{ target }}</a>.</p></body></html>";
@@ -192,6 +194,7 @@ impl Renderer {
             canonical,
             reader: page.reader,
             forms: !page.forms.is_empty(),
+            updated: page.updated.as_ref(),
             version: config
                 .docsets
                 .context(&page.url, exists)
@@ -288,6 +291,7 @@ impl Renderer {
             version: None,
             reader: false,
             forms: false,
+            updated: None,
         };
         let mut ctx = Context::new();
         ctx.insert("site", &config.site);

@@ -121,14 +121,24 @@ impl Generated {
     }
 }
 
-pub fn sitemap<'a>(config: &SiteConfig, urls: impl Iterator<Item = &'a str>) -> String {
+/// The sitemap of `urls`, each with the date it last changed (`<lastmod>`) when known.
+pub fn sitemap<'a>(
+    config: &SiteConfig,
+    urls: impl Iterator<Item = (&'a str, Option<&'a str>)>,
+) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for url in urls {
+    for (url, lastmod) in urls {
         xml.push_str("  <url><loc>");
         escape_into(&format!("{}{url}", config.base_url), &mut xml);
-        xml.push_str("</loc></url>\n");
+        xml.push_str("</loc>");
+        if let Some(date) = lastmod {
+            xml.push_str("<lastmod>");
+            escape_into(date, &mut xml);
+            xml.push_str("</lastmod>");
+        }
+        xml.push_str("</url>\n");
     }
     xml.push_str("</urlset>\n");
     xml
@@ -156,8 +166,11 @@ mod tests {
     #[test]
     fn sitemap_uses_base_url_and_escapes() {
         let config = SiteConfig::from_value(serde_json::json!({"base_url": "https://d.example/"}));
-        let xml = sitemap(&config, ["/", "/a&b/"].into_iter());
-        assert!(xml.contains("<loc>https://d.example/</loc>"));
+        let xml = sitemap(
+            &config,
+            [("/", Some("2026-12-07")), ("/a&b/", None)].into_iter(),
+        );
+        assert!(xml.contains("<loc>https://d.example/</loc><lastmod>2026-12-07</lastmod></url>"));
         assert!(xml.contains("<loc>https://d.example/a&amp;b/</loc>"));
         assert!(robots(&config).contains("Sitemap: https://d.example/sitemap.xml"));
         assert!(headers().starts_with("/*\n  Content-Security-Policy: default-src 'self'"));

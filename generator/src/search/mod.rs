@@ -677,6 +677,7 @@ mod tests {
             markdown: None,
             reader: false,
             forms: Vec::new(),
+            updated: None,
         }
     }
 
