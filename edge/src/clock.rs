@@ -4,10 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
-use crate::error::EdgeError;
+pub use crate::dates::{human_date, rfc3339, utc_date};
 
 pub const MINUTE: i64 = 60;
 pub const HOUR: i64 = 60 * MINUTE;
@@ -48,52 +45,9 @@ impl Clock for ManualClock {
     }
 }
 
-fn datetime(secs: i64) -> Result<OffsetDateTime, EdgeError> {
-    OffsetDateTime::from_unix_timestamp(secs).map_err(|_| EdgeError::Time(secs))
-}
-
-/// `2025-01-31T12:00:00Z`.
-pub fn rfc3339(secs: i64) -> Result<String, EdgeError> {
-    datetime(secs)?
-        .format(&Rfc3339)
-        .map_err(|_| EdgeError::Time(secs))
-}
-
-/// The UTC calendar date, `YYYY-MM-DD`; its text order is its time order, which the
-/// trial-end index relies on.
-pub fn utc_date(secs: i64) -> Result<String, EdgeError> {
-    let dt = datetime(secs)?;
-    let year = dt.year();
-    if !(0..=9999).contains(&year) {
-        return Err(EdgeError::Time(secs));
-    }
-    Ok(format!(
-        "{year:04}-{:02}-{:02}",
-        u8::from(dt.month()),
-        dt.day()
-    ))
-}
-
-/// A date a person reads in an email: `31 January 2025`.
-pub fn human_date(secs: i64) -> Result<String, EdgeError> {
-    let dt = datetime(secs)?;
-    Ok(format!("{} {} {}", dt.day(), dt.month(), dt.year()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_dates() -> Result<(), EdgeError> {
-        // 2025-01-31T23:59:59Z
-        let secs = 1_738_367_999;
-        assert_eq!(rfc3339(secs)?, "2025-01-31T23:59:59Z");
-        assert_eq!(utc_date(secs)?, "2025-01-31");
-        assert_eq!(utc_date(secs + 1)?, "2025-02-01");
-        assert_eq!(human_date(secs)?, "31 January 2025");
-        Ok(())
-    }
 
     #[test]
     fn manual_clock_clones_share_time() {

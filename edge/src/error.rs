@@ -101,6 +101,6 @@ pub enum EdgeError {
     Html(String),
     #[error("a header value could not be built: {0}")]
     Header(String),
-    #[error("timestamp {0} is out of range")]
-    Time(i64),
+    #[error(transparent)]
+    Time(#[from] crate::dates::OutOfRange),
 }

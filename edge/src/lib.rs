@@ -28,6 +28,7 @@
 #![forbid(unsafe_code)]
 #![allow(async_fn_in_trait)]
 
+pub mod dates;
 pub mod html;
 pub mod reader;
 pub mod routes;

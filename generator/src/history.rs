@@ -76,8 +76,8 @@ impl History {
             None => (file_time(&self.root.join(source))?, None),
         };
         Some(Updated {
-            date: edge::clock::utc_date(secs).ok()?,
-            display: edge::clock::human_date(secs).ok()?,
+            date: edge::dates::utc_date(secs).ok()?,
+            display: edge::dates::human_date(secs).ok()?,
             uncommitted: commit.is_none(),
             commit,
         })

@@ -42,10 +42,11 @@ struct AccountJson<'a> {
 }
 
 fn trial_end(sub: &Subscription) -> Result<Option<String>, EdgeError> {
-    sub.trial
+    Ok(sub
+        .trial
         .as_ref()
         .map(|t| clock::rfc3339(t.ends_at))
-        .transpose()
+        .transpose()?)
 }
 
 /// The signed-in account and its plan record; `None` without a live session.

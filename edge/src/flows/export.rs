@@ -48,7 +48,7 @@ struct ExportPlan {
 }
 
 fn time(at: Option<i64>) -> Result<Option<String>, EdgeError> {
-    at.map(clock::rfc3339).transpose()
+    Ok(at.map(clock::rfc3339).transpose()?)
 }
 
 pub(crate) async fn export<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
