@@ -33,12 +33,15 @@ median() {
   sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
-# clean_builds SITE OUT RUNS: RUNS clean builds of SITE into OUT; prints
+# clean_builds SITE OUT RUNS [cold]: RUNS clean builds of SITE into OUT; prints
 # "median_wall median_cpu html_pages" (CPU = user + system). OUT is left from the last run.
+# With `cold`, SITE's own cache (.gatehouse/: drawn diagrams) is removed before each build
+# too; without, it is kept from the runs before.
 clean_builds() {
-  local site=$1 out=$2 runs=$3 walls=() cpus=() result wall user sys
+  local site=$1 out=$2 runs=$3 cold=${4:-} walls=() cpus=() result wall user sys
   for _ in $(seq "$runs"); do
     rm -rf "$out"
+    if [ "$cold" = cold ]; then rm -rf "$site/.gatehouse"; fi
     result=$( { /usr/bin/time -f '%e %U %S' "$bin" build -q --root "$site" --out "$out"; } 2>&1 | tail -n 1)
     read -r wall user sys <<<"$result"
     walls+=("$wall")

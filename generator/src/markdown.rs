@@ -18,6 +18,7 @@ use crate::highlight::{self, Fence, highlight_block};
 
 mod attributes;
 mod diagram;
+mod diagram_cache;
 mod math;
 mod search_text;
 mod stage;
@@ -25,6 +26,7 @@ mod stage;
 use crate::reader::Values;
 use crate::search::text::SELF_LINK_OPEN;
 use crate::urls;
+pub use diagram_cache::keep_under as keep_diagrams_under;
 use edge::html::escape_into;
 use stage::{Found, Spanned, Stage, Start};
 pub use stage::{FoundLink, TocEntry};

@@ -785,6 +785,7 @@ impl Setup {
             Theme::load(root, &config.theme).map_err(|d| BuildError::Diagnostics(vec![d]))?;
         let mut variables = config.variables();
         variables.history = Arc::new(crate::history::History::read(root));
+        crate::markdown::keep_diagrams_under(Some(root));
         let mut problems = Vec::new();
         let renderer = match Renderer::new(&theme) {
             Ok(renderer) => Some(renderer),

@@ -436,6 +436,55 @@ fn math_is_mathml_at_build_time_and_off_by_default() {
 /// ```` ```mermaid ```` fences are SVG at build time, named by their source; a diagram
 /// that does not parse is an error at its line; a type the renderer lacks is its code,
 /// with a warning; `[markdown] diagrams = false` leaves them code.
+/// A drawn diagram is kept in `.gatehouse/cache/diagrams/`, and the next build (another
+/// process) takes it from there instead of laying it out again.
+#[test]
+fn a_rebuild_takes_drawn_diagrams_from_the_disk_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "site.toml", "title = \"D\"\n");
+    let page =
+        "---\ntitle: Home\n---\n```mermaid\nflowchart LR\n  A[Register] --> B[Verify]\n```\n";
+    write(root, "content/index.md", page);
+    let build = || {
+        let run = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["build", "-q", "--root"])
+            .arg(root)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::fs::read_to_string(root.join("public/index.html")).unwrap()
+    };
+    let kept = || {
+        let mut names: Vec<_> = std::fs::read_dir(root.join(".gatehouse/cache/diagrams"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(build().contains(">Register<"));
+    let entries = kept();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].extension().unwrap(), "svg");
+    let svg = std::fs::read_to_string(&entries[0]).unwrap();
+    assert!(svg.starts_with("<svg"), "the renderer's SVG: {svg:.80}");
+
+    // Marked, the entry shows through: the second build did not lay the diagram out.
+    std::fs::write(&entries[0], svg.replace(">Register<", ">Kept<")).unwrap();
+    let again = build();
+    assert!(again.contains(">Kept<") && !again.contains(">Register<"));
+
+    // An edited diagram is another entry; the page shows the edit.
+    write(root, "content/index.md", &page.replace("Verify", "Confirm"));
+    assert!(build().contains(">Confirm<"));
+    assert_eq!(kept().len(), 2, "{:?}", kept());
+}
+
 #[test]
 fn mermaid_diagrams_are_svg_at_build_time() {
     let dir = tempfile::tempdir().unwrap();

@@ -16,7 +16,8 @@
 //!   warning. A `click` link that is not a URL (`javascript:`, a callback) is an error;
 //!   the others go to the link checker.
 //! - **Cached** in the process by source, as code blocks are, so `serve` does not redraw
-//!   a diagram that did not change.
+//!   a diagram that did not change; and on disk (`diagram_cache.rs`), so a rebuild does
+//!   not lay out again what it drew before.
 
 use std::collections::HashMap;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -25,6 +26,8 @@ use std::thread;
 use std::time::Duration;
 
 use edge::html::escape_into;
+
+use super::diagram_cache;
 use mermaid_rs_renderer::{
     ParseError, ParseOutput, RenderOptions, Theme, compute_layout, parse_mermaid_strict, render_svg,
 };
@@ -114,6 +117,13 @@ fn options() -> RenderOptions {
     options
 }
 
+/// The renderer's options, and their `Debug` text: part of a kept diagram's name.
+static OPTIONS: LazyLock<(RenderOptions, String)> = LazyLock::new(|| {
+    let options = options();
+    let key = format!("{options:?}");
+    (options, key)
+});
+
 type Cached = Arc<Result<Drawn, Failure>>;
 
 static CACHE: LazyLock<Mutex<HashMap<Box<str>, Cached>>> = LazyLock::new(Default::default);
@@ -171,7 +181,14 @@ fn draw_uncached(source: &str) -> Result<Drawn, Failure> {
             ),
         });
     }
-    let svg = match lay_out(parsed, LAYOUT_TIME) {
+    let (options, key) = &*OPTIONS;
+    let svg = match diagram_cache::load(key, source) {
+        Some(svg) => Ok(svg),
+        None => lay_out(parsed, options.clone(), LAYOUT_TIME).inspect(|svg| {
+            diagram_cache::store(key, source, svg);
+        }),
+    };
+    let svg = match svg {
         Ok(svg) => svg,
         Err(RecvTimeoutError::Timeout) => {
             return Ok(Drawn::Unsupported(format!(
@@ -198,12 +215,15 @@ pub const LAYOUT_TIME: Duration = Duration::from_secs(1);
 /// Lays out and draws `parsed` on a thread of its own, waiting `time` at most.
 /// A layout past that is abandoned: its thread ends when the layout does, its result
 /// unread. A renderer that panics is `Disconnected`.
-fn lay_out(parsed: ParseOutput, time: Duration) -> Result<String, RecvTimeoutError> {
+fn lay_out(
+    parsed: ParseOutput,
+    options: RenderOptions,
+    time: Duration,
+) -> Result<String, RecvTimeoutError> {
     let (send, receive) = mpsc::channel();
     let spawned = thread::Builder::new()
         .name("diagram layout".into())
         .spawn(move || {
-            let options = options();
             let layout = compute_layout(&parsed.graph, &options.theme, &options.layout);
             let _ = send.send(render_svg(&layout, &options.theme, &options.layout));
         });
@@ -516,11 +536,11 @@ mod tests {
         let parsed = || parse_mermaid_strict(&source).unwrap();
         let started = std::time::Instant::now();
         assert_eq!(
-            lay_out(parsed(), Duration::from_micros(10)),
+            lay_out(parsed(), options(), Duration::from_micros(10)),
             Err(RecvTimeoutError::Timeout)
         );
         assert!(started.elapsed() < Duration::from_millis(5));
-        assert!(lay_out(parsed(), Duration::from_secs(60)).is_ok());
+        assert!(lay_out(parsed(), options(), Duration::from_secs(60)).is_ok());
     }
 
     #[test]
