@@ -243,7 +243,7 @@ impl SiteConfig {
     pub fn variables(&self) -> Variables {
         let mut vars = Variables {
             docsets: self.docsets.clone(),
-            markdown_copies: self.llms.markdown,
+            markdown_copies: self.llms.markdown || self.llms.full,
             markdown: self.markdown,
             ..Variables::default()
         };
@@ -252,11 +252,16 @@ impl SiteConfig {
     }
 }
 
-/// `[llms]` ([`crate::llms`]): `txt` (on unless `false`) and `markdown` (off unless `true`).
+/// `[llms]` ([`crate::llms`]): `txt` (on unless `false`), `markdown` and `full` (off
+/// unless `true`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LlmsSettings {
+    /// `/llms.txt`: the pages listed.
     pub txt: bool,
+    /// Each page's Markdown copy beside its HTML.
     pub markdown: bool,
+    /// `/llms-full.txt`: every listed page's Markdown, in one file.
+    pub full: bool,
 }
 
 impl Default for LlmsSettings {
@@ -264,16 +269,18 @@ impl Default for LlmsSettings {
         Self {
             txt: true,
             markdown: false,
+            full: false,
         }
     }
 }
 
 pub fn llms_settings(site: &Value) -> Result<LlmsSettings, Diagnostic> {
     let mut settings = LlmsSettings::default();
-    for (key, on) in switches(site, "llms", &["txt", "markdown"])? {
+    for (key, on) in switches(site, "llms", &["txt", "markdown", "full"])? {
         match key {
             "txt" => settings.txt = on,
-            _ => settings.markdown = on,
+            "markdown" => settings.markdown = on,
+            _ => settings.full = on,
         }
     }
     Ok(settings)
@@ -333,8 +340,8 @@ pub struct Variables {
     pub containers: HashMap<String, &'static str>,
     /// The docs sets' releases: what `{{version.*}}` and `{% if_version %}` name.
     pub docsets: Arc<Docsets>,
-    /// Whether each page keeps its expanded Markdown for its Markdown copy
-    /// (`[llms] markdown = true`).
+    /// Whether each page keeps its expanded Markdown, for its Markdown copy or
+    /// `/llms-full.txt` (`[llms] markdown` or `full = true`).
     pub markdown_copies: bool,
     /// What Markdown is drawn at build time (`[markdown]`: math, diagrams).
     pub markdown: MarkdownSettings,

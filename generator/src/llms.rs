@@ -9,7 +9,8 @@
 //! (`/guide/a/index.md`): its text with variables resolved and tags expanded (a
 //! shortcode's HTML stays, as Markdown allows), and every site link made absolute
 //! ([`markdown_copy`]). Off by default: it doubles a site's files, and Cloudflare's free
-//! plan takes 20,000.
+//! plan takes 20,000. With `[llms] full = true`, `/llms-full.txt` holds the copies of the
+//! pages `/llms.txt` lists, in its order ([`llms_full`]).
 
 use std::sync::Arc;
 
@@ -24,23 +25,38 @@ fn line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-pub fn llms_txt(config: &SiteConfig, pages: &[Arc<Page>], tree: &SiteTree) -> String {
+/// The pages both files list, in reading order, each with the top-level section it is
+/// in (itself, for a top-level page): published pages in the search, once each (a
+/// release's copy of a page the latest release has is left to that one), not the home
+/// page.
+fn listed<'a>(
+    config: &'a SiteConfig,
+    pages: &'a [Arc<Page>],
+    tree: &'a SiteTree,
+) -> impl Iterator<Item = (usize, &'a Page)> + 'a {
+    let exists = |url: &str| tree.index_of(url).is_some();
+    tree.reading_order().iter().filter_map(move |&i| {
+        let page = &pages[i];
+        let listed = page.url != "/"
+            && page.front.in_search_index
+            && config.docsets.canonical(&page.url, exists) == page.url;
+        listed.then(|| (tree.ancestors(i).get(1).copied().unwrap_or(i), &**page))
+    })
+}
+
+/// The title line and the site's description, which both files open with.
+fn head(config: &SiteConfig) -> String {
     let mut out = format!("# {}\n", line(&config.title));
     if let Some(description) = config.site.get("description").and_then(Value::as_str) {
         out.push_str(&format!("\n> {}\n", line(description)));
     }
-    let exists = |url: &str| tree.index_of(url).is_some();
+    out
+}
+
+pub fn llms_txt(config: &SiteConfig, pages: &[Arc<Page>], tree: &SiteTree) -> String {
+    let mut out = head(config);
     let mut group = None;
-    for &i in tree.reading_order() {
-        let page = &pages[i];
-        if page.url == "/"
-            || !page.front.in_search_index
-            || config.docsets.canonical(&page.url, exists) != page.url
-        {
-            continue;
-        }
-        // The top-level section the page is in (itself, for a top-level page).
-        let top = tree.ancestors(i).get(1).copied().unwrap_or(i);
+    for (top, page) in listed(config, pages, tree) {
         if group != Some(top) {
             group = Some(top);
             out.push_str(&format!("\n## {}\n\n", line(&pages[top].title)));
@@ -59,6 +75,27 @@ pub fn llms_txt(config: &SiteConfig, pages: &[Arc<Page>], tree: &SiteTree) -> St
         {
             out.push_str(&format!(": {}", line(description)));
         }
+        out.push('\n');
+    }
+    out
+}
+
+/// `/llms-full.txt` (`[llms] full = true`): the pages `/llms.txt` lists, in its order,
+/// each as its title, its URL and its Markdown copy ([`markdown_copy`]), so a tool reads
+/// the whole docs in one request.
+pub fn llms_full(config: &SiteConfig, pages: &[Arc<Page>], tree: &SiteTree) -> String {
+    let mut out = head(config);
+    for (_, page) in listed(config, pages, tree) {
+        let Some(markdown) = &page.markdown else {
+            continue;
+        };
+        out.push_str(&format!(
+            "\n---\n\n# {}\n\nSource: {}{}\n\n",
+            line(&page.title),
+            config.base_url,
+            page.url
+        ));
+        out.push_str(markdown_copy(markdown, &page.url, &config.base_url).trim());
         out.push('\n');
     }
     out

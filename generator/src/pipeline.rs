@@ -743,6 +743,8 @@ fn make_generated(
         ),
         Generated::LlmsTxt if config.llms.txt => crate::llms::llms_txt(config, pages, tree),
         Generated::LlmsTxt => return Ok(Vec::new()),
+        Generated::LlmsFull if config.llms.full => crate::llms::llms_full(config, pages, tree),
+        Generated::LlmsFull => return Ok(Vec::new()),
         Generated::Redirects => {
             match Redirects::of_site(&config.docsets, &config.redirects, page::aliases(pages))
                 .file()
@@ -957,6 +959,8 @@ struct Made {
     /// Rendering problems, reported once per distinct message ([`collapse_repeats`]).
     render_problems: Vec<Diagnostic>,
     write_error: Option<BuildError>,
+    /// The page's expanded Markdown, kept for `/llms-full.txt` (`[llms] full = true`).
+    markdown: Option<String>,
 }
 
 /// `gatehouse build` and `gatehouse check`: every stage, then, for [`Mode::Build`], write;
@@ -1028,6 +1032,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
             warnings: Vec::new(),
             render_problems: Vec::new(),
             write_error: None,
+            markdown: None,
         };
         let source = match load::read(root, path, content_path) {
             Ok(source) => source,
@@ -1063,7 +1068,8 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
                         });
                     }
                     // Its Markdown copy beside it (`[llms] markdown = true`).
-                    if let Some(markdown) = &page.markdown
+                    if config.llms.markdown
+                        && let Some(markdown) = &page.markdown
                         && let Some(dir) = rel.strip_suffix("index.html")
                     {
                         let copy =
@@ -1102,9 +1108,11 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
                 Err(problem) => made.render_problems.push(problem),
             }
         }
-        // The body is written: keep only what the link check needs of it.
+        // The body is written: keep only what the link check needs of it, and the
+        // Markdown for `/llms-full.txt`.
         let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
         made.body = Some((index, page.anchors, page.links, page.reader));
+        made.markdown = page.markdown.filter(|_| config.llms.full);
         made
     };
     let (made, search) = markdown
@@ -1140,6 +1148,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
             page.anchors = anchors;
             page.links = links;
             page.reader = reader;
+            page.markdown = made.markdown;
         }
     }
 

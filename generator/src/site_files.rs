@@ -37,18 +37,21 @@ pub enum Generated {
     Redirects,
     /// `/llms.txt` ([`crate::llms`]).
     LlmsTxt,
+    /// `/llms-full.txt`: the pages `/llms.txt` lists, their Markdown in one file.
+    LlmsFull,
 }
 
 /// Every generated file, in the order `build` writes them, after the pages: each page
 /// leaves its search entry (and its URL) as it is written, and the search index is
 /// written from those parts without being joined in memory.
-pub const GENERATED: [Generated; 7] = [
+pub const GENERATED: [Generated; 8] = [
     Generated::SearchIndex,
     Generated::NotFound,
     Generated::Sitemap,
     Generated::Robots,
     Generated::Redirects,
     Generated::LlmsTxt,
+    Generated::LlmsFull,
     Generated::Headers,
 ];
 
@@ -76,6 +79,7 @@ impl Generated {
             Self::Headers => "/_headers",
             Self::Redirects => "/_redirects",
             Self::LlmsTxt => "/llms.txt",
+            Self::LlmsFull => "/llms-full.txt",
         }
     }
 
@@ -88,7 +92,8 @@ impl Generated {
             | Self::Robots
             | Self::Headers
             | Self::Redirects
-            | Self::LlmsTxt => None,
+            | Self::LlmsTxt
+            | Self::LlmsFull => None,
         }
     }
 
@@ -100,7 +105,7 @@ impl Generated {
             Self::NotFound => "text/html; charset=utf-8",
             Self::Sitemap => "application/xml",
             Self::Robots | Self::Headers | Self::Redirects => "text/plain; charset=utf-8",
-            Self::LlmsTxt => "text/markdown; charset=utf-8",
+            Self::LlmsTxt | Self::LlmsFull => "text/markdown; charset=utf-8",
         }
     }
 
@@ -108,7 +113,9 @@ impl Generated {
         match self {
             Self::NotFound => Served::NotFoundPage,
             Self::Headers | Self::Redirects => Served::HostOnly,
-            Self::SearchIndex | Self::Sitemap | Self::Robots | Self::LlmsTxt => Served::File,
+            Self::SearchIndex | Self::Sitemap | Self::Robots | Self::LlmsTxt | Self::LlmsFull => {
+                Served::File
+            }
         }
     }
 

@@ -364,6 +364,60 @@ fn markdown_copies_beside_the_pages() {
     assert!(copy.contains("Careful.") && !copy.contains("{%"), "{copy}");
 }
 
+/// `[llms] full = true`: `/llms-full.txt` holds the Markdown of the pages `llms.txt`
+/// lists, in its order, links made full URLs; no copies beside the pages unless asked.
+#[test]
+fn llms_full_txt_holds_every_listed_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_all(
+        root,
+        &[
+            (
+                "site.toml",
+                "title = \"F\"\nbase_url = \"https://f.example\"\nproduct = \"Konnect\"\n",
+            ),
+            ("content/index.md", "---\ntitle: Home\n---\nHi.\n"),
+            (
+                "content/guide/index.md",
+                "---\ntitle: Guide\n---\nStart with [A](a/).\n",
+            ),
+            (
+                "content/guide/b.md",
+                "---\ntitle: B\nweight: 2\n---\n## Then\n\nB for {{site.product}}.\n",
+            ),
+            (
+                "content/guide/a.md",
+                "---\ntitle: A\nweight: 1\n---\nFirst, then [B](../b/).\n",
+            ),
+            (
+                "content/form.md",
+                "---\ntitle: Form\nin_search_index: false\n---\nF.\n",
+            ),
+        ],
+    );
+    let out = root.join("public");
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    assert!(!out.join("llms-full.txt").exists(), "off by default");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(root.join("site.toml"))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"[llms]\nfull = true\n"))
+        .unwrap();
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("llms-full.txt")).unwrap(),
+        "# F\n\
+         \n---\n\n# Guide\n\nSource: https://f.example/guide/\n\nStart with [A](https://f.example/guide/a/).\n\
+         \n---\n\n# A\n\nSource: https://f.example/guide/a/\n\nFirst, then [B](https://f.example/guide/b/).\n\
+         \n---\n\n# B\n\nSource: https://f.example/guide/b/\n\n## Then\n\nB for Konnect.\n"
+    );
+    assert!(
+        !out.join("guide/a/index.md").exists(),
+        "copies only with markdown = true"
+    );
+}
+
 /// `[markdown] math = true`: formulas become MathML at build time, with their source; a
 /// formula the renderer cannot draw is an error at its line. Off, a `$` is prose.
 #[test]

@@ -305,7 +305,8 @@ impl Server {
             return response;
         }
         // A page's Markdown copy (`[llms] markdown = true`), as `build` writes it.
-        if let Some(dir) = path.strip_suffix("index.md")
+        if site.config.llms.markdown
+            && let Some(dir) = path.strip_suffix("index.md")
             && let Some(index) = site.page_index(dir)
             && let Some(markdown) = &site.pages[index].markdown
         {
