@@ -6,18 +6,9 @@ use std::process::Command;
 
 use gatehouse::{BuildError, BuildOptions};
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+mod common;
 
-/// Writes each `(path, text)` under `root`.
-fn write_all(root: &Path, files: &[(&str, &str)]) {
-    for (rel, text) in files {
-        write(root, rel, text);
-    }
-}
+use common::{write, write_all};
 
 fn site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -6,11 +6,9 @@ use std::path::Path;
 
 use gatehouse::{BuildError, BuildOptions, Mode};
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+mod common;
+
+use common::write;
 
 fn site(page: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -8,11 +8,9 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use gatehouse::BuildOptions;
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+mod common;
+
+use common::write;
 
 fn git(root: &Path, date: &str, args: &[&str]) {
     let status = Command::new("git")

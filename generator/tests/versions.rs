@@ -7,11 +7,9 @@ use std::path::Path;
 
 use gatehouse::{BuildError, BuildOptions};
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
+mod common;
+
+use common::write;
 
 const SITE_TOML: &str = r#"title = "Versions"
 base_url = "https://v.example"
