@@ -15,7 +15,7 @@ use crate::accounts;
 use crate::clock::{self, DAY};
 use crate::error::EdgeError;
 use crate::host::Host;
-use crate::kv::{Kv, Txn};
+use crate::kv::{Change, Kv, Txn};
 use crate::mail::{Mailer, templates};
 use crate::service::Edge;
 
@@ -97,10 +97,31 @@ pub async fn load(kv: &impl Kv, email_key: &str) -> Result<Subscription, EdgeErr
     serde_json::from_str(&value).map_err(|source| EdgeError::Corrupt { key, source })
 }
 
-pub async fn save(kv: &impl Kv, email_key: &str, sub: &Subscription) -> Result<(), EdgeError> {
-    let value = serde_json::to_string(sub).map_err(EdgeError::Encode)?;
-    kv.put(&plan_key(email_key), &value, None).await?;
-    Ok(())
+/// Read-modify-write of the plan record: `change` edits the subscription as it is now, and
+/// the write applies only if nothing changed it meanwhile (else `change` runs again, on
+/// the new one), so a plan choice, a trial's start and the job's end of a trial never
+/// undo one another. Nothing is written when `change` leaves it as it was. Returns what
+/// `change` returned and the subscription as it stands.
+pub async fn update<T>(
+    kv: &impl Kv,
+    email_key: &str,
+    mut change: impl FnMut(&mut Subscription) -> T,
+) -> Result<(T, Subscription), EdgeError> {
+    let key = plan_key(email_key);
+    crate::kv::update(kv, &key, |value| {
+        let before: Subscription = crate::kv::decode(&key, value)?.unwrap_or_default();
+        let mut sub = before.clone();
+        let out = change(&mut sub);
+        if sub == before {
+            return Ok(Change::Keep((out, sub)));
+        }
+        let value = serde_json::to_string(&sub).map_err(EdgeError::Encode)?;
+        Ok(Change::Commit(
+            Txn::new().put(key.as_str(), value, None),
+            (out, sub),
+        ))
+    })
+    .await
 }
 
 /// What one run of the scheduled job did; `POST /_dev/cron` returns it as JSON.
@@ -195,6 +216,7 @@ pub fn days_left(sub: &Subscription, now: i64) -> i64 {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Remind,
     End,
@@ -269,7 +291,7 @@ async fn process<H: Host>(
         kv.delete(index_key).await?;
         return Ok(None);
     };
-    let mut sub = load(kv, email_key).await?;
+    let sub = load(kv, email_key).await?;
     let step = next_step(&sub, now);
     let Some(trial) = sub.trial.clone() else {
         kv.delete(index_key).await?;
@@ -286,22 +308,34 @@ async fn process<H: Host>(
                 now,
             )?;
             // Mail first, then the flag: a failed save means a second reminder, a failed
-            // mail after the flag would mean none.
+            // mail after the flag would mean none. The flag goes on the trial as it is
+            // then: a plan chosen while the mail went out stays chosen.
             edge.host().mailer().send(&mail).await?;
-            sub.trial = Some(Trial {
-                reminder_sent_at: Some(now),
-                ..trial
-            });
-            save(kv, email_key, &sub).await?;
+            update(kv, email_key, |sub| {
+                if let Some(trial) = &mut sub.trial {
+                    trial.reminder_sent_at.get_or_insert(now);
+                }
+            })
+            .await?;
         }
         Step::End => {
-            let plan = sub.plan_after_trial.unwrap_or(Plan::Free);
-            sub.plan = plan;
-            sub.trial = Some(Trial {
-                ended_at: Some(now),
-                ..trial
-            });
-            save(kv, email_key, &sub).await?;
+            // Decided on the subscription as it is at the write: the plan chosen last,
+            // and nothing if another run ended the trial first.
+            let (plan, _) = update(kv, email_key, |sub| {
+                if next_step(sub, now) != Step::End {
+                    return None;
+                }
+                let plan = sub.plan_after_trial.unwrap_or(Plan::Free);
+                sub.plan = plan;
+                if let Some(trial) = &mut sub.trial {
+                    trial.ended_at = Some(now);
+                }
+                Some(plan)
+            })
+            .await?;
+            let Some(plan) = plan else {
+                return Ok(Some(Step::Drop));
+            };
             let mail = templates::trial_ended(
                 config,
                 &account.email,

@@ -161,7 +161,7 @@ pub(crate) async fn choose_plan<H: Host>(
     ctx: &Ctx,
     form: &Form,
 ) -> Result<Resp, EdgeError> {
-    let Some((signed_in, mut sub)) = signed_in_with_plan(edge, ctx).await? else {
+    let Some(signed_in) = sessions::current(edge.host().kv(), &ctx.headers, ctx.now).await? else {
         return response::redirect("/sign-in/");
     };
     let choice = match form.text("plan") {
@@ -175,10 +175,13 @@ pub(crate) async fn choose_plan<H: Host>(
             ));
         }
     };
-    sub.plan_after_trial = Some(choice);
-    if trial::effective_plan(&sub, ctx.now) != Plan::Trial {
-        sub.plan = choice;
-    }
-    trial::save(edge.host().kv(), &signed_in.account.key_email(), &sub).await?;
+    // On the subscription as it is when written: the job may be ending the trial.
+    trial::update(edge.host().kv(), &signed_in.account.key_email(), |sub| {
+        sub.plan_after_trial = Some(choice);
+        if trial::effective_plan(sub, ctx.now) != Plan::Trial {
+            sub.plan = choice;
+        }
+    })
+    .await?;
     response::redirect("/account/")
 }

@@ -157,9 +157,9 @@ pub(crate) async fn signed_in<H: Host>(
     let host = edge.host();
     let kv = host.kv();
     let email_key = &account.key_email();
-    let mut sub = trial::load(kv, email_key).await?;
-    if trial::start(&mut sub, ctx.now) {
-        trial::save(kv, email_key, &sub).await?;
+    // Started once, whatever the sign-ins racing this one do.
+    let (started, sub) = trial::update(kv, email_key, |sub| trial::start(sub, ctx.now)).await?;
+    if started {
         trial::write_index(kv, email_key, &sub).await?;
     }
     // A new id at every sign-in: a session id planted before sign-in is worth nothing.

@@ -1,16 +1,19 @@
-//! A test host: in-memory Kv on a manual clock, a capturing mailer, a seeded Rng, and
-//! helpers to drive the core like a browser would.
+//! A test host: in-memory Kv on a manual clock (behind [`StaleKv`], which can serve stale
+//! reads), a capturing mailer, a seeded Rng, and helpers to drive the core like a browser
+//! would.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
 use std::pin::pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use edge::{
-    CapturingMailer, Edge, EdgeConfig, KvLimiter, Limits, Mail, ManualClock, MemoryKv, SeededRng,
-    Services, StaticPages,
+    CapturingMailer, Edge, EdgeConfig, Kv, KvError, KvLimiter, Limits, ListPage, Mail, ManualClock,
+    MemoryKv, SeededRng, Services, StaticPages, Txn,
 };
 use http::{Method, Request, Response};
 
@@ -32,11 +35,74 @@ pub const IP: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7));
 pub const PASSWORD: &str = "Correct-horse1";
 
 pub type TestHost =
-    Services<MemoryKv, CapturingMailer, ManualClock, SeededRng, KvLimiter<MemoryKv>, StaticPages>;
+    Services<StaleKv, CapturingMailer, ManualClock, SeededRng, KvLimiter<StaleKv>, StaticPages>;
+
+/// A store double that serves stale reads, as a Workers KV location holding an old copy
+/// did: after [`StaleKv::freeze`], every `get` answers from the store as it was then,
+/// while commits go to the live store and their expectations are checked there. Until
+/// frozen (and after [`StaleKv::thaw`]) it is the live store. What a flow does on stale
+/// reads shows whether it depends on freshness: a flow that writes only what it read
+/// (`kv::update`, `kv::take`) fails and changes nothing; one that writes blind undoes
+/// what happened since.
+#[derive(Clone)]
+pub struct StaleKv {
+    live: MemoryKv,
+    frozen: Arc<Mutex<Option<BTreeMap<String, String>>>>,
+}
+
+impl StaleKv {
+    pub fn new(live: MemoryKv) -> Self {
+        Self {
+            live,
+            frozen: Arc::default(),
+        }
+    }
+
+    /// From now on, reads see the store as it is now.
+    pub fn freeze(&self) {
+        self.serve_from(self.live.snapshot());
+    }
+
+    /// From now on, reads see `snapshot` (taken earlier with `MemoryKv::snapshot`).
+    pub fn serve_from(&self, snapshot: BTreeMap<String, String>) {
+        *self.frozen.lock().expect("lock") = Some(snapshot);
+    }
+
+    /// Reads see the live store again.
+    pub fn thaw(&self) {
+        *self.frozen.lock().expect("lock") = None;
+    }
+}
+
+impl Kv for StaleKv {
+    async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        let frozen = self.frozen.lock().expect("lock").clone();
+        match frozen {
+            Some(snapshot) => Ok(snapshot.get(key).cloned()),
+            None => self.live.get(key).await,
+        }
+    }
+
+    async fn commit(&self, txn: &Txn) -> Result<bool, KvError> {
+        self.live.commit(txn).await
+    }
+
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, KvError> {
+        self.live.list(prefix, cursor, limit).await
+    }
+}
 
 pub struct Harness {
     pub edge: Edge<TestHost>,
+    /// The live store.
     pub kv: MemoryKv,
+    /// What the core reads through: [`StaleKv::freeze`] makes its reads stale.
+    pub store: StaleKv,
     pub mail: CapturingMailer,
     pub clock: ManualClock,
 }
@@ -94,19 +160,21 @@ impl Harness {
     pub fn with(config: EdgeConfig, pages: StaticPages) -> Self {
         let clock = ManualClock::at_secs(START);
         let kv = MemoryKv::with_clock(clock.clone());
+        let store = StaleKv::new(kv.clone());
         let mail = CapturingMailer::new();
         let host = Services {
-            kv: kv.clone(),
+            kv: store.clone(),
             mailer: mail.clone(),
             clock: clock.clone(),
             rng: SeededRng::new(42),
-            limiter: KvLimiter::new(kv.clone()),
+            limiter: KvLimiter::new(store.clone()),
             pages,
             on_error: |e| eprintln!("internal error: {e}"),
         };
         Self {
             edge: Edge::new(host, config),
             kv,
+            store,
             mail,
             clock,
         }
