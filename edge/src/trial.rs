@@ -287,14 +287,23 @@ async fn process<H: Host>(
 ) -> Result<Option<Step>, EdgeError> {
     let kv = edge.host().kv();
     let config = edge.config();
-    let Some(account) = accounts::load(kv, email_key).await? else {
-        kv.delete(index_key).await?;
+    let account_key = accounts::account_key(email_key);
+    let read_account = kv.get(&account_key).await?;
+    let Some(account) = accounts::parse(&account_key, read_account.as_deref())? else {
+        // Only while the account is still absent: not a new one's entry.
+        let gone = Txn::new().expect(account_key, None).delete(index_key);
+        kv.commit(&gone).await?;
         return Ok(None);
     };
-    let sub = load(kv, email_key).await?;
+    let key = plan_key(email_key);
+    let read_plan = kv.get(&key).await?;
+    let sub: Subscription = crate::kv::decode(&key, read_plan.as_deref())?.unwrap_or_default();
+    // An entry the plan as read says is done goes only while the plan is still that: a
+    // trial started since (the address deleted and registered again) keeps its entry.
+    let drop_entry = Txn::new().expect(key, read_plan).delete(index_key);
     let step = next_step(&sub, now);
     let Some(trial) = sub.trial.clone() else {
-        kv.delete(index_key).await?;
+        kv.commit(&drop_entry).await?;
         return Ok(None);
     };
     match step {
@@ -346,7 +355,9 @@ async fn process<H: Host>(
             edge.host().mailer().send(&mail).await?;
             kv.delete(index_key).await?;
         }
-        Step::Drop => kv.delete(index_key).await?,
+        Step::Drop => {
+            kv.commit(&drop_entry).await?;
+        }
         Step::Wait => {}
     }
     Ok(Some(step))

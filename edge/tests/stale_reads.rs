@@ -156,3 +156,42 @@ fn a_password_reset_is_not_undone_by_stale_reads() {
         "no stale write landed"
     );
 }
+
+#[test]
+fn a_job_reading_stale_data_keeps_a_new_trials_entry() {
+    let h = Harness::new();
+    h.signup(EMAIL, PASSWORD);
+    h.advance(30 * DAY);
+    block_on(h.edge.run_scheduled()).expect("run");
+    let ended = h.kv.snapshot();
+
+    // The address is deleted and registered again: a second trial, with its own entry.
+    let cookie = h.session(EMAIL, PASSWORD);
+    assert_eq!(
+        post_as(
+            &h,
+            &cookie,
+            "/api/account/delete",
+            &[("current_password", PASSWORD), ("confirm", EMAIL)]
+        ),
+        303
+    );
+    h.signup(EMAIL, PASSWORD);
+    let entries = |h: &Harness| {
+        h.kv.snapshot()
+            .keys()
+            .filter(|k| k.starts_with("trial-end:"))
+            .count()
+    };
+    assert_eq!(entries(&h), 1);
+
+    // On the copy from before, the first trial is over: its entry would be dropped.
+    h.advance(27 * DAY);
+    h.store.serve_from(ended);
+    block_on(h.edge.run_scheduled()).expect("run");
+    assert_eq!(entries(&h), 1, "the new trial's entry stays");
+
+    h.store.thaw();
+    let report = block_on(h.edge.run_scheduled()).expect("run");
+    assert_eq!(report.reminders_sent, 1, "the second trial is reminded");
+}
