@@ -560,8 +560,11 @@ fn a_line_a_grammar_backtracks_on_is_given_up_after_the_block_time() {
         "given up: {:?}",
         started.elapsed()
     );
+    // The block's time runs out on the slow line: the watchdog abandons it mid-line, or,
+    // on a machine fast enough to finish it inside the watchdog's margin, the grammar
+    // stops after it. Either way the rest of the block, to its end, is plain and named.
     let lines: Vec<usize> = outcome.cuts.iter().map(|cut| cut.line).collect();
-    assert_eq!(lines, [2, 3], "{:?}", outcome.cuts);
+    assert!(lines == [2, 3] || lines == [3], "{:?}", outcome.cuts);
     assert!(outcome.cuts.iter().all(|cut| cut.why == Why::BlockTime));
     let (_, message) = outcome.warning("make").expect("warning");
     assert!(
@@ -570,7 +573,8 @@ fn a_line_a_grammar_backtracks_on_is_given_up_after_the_block_time() {
     );
     let shown: Vec<&str> = html.lines().collect();
     assert!(shown[0].contains("hl-"), "line 1 highlighted: {}", shown[0]);
-    assert!(!shown[2].contains("hl-"), "the slow line is plain");
+    assert!(shown[1].contains("hl-"), "line 2 highlighted: {}", shown[1]);
+    assert!(!shown[3].contains("hl-"), "the line after the slow one is plain");
 
     let mut next = String::new();
     let outcome = highlight_block("make", "all: build\n\tcargo build\n", &mut next);
