@@ -574,7 +574,10 @@ fn a_line_a_grammar_backtracks_on_is_given_up_after_the_block_time() {
     let shown: Vec<&str> = html.lines().collect();
     assert!(shown[0].contains("hl-"), "line 1 highlighted: {}", shown[0]);
     assert!(shown[1].contains("hl-"), "line 2 highlighted: {}", shown[1]);
-    assert!(!shown[3].contains("hl-"), "the line after the slow one is plain");
+    assert!(
+        !shown[3].contains("hl-"),
+        "the line after the slow one is plain"
+    );
 
     let mut next = String::new();
     let outcome = highlight_block("make", "all: build\n\tcargo build\n", &mut next);
