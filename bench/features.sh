@@ -70,7 +70,7 @@ with open(os.path.join(site, "site.toml"), "a") as f:
         f.write('\n[redirects]\n"/archive/*" = "/:splat"\n')
     if want("math"):
         f.write('\n[markdown]\nmath = true\n')
-open(os.path.join(site, "counts"), "w").write(" ".join(str(counts[k]) for k in ("images", "formulas", "diagrams", "aliases")))
+open(os.path.join(site, "counts"), "w").write(" ".join(str(counts[k]) for k in ("images", "formulas", "diagrams", "aliases")) + "\n")
 PY
     touch "$site/done"
   fi
@@ -100,11 +100,11 @@ per_item() { # LABEL SITE ITEMS [cold]
   local cpu
   read -r _ cpu _ <<<"$(clean_builds "$2" "$out" "$runs" "${4:-}")"
   awk -v l="$1" -v a="$cpu" -v b="$plain_cpu" -v n="$3" \
-    'BEGIN { printf "  %-22s %5d items: +%.2f s CPU, %.3f ms each\n", l, n, a - b, (a - b) * 1000 / n }'
+    'BEGIN { printf "  %-22s %5d items: %+.2f s CPU, %.3f ms each\n", l, n, a - b, (a - b) * 1000 / n }'
 }
 for kind in images math diagrams aliases; do
   site=$(feature_site "$kind")
-  read -r images formulas diagrams aliases <"$site/counts"
+  read -r images formulas diagrams aliases <"$site/counts" || true
   case $kind in
     images) per_item "images (sized, lazy)" "$site" "$images" ;;
     math) per_item "formulas (MathML)" "$site" "$formulas" ;;

@@ -150,6 +150,12 @@ pub fn draw(source: &str) -> Cached {
 }
 
 fn draw_uncached(source: &str) -> Result<Drawn, Failure> {
+    let (options, key) = &*OPTIONS;
+    // Kept on disk: drawn before, so it parsed and was small enough then, as it is now
+    // (same renderer, same source).
+    if let Some(svg) = diagram_cache::load(key, source) {
+        return finish(source, &svg);
+    }
     let Some((header_line, header)) = header(source) else {
         return Err(Failure {
             line: 1,
@@ -181,13 +187,9 @@ fn draw_uncached(source: &str) -> Result<Drawn, Failure> {
             ),
         });
     }
-    let (options, key) = &*OPTIONS;
-    let svg = match diagram_cache::load(key, source) {
-        Some(svg) => Ok(svg),
-        None => lay_out(parsed, options.clone(), LAYOUT_TIME).inspect(|svg| {
-            diagram_cache::store(key, source, svg);
-        }),
-    };
+    let svg = lay_out(parsed, options.clone(), LAYOUT_TIME).inspect(|svg| {
+        diagram_cache::store(key, source, svg);
+    });
     let svg = match svg {
         Ok(svg) => svg,
         Err(RecvTimeoutError::Timeout) => {
@@ -203,8 +205,14 @@ fn draw_uncached(source: &str) -> Result<Drawn, Failure> {
             ));
         }
     };
-    check_links(source, &svg)?;
-    Ok(Drawn::Svg(without_styles(&svg)))
+    finish(source, &svg)
+}
+
+/// The page's passes over the renderer's SVG, fresh or kept: its links checked, its
+/// inline styles made attributes.
+fn finish(source: &str, svg: &str) -> Result<Drawn, Failure> {
+    check_links(source, svg)?;
+    Ok(Drawn::Svg(without_styles(svg)))
 }
 
 /// How long a diagram's layout may take. Layout grows faster than linearly with edges,
