@@ -63,6 +63,20 @@ impl History {
         }
     }
 
+    /// Where `root`'s repository records a commit or a checkout: its git folder (`HEAD`,
+    /// `packed-refs`) and its branches (`refs/heads/`). `serve` watches them and reads
+    /// the history again after a change, so a page committed while it runs loses its
+    /// "not yet committed". Empty outside git.
+    pub fn refs_of(root: &Path) -> Vec<PathBuf> {
+        let Ok(repo) = gix::discover(root) else {
+            return Vec::new();
+        };
+        vec![
+            repo.git_dir().to_path_buf(),
+            repo.common_dir().join("refs").join("heads"),
+        ]
+    }
+
     /// How long [`History::read`] took (`gatehouse build -v` prints it).
     pub fn took(&self) -> Duration {
         self.took

@@ -749,3 +749,65 @@ fn requests_for_other_host_names_are_refused() {
         );
     }
 }
+
+/// Runs `git` in `root` as a writer would, with a fixed identity.
+fn git(root: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=Writer", "-c", "user.email=w@example.com"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(root)
+        .stdout(Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_commit_while_serving_dates_the_page_from_git() {
+    let root = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small"),
+        root.path(),
+    );
+    // The fixture's page template, showing the page's date as the default theme does.
+    let template = root.path().join("themes/default/templates/page.html");
+    let text = std::fs::read_to_string(&template).unwrap();
+    let dated = text.replace(
+        "</main>",
+        "<p>Updated {{ page.updated.date }}{% if page.updated.uncommitted %} (not yet committed){% endif %}</p></main>",
+    );
+    std::fs::write(&template, dated).unwrap();
+    git(root.path(), &["init", "-q"]);
+    git(root.path(), &["add", "."]);
+    git(root.path(), &["commit", "-q", "-m", "The site"]);
+    let alpha = root.path().join("content/guide/alpha.md");
+    let text = std::fs::read_to_string(&alpha).unwrap();
+    std::fs::write(&alpha, text + "\nEdited.\n").unwrap();
+
+    let server = Server::launch_in(root, true);
+    let (_, page) = server.get("/guide/alpha/");
+    assert!(page.contains("(not yet committed)"), "{page}");
+    let events = server.events();
+    git(
+        server.root.path(),
+        &["commit", "-q", "-a", "-m", "Edit alpha"],
+    );
+    events.wait_for("reload");
+    let (_, page) = server.get("/guide/alpha/");
+    assert!(
+        page.contains("Edited.") && page.contains("<p>Updated "),
+        "{page}"
+    );
+    assert!(
+        !page.contains("(not yet committed)"),
+        "the commit is seen: {page}"
+    );
+    // `git status` rewrites the index, which is not the history: nothing to rebuild.
+    git(server.root.path(), &["status", "--short"]);
+}

@@ -6,7 +6,7 @@
 //! | a page's body | that page is re-made and its links checked; only it is re-rendered |
 //! | a page's title, weight, URL or headings; a page added or removed | the tree and every link check run again; every page is re-rendered on its next request |
 //! | a template of the theme | the templates are read again; pages, tree and link checks stay; every page is re-rendered on its next request |
-//! | `site.toml`, data files; a static file added or removed | full rebuild |
+//! | `site.toml`, data files; a static file added or removed; a commit or a checkout | full rebuild |
 //! | a static file's content | nothing to rebuild; stylesheets are swapped in place |
 //!
 //! A failed attempt changes nothing that is served: the problems are shown over the last
@@ -467,6 +467,10 @@ fn is_under_content(rel: &Path) -> bool {
 
 /// The rebuild a changed path needs, from what [`inputs::classify`] says it is.
 fn rebuild_for(rel: &Path, theme: &str) -> Kind {
+    // A commit or a checkout: every page's date may have changed.
+    if rel == Path::new(super::watch::HISTORY) {
+        return Kind::Full;
+    }
     let is_css = rel.extension().is_some_and(|e| e == "css");
     match inputs::classify(rel, Some(theme)) {
         Input::Page { content_path } => Kind::Page(content_path),

@@ -7,6 +7,10 @@
 //! Only the input folders ([`INPUT_DIRS`]) and the root itself are watched, and events for
 //! paths that are not inputs ([`inputs::is_input`]: editors' temporaries, hidden files,
 //! `public/`) are dropped here, so a save wakes the rebuilder once, for the real file.
+//!
+//! The repository's `HEAD` and branches ([`History::refs_of`]) are watched too: a commit
+//! or a checkout is the one path [`HISTORY`] in the batch, and the site is rebuilt with
+//! the history read again (a page just committed loses its "not yet committed").
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -16,7 +20,12 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher};
 
+use crate::history::History;
 use crate::inputs::{self, INPUT_DIRS};
+
+/// The path a batch holds when a commit or a checkout changed the history (under the
+/// root, hidden, so never a real input).
+pub const HISTORY: &str = ".git-history";
 
 /// How long the inputs must be quiet before a batch is handed on.
 const QUIET: Duration = Duration::from_millis(8);
@@ -27,6 +36,8 @@ const MAX_BATCH_WAIT: Duration = Duration::from_millis(150);
 pub struct InputWatcher {
     watcher: notify::RecommendedWatcher,
     root: PathBuf,
+    /// The repository's git folder and its `refs/heads/`, if the site is in one.
+    refs: Vec<PathBuf>,
     events: mpsc::Receiver<notify::Result<notify::Event>>,
 }
 
@@ -44,9 +55,16 @@ impl InputWatcher {
         }
         // Non-recursive: sees site.toml, and input folders created or replaced later.
         watcher.watch(root, RecursiveMode::NonRecursive)?;
+        // Best effort: a history that cannot be watched is read again on a restart.
+        let refs = History::refs_of(root);
+        if let [git, heads] = refs.as_slice() {
+            let _ = watcher.watch(git, RecursiveMode::NonRecursive);
+            let _ = watcher.watch(heads, RecursiveMode::Recursive);
+        }
         Ok(Self {
             watcher,
             root: root.to_path_buf(),
+            refs,
             events,
         })
     }
@@ -77,7 +95,7 @@ impl InputWatcher {
         let mut batch = BTreeSet::new();
         loop {
             let first = self.events.recv().ok()?;
-            collect(&self.root, first, &mut batch);
+            collect(&self.root, &self.refs, first, &mut batch);
             if !batch.is_empty() {
                 break;
             }
@@ -85,7 +103,7 @@ impl InputWatcher {
         let started = Instant::now();
         while started.elapsed() < MAX_BATCH_WAIT {
             match self.events.recv_timeout(QUIET) {
-                Ok(event) => collect(&self.root, event, &mut batch),
+                Ok(event) => collect(&self.root, &self.refs, event, &mut batch),
                 Err(mpsc::RecvTimeoutError::Timeout) => break,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
@@ -95,7 +113,12 @@ impl InputWatcher {
     }
 }
 
-fn collect(root: &Path, event: notify::Result<notify::Event>, batch: &mut BTreeSet<PathBuf>) {
+fn collect(
+    root: &Path,
+    refs: &[PathBuf],
+    event: notify::Result<notify::Event>,
+    batch: &mut BTreeSet<PathBuf>,
+) {
     let Ok(event) = event else { return };
     let relevant = match event.kind {
         // Reads do not change anything; a closed-after-writing file does.
@@ -104,8 +127,27 @@ fn collect(root: &Path, event: notify::Result<notify::Event>, batch: &mut BTreeS
         _ => true,
     };
     if relevant {
-        batch.extend(event.paths.into_iter().filter(|path| is_input(root, path)));
+        for path in event.paths {
+            if is_input(root, &path) {
+                batch.insert(path);
+            } else if is_history(refs, &path) {
+                batch.insert(root.join(HISTORY));
+            }
+        }
     }
+}
+
+/// Whether `path` records a commit or a checkout: the git folder's `HEAD` or
+/// `packed-refs`, or a branch under `refs/heads/` (not git's `.lock` files, nor the
+/// index, which `git status` rewrites).
+fn is_history(refs: &[PathBuf], path: &Path) -> bool {
+    let [git, heads] = refs else { return false };
+    let is_lock = path.extension().is_some_and(|e| e == "lock");
+    let top = path.parent() == Some(git.as_path())
+        && path
+            .file_name()
+            .is_some_and(|name| name == "HEAD" || name == "packed-refs");
+    !is_lock && (top || path.starts_with(heads))
 }
 
 /// Whether an event's path is an input of the site at `root` (of any theme: `site.toml`
@@ -145,5 +187,31 @@ mod tests {
         ] {
             assert!(is_input(root, &root.join(input)), "{input}");
         }
+    }
+
+    #[test]
+    fn commits_and_checkouts_are_history_and_the_index_is_not() {
+        let git = Path::new("/repo/.git");
+        let refs = [git.to_path_buf(), git.join("refs/heads")];
+        for history in [
+            "HEAD",
+            "packed-refs",
+            "refs/heads/main",
+            "refs/heads/team/x",
+        ] {
+            assert!(is_history(&refs, &git.join(history)), "{history}");
+        }
+        for noise in [
+            "index",
+            "index.lock",
+            "HEAD.lock",
+            "refs/heads/main.lock",
+            "COMMIT_EDITMSG",
+            "logs/HEAD",
+            "objects/ab/cdef",
+        ] {
+            assert!(!is_history(&refs, &git.join(noise)), "{noise}");
+        }
+        assert!(!is_history(&[], &git.join("HEAD")), "outside git");
     }
 }
