@@ -59,6 +59,17 @@ thread_local! {
 pub fn highlight(
     syntax: &'static SyntaxReference,
     code: &str,
+    emit: impl FnMut(Option<Class>, Range<usize>),
+) -> Option<Vec<Cut>> {
+    let wait = block_time(code.len()) + FIRST_USE * SLOWDOWN;
+    highlight_within(syntax, code, wait, emit)
+}
+
+/// [`highlight`], waiting `wait` for the worker.
+fn highlight_within(
+    syntax: &'static SyntaxReference,
+    code: &str,
+    wait: Duration,
     mut emit: impl FnMut(Option<Class>, Range<usize>),
 ) -> Option<Vec<Cut>> {
     WORKER.with_borrow_mut(|slot| {
@@ -78,9 +89,7 @@ pub fn highlight(
             *slot = None;
             return grammar::highlight(syntax, code, emit);
         }
-        let result = worker
-            .results
-            .recv_timeout(block_time(code.len()) + FIRST_USE * SLOWDOWN);
+        let result = worker.results.recv_timeout(wait);
         let runs = std::mem::take(&mut *lock(&worker.done));
         let mut done = 0;
         for (class, range) in runs {
@@ -152,4 +161,44 @@ fn spawn() -> Option<Worker> {
 
 fn lock(runs: &Mutex<Vec<Run>>) -> MutexGuard<'_, Vec<Run>> {
     runs.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line the grammar spends seconds on is abandoned in the middle: the lines the
+    /// worker finished keep their runs, the rest is one plain run and BlockTime cuts,
+    /// and the next block gets a new worker. (The wait is a tenth of a second, here,
+    /// so no machine finishes the line within it.)
+    #[test]
+    fn a_worker_past_its_wait_is_abandoned_mid_line() {
+        let make = grammar::find("make").expect("the Makefile grammar");
+        let case = include_str!("../../../fuzz/cases/highlight/makefile-backtracking");
+        let slow = case
+            .strip_prefix("make\n")
+            .expect("a make block")
+            .trim_end();
+        // The grammar compiled on this thread's worker first.
+        let warm = highlight(make, "all: build\n", |_, _| {});
+        assert_eq!(warm, Some(Vec::new()));
+
+        let code = format!("all: build\n\tcargo build\n{slow}\n\techo done\n");
+        let mut runs = Vec::new();
+        let wait = Duration::from_millis(100) * SLOWDOWN;
+        let cuts = highlight_within(make, &code, wait, |class, range| runs.push((class, range)))
+            .expect("cuts");
+        let lines: Vec<(usize, Why)> = cuts.iter().map(|cut| (cut.line, cut.why)).collect();
+        assert_eq!(lines, [(2, Why::BlockTime), (3, Why::BlockTime)]);
+        let slow_start = code.find(slow).expect("the slow line");
+        assert_eq!(runs.last(), Some(&(None, slow_start..code.len())));
+        assert!(runs.iter().any(|(class, _)| class.is_some()), "{runs:?}");
+
+        let mut next = Vec::new();
+        let fresh = highlight(make, "all: build\n", |class, range| {
+            next.push((class, range))
+        });
+        assert_eq!(fresh, Some(Vec::new()), "a new worker");
+        assert!(next.iter().any(|(class, _)| class.is_some()));
+    }
 }
