@@ -155,13 +155,32 @@ export function guard(page) {
  * Returns the answer (its status is the one a person's browser got).
  */
 export async function navigate(page, action) {
-  const answer = page.waitForResponse(
-    (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400),
-  );
-  const loaded = page.waitForEvent('load');
-  await action();
-  const [response] = await Promise.all([answer, loaded]);
-  return response;
+  // The requests still open if the wait times out, named in its error: a load event
+  // that never comes is a subresource that never finished.
+  const open = new Set();
+  const started = (request) => open.add(request);
+  const ended = (request) => open.delete(request);
+  page.on('request', started);
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  try {
+    const answer = page.waitForResponse(
+      (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400),
+    );
+    const loaded = page.waitForEvent('load');
+    await action();
+    const [response] = await Promise.all([answer, loaded]);
+    return response;
+  } catch (error) {
+    if (open.size > 0) {
+      error.message += `\nrequests not finished: ${[...open].map((r) => `${r.method()} ${r.url()}`).join(', ')}`;
+    }
+    throw error;
+  } finally {
+    page.off('request', started);
+    page.off('requestfinished', ended);
+    page.off('requestfailed', ended);
+  }
 }
 
 export async function open(page, path) {
