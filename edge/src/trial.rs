@@ -90,11 +90,15 @@ pub fn plan_key(email_key: &str) -> String {
 }
 
 pub async fn load(kv: &impl Kv, email_key: &str) -> Result<Subscription, EdgeError> {
+    Ok(read(kv, email_key).await?.0)
+}
+
+/// [`load`], with the record as stored (`None`: absent), for a write conditioned on it.
+async fn read(kv: &impl Kv, email_key: &str) -> Result<(Subscription, Option<String>), EdgeError> {
     let key = plan_key(email_key);
-    let Some(value) = kv.get(&key).await? else {
-        return Ok(Subscription::default());
-    };
-    serde_json::from_str(&value).map_err(|source| EdgeError::Corrupt { key, source })
+    let value = kv.get(&key).await?;
+    let sub = crate::kv::decode(&key, value.as_deref())?.unwrap_or_default();
+    Ok((sub, value))
 }
 
 /// Read-modify-write of the plan record: `change` edits the subscription as it is now, and
@@ -295,12 +299,12 @@ async fn process<H: Host>(
         kv.commit(&gone).await?;
         return Ok(None);
     };
-    let key = plan_key(email_key);
-    let read_plan = kv.get(&key).await?;
-    let sub: Subscription = crate::kv::decode(&key, read_plan.as_deref())?.unwrap_or_default();
+    let (sub, read_plan) = read(kv, email_key).await?;
     // An entry the plan as read says is done goes only while the plan is still that: a
     // trial started since (the address deleted and registered again) keeps its entry.
-    let drop_entry = Txn::new().expect(key, read_plan).delete(index_key);
+    let drop_entry = Txn::new()
+        .expect(plan_key(email_key), read_plan)
+        .delete(index_key);
     let step = next_step(&sub, now);
     let Some(trial) = sub.trial.clone() else {
         kv.commit(&drop_entry).await?;

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::config::Variables;
 use crate::diagnostic::{Diagnostic, LineIndex, Location, Severity};
 use crate::frontmatter::{self, FrontMatter};
-use crate::history::Updated;
+use crate::history::{History, Updated};
 use crate::markdown::{self, TocEntry};
 use crate::shortcodes::Shortcodes;
 use crate::urls;
@@ -136,28 +136,31 @@ pub fn process(
             )
         }
     };
-    let (page, mut more) = process_body(source, front, body_start, site, shortcodes);
+    let updated = site.history.of(&source.path, source.text.as_bytes());
+    let (page, mut more) = process_body(source, front, updated, body_start, site, shortcodes);
     problems.append(&mut more);
     (page, problems)
 }
 
-/// [`process`] for a page whose front matter was read already, without a problem
-/// ([`head`]): `front` and where the body starts. Reading YAML is a good part of a
-/// small page's cost, and `build` has just read it to lay the site out.
+/// [`process`] for a page whose [`head`] was read already, without a problem: its front
+/// matter and its date are the head's. Reading YAML is a good part of a small page's
+/// cost, and `build` has just read it to lay the site out.
 pub fn process_with_front(
     source: &SourceFile,
-    front: FrontMatter,
+    head: &Page,
     site: &Variables,
     shortcodes: &Shortcodes,
 ) -> (Page, Vec<Diagnostic>) {
     let body_start = frontmatter::body_start(&source.text);
-    process_body(source, front, body_start, site, shortcodes)
+    let (front, updated) = (head.front.clone(), head.updated.clone());
+    process_body(source, front, updated, body_start, site, shortcodes)
 }
 
 /// The per-page stages after the front matter.
 fn process_body(
     source: &SourceFile,
     front: FrontMatter,
+    updated: Option<Updated>,
     body_start: usize,
     site: &Variables,
     shortcodes: &Shortcodes,
@@ -318,7 +321,7 @@ fn process_body(
             .as_ref()
             .map(|e| e.forms.clone())
             .unwrap_or_default(),
-        updated: site.history.of(&source.path, source.text.as_bytes()),
+        updated,
         ..bodiless(source, front)
     };
     (page, problems)
@@ -375,12 +378,17 @@ pub fn aliases(pages: &[std::sync::Arc<Page>]) -> impl Iterator<Item = (&str, &s
 /// so `build` can lay out the site before making any page's body. A front matter
 /// problem is left for [`process`] to report; the `bool` says whether there was none
 /// (then [`process_with_front`] may take the front matter from the head).
-pub fn head(source: &SourceFile) -> (Page, bool) {
+pub fn head(source: &SourceFile, history: &History) -> (Page, bool) {
     let (front, read) = match frontmatter::split(&source.text) {
         Ok((front, _)) => (front, true),
         Err(_) => (FrontMatter::default(), false),
     };
-    (bodiless(source, front), read)
+    let head = Page {
+        // The sitemap is made from the heads; the body takes it from there.
+        updated: history.of(&source.path, source.text.as_bytes()),
+        ..bodiless(source, front)
+    };
+    (head, read)
 }
 
 fn kind_of(content_path: &str) -> PageKind {
@@ -504,12 +512,12 @@ mod tests {
             ("c.md", "---\ntitle: [\n---\nbroken front matter"),
         ] {
             let source = source(path, text);
-            let (head, read) = head(&source);
+            let (head, read) = head(&source, &History::default());
             let (page, problems) = process(&source, &vars());
             assert_eq!(read, problems.is_empty());
             let again = super::process_with_front(
                 &source,
-                head.front.clone(),
+                &head,
                 &vars(),
                 &Shortcodes::empty(std::path::Path::new(".")),
             );

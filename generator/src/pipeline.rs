@@ -697,12 +697,7 @@ impl Site {
             head.source_path.clone(),
             head.content_path.clone(),
         )?;
-        let (page, _) = page::process_with_front(
-            &source,
-            head.front.clone(),
-            &self.variables,
-            &self.shortcodes,
-        );
+        let (page, _) = page::process_with_front(&source, head, &self.variables, &self.shortcodes);
         self.renderer.render_body(
             &self.config,
             &self.pages,
@@ -909,12 +904,8 @@ impl Heads {
         let heads: Vec<Result<(Page, bool), Diagnostic>> = markdown
             .par_iter()
             .map(|(path, content_path)| {
-                load::read(root, path.clone(), content_path.clone()).map(|source| {
-                    let (mut head, read) = page::head(&source);
-                    // The sitemap is made from the heads.
-                    head.updated = history.of(&source.path, source.text.as_bytes());
-                    (head, read)
-                })
+                load::read(root, path.clone(), content_path.clone())
+                    .map(|source| page::head(&source, history))
             })
             .collect();
         let mut pages = Vec::with_capacity(heads.len());
@@ -1043,8 +1034,7 @@ pub fn build(options: &BuildOptions, mode: Mode) -> Result<BuildReport, BuildErr
         };
         let (page, page_problems) = match slot {
             Some((index, true)) => {
-                let front = pages[index].front.clone();
-                page::process_with_front(&source, front, &variables, &shortcodes)
+                page::process_with_front(&source, &pages[index], &variables, &shortcodes)
             }
             _ => page::process(&source, &variables, &shortcodes),
         };

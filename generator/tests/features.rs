@@ -1,14 +1,13 @@
 //! Build features on a small site made in a temporary folder: aliases, drafts, data
 //! files, static files, the built-in theme, "Edit this page", and `check --external`.
 
-use std::path::Path;
 use std::process::Command;
 
-use gatehouse::{BuildError, BuildOptions};
+use gatehouse::BuildError;
 
 mod common;
 
-use common::{write, write_all};
+use common::{options, write, write_all};
 
 fn site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -37,15 +36,6 @@ fn site() -> tempfile::TempDir {
     write(root, "content/img/logo.png", "not really a png");
     write(root, "static/robots-extra.txt", "extra");
     dir
-}
-
-fn options(root: &Path, out: &Path, drafts: bool) -> BuildOptions {
-    BuildOptions {
-        root: root.to_path_buf(),
-        out: Some(out.to_path_buf()),
-        base_url: None,
-        drafts,
-    }
 }
 
 #[test]

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use gatehouse::{BuildError, BuildOptions, Mode};
+use gatehouse::{BuildError, Mode};
 
 mod common;
 
-use common::write;
+use common::{options, write};
 
 fn site(page: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -23,13 +23,7 @@ fn site(page: &str) -> tempfile::TempDir {
 }
 
 fn run(root: &Path, mode: Mode) -> Result<(), Vec<String>> {
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        out: Some(root.join("public")),
-        base_url: None,
-        drafts: false,
-    };
-    match gatehouse::build(&options, mode) {
+    match gatehouse::build(&options(root, &root.join("public"), false), mode) {
         Ok(_) => Ok(()),
         Err(BuildError::Diagnostics(problems)) => {
             Err(problems.iter().map(ToString::to_string).collect())

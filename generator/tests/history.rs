@@ -6,29 +6,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, UNIX_EPOCH};
 
-use gatehouse::BuildOptions;
-
 mod common;
 
-use common::write;
-
-fn git(root: &Path, date: &str, args: &[&str]) {
-    let status = Command::new("git")
-        .args(["-c", "user.name=Writer", "-c", "user.email=w@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(root)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
+use common::{git, options, write};
 
 fn rev(root: &Path, what: &str) -> String {
     let out = Command::new("git")
@@ -41,13 +21,7 @@ fn rev(root: &Path, what: &str) -> String {
 
 fn build(root: &Path) -> (String, String, String) {
     let out = root.join("public");
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        out: Some(out.clone()),
-        base_url: None,
-        drafts: false,
-    };
-    gatehouse::build(&options, gatehouse::Mode::Build).unwrap();
+    gatehouse::build(&options(root, &out, false), gatehouse::Mode::Build).unwrap();
     let read = |rel: &str| std::fs::read_to_string(out.join(rel)).unwrap();
     (
         read("a/index.html"),
@@ -91,14 +65,22 @@ fn pages_are_dated_by_their_last_commit() {
         "<p class=\"last-updated\">Last updated <time datetime=\"2020-01-02\">2 January 2020</time> (not yet committed)</p>"
     );
 
-    git(root, "2021-03-04T10:00:00Z", &["init", "-q"]);
-    git(root, "2021-03-04T10:00:00Z", &["add", "-A"]);
-    git(root, "2021-03-04T10:00:00Z", &["commit", "-qm", "first"]);
+    git(root, Some("2021-03-04T10:00:00Z"), &["init", "-q"]);
+    git(root, Some("2021-03-04T10:00:00Z"), &["add", "-A"]);
+    git(
+        root,
+        Some("2021-03-04T10:00:00Z"),
+        &["commit", "-qm", "first"],
+    );
     write(root, "content/b.md", "---\ntitle: B\n---\nB, revised.\n");
-    git(root, "2022-05-06T10:00:00Z", &["commit", "-qam", "b"]);
+    git(root, Some("2022-05-06T10:00:00Z"), &["commit", "-qam", "b"]);
     let b_commit = rev(root, "HEAD");
     write(root, "README.md", "Still not a page.\n");
-    git(root, "2023-07-08T10:00:00Z", &["commit", "-qam", "readme"]);
+    git(
+        root,
+        Some("2023-07-08T10:00:00Z"),
+        &["commit", "-qam", "readme"],
+    );
 
     let (a, b, sitemap) = build(root);
     assert_eq!(
@@ -137,9 +119,13 @@ fn a_site_in_a_subfolder_reads_the_repository_history() {
     write(&root, "site.toml", "title = \"H\"\n");
     write(&root, "content/a.md", "---\ntitle: A\n---\nA.\n");
     write(&root, "content/b.md", "---\ntitle: B\n---\nB.\n");
-    git(repo, "2025-02-03T10:00:00Z", &["init", "-q"]);
-    git(repo, "2025-02-03T10:00:00Z", &["add", "-A"]);
-    git(repo, "2025-02-03T10:00:00Z", &["commit", "-qm", "docs"]);
+    git(repo, Some("2025-02-03T10:00:00Z"), &["init", "-q"]);
+    git(repo, Some("2025-02-03T10:00:00Z"), &["add", "-A"]);
+    git(
+        repo,
+        Some("2025-02-03T10:00:00Z"),
+        &["commit", "-qm", "docs"],
+    );
     let (a, _, _) = build(&root);
     assert_eq!(
         updated(&a),

@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use gatehouse::{BuildError, BuildOptions, Mode};
+use gatehouse::{BuildError, Mode};
 
 mod common;
 
-use common::write;
+use common::{options, write};
 
 fn site(page: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -23,13 +23,7 @@ fn site(page: &str) -> tempfile::TempDir {
 
 fn build(root: &Path) -> Result<String, Vec<String>> {
     let out = root.join("public");
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        out: Some(out.clone()),
-        base_url: None,
-        drafts: false,
-    };
-    match gatehouse::build(&options, Mode::Build) {
+    match gatehouse::build(&options(root, &out, false), Mode::Build) {
         Ok(_) => Ok(std::fs::read_to_string(out.join("start/index.html")).unwrap()),
         Err(BuildError::Diagnostics(problems)) => {
             Err(problems.iter().map(ToString::to_string).collect())

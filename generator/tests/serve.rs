@@ -10,6 +10,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+mod common;
+
+use common::git;
+
 const PATIENCE: Duration = Duration::from_secs(20);
 
 struct Server {
@@ -750,24 +754,6 @@ fn requests_for_other_host_names_are_refused() {
     }
 }
 
-/// Runs `git` in `root` as a writer would, with a fixed identity.
-fn git(root: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(["-c", "user.name=Writer", "-c", "user.email=w@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(root)
-        .stdout(Stdio::null())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
-
 #[test]
 fn a_commit_while_serving_dates_the_page_from_git() {
     let root = tempfile::tempdir().unwrap();
@@ -783,9 +769,9 @@ fn a_commit_while_serving_dates_the_page_from_git() {
         "<p>Updated {{ page.updated.date }}{% if page.updated.uncommitted %} (not yet committed){% endif %}</p></main>",
     );
     std::fs::write(&template, dated).unwrap();
-    git(root.path(), &["init", "-q"]);
-    git(root.path(), &["add", "."]);
-    git(root.path(), &["commit", "-q", "-m", "The site"]);
+    git(root.path(), None, &["init", "-q"]);
+    git(root.path(), None, &["add", "."]);
+    git(root.path(), None, &["commit", "-q", "-m", "The site"]);
     let alpha = root.path().join("content/guide/alpha.md");
     let text = std::fs::read_to_string(&alpha).unwrap();
     std::fs::write(&alpha, text + "\nEdited.\n").unwrap();
@@ -796,6 +782,7 @@ fn a_commit_while_serving_dates_the_page_from_git() {
     let events = server.events();
     git(
         server.root.path(),
+        None,
         &["commit", "-q", "-a", "-m", "Edit alpha"],
     );
     events.wait_for("reload");
@@ -809,5 +796,5 @@ fn a_commit_while_serving_dates_the_page_from_git() {
         "the commit is seen: {page}"
     );
     // `git status` rewrites the index, which is not the history: nothing to rebuild.
-    git(server.root.path(), &["status", "--short"]);
+    git(server.root.path(), None, &["status", "--short"]);
 }

@@ -76,9 +76,14 @@ impl StaleKv {
 
 impl Kv for StaleKv {
     async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
-        let frozen = self.frozen.lock().expect("lock").clone();
-        match frozen {
-            Some(snapshot) => Ok(snapshot.get(key).cloned()),
+        let stale = self
+            .frozen
+            .lock()
+            .expect("lock")
+            .as_ref()
+            .map(|snapshot| snapshot.get(key).cloned());
+        match stale {
+            Some(value) => Ok(value),
             None => self.live.get(key).await,
         }
     }
