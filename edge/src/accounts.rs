@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::DAY;
 use crate::error::EdgeError;
 use crate::kv::{self, Change, Kv, Txn};
+use crate::shard::Shard;
 
 pub const ACCOUNT_PREFIX: &str = "account:";
 pub const REGISTRATION_PREFIX: &str = "registration:";
@@ -62,6 +63,13 @@ pub struct Account {
     /// most [`MAX_PENDING`]). Empty once verified.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pending: Vec<String>,
+    /// Set on the copy an email change writes at the new address before it deletes the
+    /// old address's records (another object on Workers, `shard.rs`): the old address's
+    /// key. The copy is used only once the old address no longer holds this account
+    /// ([`resolve`]); until then it counts as taken for a registration and for another
+    /// email change, and as absent for everything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arriving_from: Option<String>,
 }
 
 /// One registration of an address not verified yet: `registration:<id>`, 7 days.
@@ -182,7 +190,51 @@ pub fn account_key(email_key: &str) -> String {
     format!("{ACCOUNT_PREFIX}{email_key}")
 }
 
+/// The account at an address, as the flows see it ([`resolve`]): `None` for no account and
+/// for one still arriving by an email change.
 pub async fn load(kv: &impl Kv, email_key: &str) -> Result<Option<Account>, EdgeError> {
+    Ok(match resolve(kv, email_key).await? {
+        Found::Live(account) => Some(*account),
+        Found::Absent | Found::Arriving => None,
+    })
+}
+
+/// What [`resolve`] found at an address.
+#[derive(Debug)]
+pub enum Found {
+    Absent,
+    /// An email change's copy whose old address still holds the account: the change has
+    /// not happened (it is under way, or failed before its commit).
+    Arriving,
+    Live(Box<Account>),
+}
+
+/// The account at an address. An email change's copy ([`Account::arriving_from`]) becomes
+/// the account once the old address no longer holds an account of its generation (the
+/// change's commit deleted it there): it is then written without the mark, and used.
+pub async fn resolve(kv: &impl Kv, email_key: &str) -> Result<Found, EdgeError> {
+    let key = account_key(email_key);
+    let value = kv.get(&key).await?;
+    let Some(account) = parse(&key, value.as_deref())? else {
+        return Ok(Found::Absent);
+    };
+    let Some(from) = account.arriving_from.clone() else {
+        return Ok(Found::Live(Box::new(account)));
+    };
+    let old = load_raw(&kv.at(&Shard::of_address(&from)), &from).await?;
+    if old.is_some_and(|old| old.generation() == account.generation()) {
+        return Ok(Found::Arriving);
+    }
+    let mut arrived = account;
+    arrived.arriving_from = None;
+    let txn = Txn::new().expect(key, value).and(arrived.write()?);
+    // Whoever resolves it first writes it; the others find it written.
+    kv.commit(&txn).await?;
+    Ok(Found::Live(Box::new(arrived)))
+}
+
+/// The stored record, mark and all.
+async fn load_raw(kv: &impl Kv, email_key: &str) -> Result<Option<Account>, EdgeError> {
     let key = account_key(email_key);
     parse(&key, kv.get(&key).await?.as_deref())
 }

@@ -18,6 +18,7 @@ use crate::kv::{self, Kv};
 use crate::mail::{OUTBOX_PREFIX, OutboxEntry};
 use crate::response::{self, Resp};
 use crate::service::Edge;
+use crate::shard::Shard;
 
 pub const CLOCK_OFFSET_KEY: &str = "dev:clock-offset";
 
@@ -25,8 +26,10 @@ pub const CLOCK_OFFSET_KEY: &str = "dev:clock-offset";
 /// for any trial and far from where time arithmetic or RFC 3339 years could overflow.
 pub const MAX_CLOCK_OFFSET_SECS: i64 = 100 * 366 * clock::DAY;
 
+/// The offset, from the shared object (`shard.rs`) whichever object answers.
 pub(crate) async fn clock_offset(kv: &impl Kv) -> Result<i64, EdgeError> {
     Ok(kv
+        .at(&Shard::Shared)
         .get(CLOCK_OFFSET_KEY)
         .await?
         .and_then(|v| v.trim().parse::<i64>().ok())
@@ -46,7 +49,7 @@ struct ClockState {
 /// offset. Answers the resulting state, or 400 when `advance` is not a whole number or
 /// would take the offset past [`MAX_CLOCK_OFFSET_SECS`] (the offset is then unchanged).
 pub(crate) async fn clock<H: Host>(edge: &Edge<H>, form: &Form) -> Result<Resp, EdgeError> {
-    let kv = edge.host().kv();
+    let kv = &edge.host().kv().at(&Shard::Shared);
     let mut offset = clock_offset(kv).await?;
     if form.get("reset") == Some("1") {
         offset = 0;
@@ -88,7 +91,7 @@ pub(crate) async fn cron<H: Host>(edge: &Edge<H>) -> Result<Resp, EdgeError> {
 
 /// Newest first; `?to=` keeps one recipient's mail. JSON for `Accept: application/json`.
 pub(crate) async fn outbox<H: Host>(edge: &Edge<H>, ctx: &Ctx) -> Result<Resp, EdgeError> {
-    let kv = edge.host().kv();
+    let kv = &edge.host().kv().at(&Shard::Shared);
     let to = ctx.query.get("to").map(str::to_lowercase);
     let mut keys = kv::list_all(kv, OUTBOX_PREFIX).await?;
     keys.reverse();

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::{Clock, ManualClock};
 use crate::error::KvError;
+use crate::shard::Shard;
 
 /// Workers KV refuses shorter expirations; every impl here does too, so a core bug shows up
 /// in tests rather than in production.
@@ -145,8 +146,18 @@ pub fn apply(target: &mut impl TxnTarget, txn: &Txn) -> Result<bool, KvError> {
     Ok(true)
 }
 
+/// A store object's records (`shard.rs`): the object a request was routed to, and through
+/// [`Kv::at`] any other.
 #[allow(async_fn_in_trait)]
-pub trait Kv {
+pub trait Kv: Clone {
+    /// The records of another object. A host that keeps every object's records in one
+    /// store (the native host, `MemoryKv`) answers with itself; on Workers it is the other
+    /// Durable Object, each call a round trip (its commits atomic there, never across two
+    /// objects).
+    fn at(&self, shard: &Shard) -> Self {
+        let _ = shard;
+        self.clone()
+    }
     async fn get(&self, key: &str) -> Result<Option<String>, KvError>;
     /// `ttl_secs` must be at least [`MIN_TTL_SECS`].
     async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError> {

@@ -74,6 +74,8 @@ mod service;
 #[cfg(feature = "core")]
 pub mod sessions;
 #[cfg(feature = "core")]
+pub mod shard;
+#[cfg(feature = "core")]
 pub mod tokens;
 #[cfg(feature = "core")]
 pub mod trial;

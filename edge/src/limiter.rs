@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::LimitError;
 use crate::kv::{Change, Kv, MIN_TTL_SECS, Txn, update};
+use crate::shard::Shard;
 
 /// At most `limit` events per `window_secs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +51,7 @@ pub fn network(ip: Option<IpAddr>) -> String {
 /// that only one of them should. A place taken for an attempt that turns out not to count
 /// (a right password on the failure counters) is given back with `release`.
 #[allow(async_fn_in_trait)]
-pub trait Limiter {
+pub trait Limiter: Clone {
     /// Whether the counter is full, counting nothing.
     async fn check(&self, key: &str, rule: Rule, now_secs: i64) -> Result<Verdict, LimitError>;
     /// Counts one event if the counter is below its limit: `Allowed` means counted,
@@ -58,6 +59,8 @@ pub trait Limiter {
     async fn acquire(&self, key: &str, rule: Rule, now_secs: i64) -> Result<Verdict, LimitError>;
     /// Gives back one event `acquire` counted at `now_secs`.
     async fn release(&self, key: &str, rule: Rule, now_secs: i64) -> Result<(), LimitError>;
+    /// The same limiter on the counters another object holds ([`Kv::at`]).
+    fn at(&self, shard: &Shard) -> Self;
 }
 
 /// Fixed windows aligned to multiples of `window_secs` on the core's clock, one Kv counter
@@ -124,6 +127,10 @@ fn parse(value: Option<&str>) -> u32 {
 }
 
 impl<K: Kv> Limiter for KvLimiter<K> {
+    fn at(&self, shard: &Shard) -> Self {
+        KvLimiter::new(self.kv.at(shard))
+    }
+
     async fn check(&self, key: &str, rule: Rule, now_secs: i64) -> Result<Verdict, LimitError> {
         let (start, left) = window(rule, now_secs);
         let count = self.count(&counter_key(key, start)).await?;

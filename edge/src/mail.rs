@@ -16,6 +16,7 @@ use crate::clock::{self, Clock, DAY};
 use crate::config::EdgeConfig;
 use crate::error::{EdgeError, MailError};
 use crate::kv::Kv;
+use crate::shard::Shard;
 
 /// One plain-text email.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,7 +186,11 @@ impl<K: Kv, C: Clock> Mailer for OutboxMailer<K, C> {
         let ms = self.clock.now_ms().max(0);
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) % 1_000_000;
         let key = format!("{OUTBOX_PREFIX}{ms:015}:{seq:06}");
-        self.kv.put(&key, &value, Some(OUTBOX_TTL_SECS)).await?;
+        // The shared object's (`shard.rs`), whichever object sends it.
+        self.kv
+            .at(&Shard::Shared)
+            .put(&key, &value, Some(OUTBOX_TTL_SECS))
+            .await?;
         Ok(())
     }
 }

@@ -259,6 +259,7 @@ mod tests {
             registration: String::new(),
             session_epoch: 0,
             pending: Vec::new(),
+            arriving_from: None,
         }
     }
 

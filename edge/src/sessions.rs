@@ -57,8 +57,8 @@ pub async fn create(
     account: &Account,
     now: i64,
 ) -> Result<String, EdgeError> {
-    let id = new_secret(rng)?;
     let email_key = account.key_email();
+    let id = crate::shard::tagged(&email_key, &new_secret(rng)?);
     let record = SessionRecord {
         email: email_key.clone(),
         account: account.generation().to_owned(),
@@ -277,7 +277,7 @@ mod tests {
 
     #[test]
     fn reads_the_session_cookie() {
-        let id = "A".repeat(43);
+        let id = crate::shard::tagged("ada@example.com", &"A".repeat(43));
         let mut headers = HeaderMap::new();
         headers.append(COOKIE, HeaderValue::from_static("theme=dark"));
         let line = format!("x=1; {SESSION_COOKIE}={id}");

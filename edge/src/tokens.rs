@@ -118,11 +118,15 @@ pub fn new_secret(rng: &impl Rng) -> Result<String, EdgeError> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Whether `token` has the shape [`new_secret`] produces; anything else is unknown without
-/// a store lookup.
+/// Whether `token` has the shape the core hands out, [`new_secret`] behind its object's
+/// name (`shard::tagged`); anything else is unknown without a store lookup.
 pub fn well_formed(token: &str) -> bool {
-    token.len() == 43
-        && token
+    let Some((_, secret)) = token.split_once('.') else {
+        return false;
+    };
+    crate::shard::of_tagged(token).is_some()
+        && secret.len() == 43
+        && secret
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
@@ -136,7 +140,7 @@ pub async fn issue(
     binding: Binding<'_>,
     now: i64,
 ) -> Result<String, EdgeError> {
-    let token = new_secret(rng)?;
+    let token = crate::shard::tagged(email, &new_secret(rng)?);
     let mut record = TokenRecord {
         email: email.to_owned(),
         registrations: Vec::new(),

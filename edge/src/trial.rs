@@ -18,6 +18,7 @@ use crate::host::Host;
 use crate::kv::{Change, Kv, Txn};
 use crate::mail::{Mailer, templates};
 use crate::service::Edge;
+use crate::shard::Shard;
 
 pub const TRIAL_SECS: i64 = 30 * DAY;
 pub const PLAN_PREFIX: &str = "plan:";
@@ -163,38 +164,46 @@ pub fn start(sub: &mut Subscription, now: i64) -> bool {
     true
 }
 
-/// The writes that move the plan and trial index of `old` to `new` (an email change):
-/// `plan` is the plan record as read, `indexed` whether its trial index was there.
-pub fn moved(old: &str, new: &str, plan: Option<&str>, indexed: bool) -> Result<Txn, EdgeError> {
-    let Some(value) = plan else {
-        return Ok(Txn::new());
-    };
-    let key = plan_key(old);
-    let sub: Subscription = crate::kv::decode(&key, Some(value))?.unwrap_or_default();
-    let mut txn = Txn::new().put(plan_key(new), value, None).delete(key);
-    if let (Some(trial), true) = (&sub.trial, indexed) {
-        txn = txn.delete(index_key(trial.ends_at, old)?).put(
-            index_key(trial.ends_at, new)?,
-            "",
-            Some(INDEX_TTL_SECS),
-        );
-    }
-    Ok(txn)
+/// Lists a trial about to start (its end `now` + 30 days) in the index the daily job walks,
+/// which the shared object holds (`shard.rs`): written before the trial starts, so a trial
+/// is never left out of it. A trial that did not start after all (another sign-in started
+/// it a moment earlier) leaves an entry the job drops, as the plan record decides.
+pub async fn index_start(
+    kv: &impl Kv,
+    account: &accounts::Account,
+    now: i64,
+) -> Result<(), EdgeError> {
+    index(
+        kv,
+        now + TRIAL_SECS,
+        &account.key_email(),
+        account.generation(),
+    )
+    .await
 }
 
-pub async fn write_index(
+/// Lists the trial of `email_key`'s account ending at `ends_at`. The entry holds the
+/// account's generation, so that the job drops an entry only while it is the one it read,
+/// never a later account's.
+pub async fn index(
     kv: &impl Kv,
+    ends_at: i64,
     email_key: &str,
-    sub: &Subscription,
+    generation: &str,
 ) -> Result<(), EdgeError> {
-    if let Some(trial) = &sub.trial {
-        kv.put(
-            &index_key(trial.ends_at, email_key)?,
-            "",
-            Some(INDEX_TTL_SECS),
-        )
+    let key = index_key(ends_at, email_key)?;
+    kv.at(&Shard::Shared)
+        .put(&key, generation, Some(INDEX_TTL_SECS))
         .await?;
-    }
+    Ok(())
+}
+
+/// Drops a trial's index entry, only while it still holds `generation` (what was read).
+pub async fn unindex(kv: &impl Kv, key: &str, generation: Option<&str>) -> Result<(), EdgeError> {
+    let drop = Txn::new()
+        .expect(key, generation.map(str::to_owned))
+        .delete(key);
+    kv.at(&Shard::Shared).commit(&drop).await?;
     Ok(())
 }
 
@@ -244,7 +253,7 @@ fn next_step(sub: &Subscription, now: i64) -> Step {
 }
 
 pub(crate) async fn run<H: Host>(edge: &Edge<H>, now: i64) -> Result<ScheduledReport, EdgeError> {
-    let kv = edge.host().kv();
+    let index = edge.host().kv().at(&Shard::Shared);
     let horizon = clock::utc_date(now + REMINDER_BEFORE_END_SECS)?;
     let mut report = ScheduledReport {
         now: clock::rfc3339(now)?,
@@ -252,13 +261,13 @@ pub(crate) async fn run<H: Host>(edge: &Edge<H>, now: i64) -> Result<ScheduledRe
     };
     let mut cursor: Option<String> = None;
     'pages: loop {
-        let page = kv.list(INDEX_PREFIX, cursor.as_deref(), 100).await?;
+        let page = index.list(INDEX_PREFIX, cursor.as_deref(), 100).await?;
         for key in &page.keys {
             let Some((date, email_key)) = key
                 .strip_prefix(INDEX_PREFIX)
                 .and_then(|rest| rest.split_once(':'))
             else {
-                kv.delete(key).await?;
+                index.delete(key).await?;
                 continue;
             };
             if date > horizon.as_str() {
@@ -283,31 +292,34 @@ pub(crate) async fn run<H: Host>(edge: &Edge<H>, now: i64) -> Result<ScheduledRe
     Ok(report)
 }
 
+/// One entry of the index: the account's plan record decides, on the address's object.
 async fn process<H: Host>(
     edge: &Edge<H>,
     index_key: &str,
     email_key: &str,
     now: i64,
 ) -> Result<Option<Step>, EdgeError> {
-    let kv = edge.host().kv();
+    let index = edge.host().kv().at(&Shard::Shared);
+    // What the entry holds (the generation of the account that started the trial): it is
+    // dropped only while it still holds that, so a trial started since (the address
+    // deleted and registered again, its trial ending the same day) keeps its entry.
+    let entry = index.get(index_key).await?;
+    let entry = entry.as_deref();
+    let kv = edge.host().kv().at(&Shard::of_address(email_key));
     let config = edge.config();
-    let account_key = accounts::account_key(email_key);
-    let read_account = kv.get(&account_key).await?;
-    let Some(account) = accounts::parse(&account_key, read_account.as_deref())? else {
-        // Only while the account is still absent: not a new one's entry.
-        let gone = Txn::new().expect(account_key, None).delete(index_key);
-        kv.commit(&gone).await?;
-        return Ok(None);
+    let account = match accounts::resolve(&kv, email_key).await? {
+        accounts::Found::Live(account) => account,
+        // An email change to this address is under way: its trial is looked at next time.
+        accounts::Found::Arriving => return Ok(Some(Step::Wait)),
+        accounts::Found::Absent => {
+            unindex(&index, index_key, entry).await?;
+            return Ok(None);
+        }
     };
-    let (sub, read_plan) = read(kv, email_key).await?;
-    // An entry the plan as read says is done goes only while the plan is still that: a
-    // trial started since (the address deleted and registered again) keeps its entry.
-    let drop_entry = Txn::new()
-        .expect(plan_key(email_key), read_plan)
-        .delete(index_key);
+    let sub = load(&kv, email_key).await?;
     let step = next_step(&sub, now);
     let Some(trial) = sub.trial.clone() else {
-        kv.commit(&drop_entry).await?;
+        unindex(&index, index_key, entry).await?;
         return Ok(None);
     };
     match step {
@@ -324,7 +336,7 @@ async fn process<H: Host>(
             // mail after the flag would mean none. The flag goes on the trial as it is
             // then: a plan chosen while the mail went out stays chosen.
             edge.host().mailer().send(&mail).await?;
-            update(kv, email_key, |sub| {
+            update(&kv, email_key, |sub| {
                 if let Some(trial) = &mut sub.trial {
                     trial.reminder_sent_at.get_or_insert(now);
                 }
@@ -334,7 +346,7 @@ async fn process<H: Host>(
         Step::End => {
             // Decided on the subscription as it is at the write: the plan chosen last,
             // and nothing if another run ended the trial first.
-            let (plan, _) = update(kv, email_key, |sub| {
+            let (plan, _) = update(&kv, email_key, |sub| {
                 if next_step(sub, now) != Step::End {
                     return None;
                 }
@@ -357,11 +369,9 @@ async fn process<H: Host>(
                 now,
             );
             edge.host().mailer().send(&mail).await?;
-            kv.delete(index_key).await?;
+            unindex(&index, index_key, entry).await?;
         }
-        Step::Drop => {
-            kv.commit(&drop_entry).await?;
-        }
+        Step::Drop => unindex(&index, index_key, entry).await?,
         Step::Wait => {}
     }
     Ok(Some(step))

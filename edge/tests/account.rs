@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Harness, PASSWORD, START, form, header, location, text, token_in};
+use common::{Harness, PASSWORD, START, cookie_of, form, header, location, text, token_in};
 
 const EMAIL: &str = "ada@example.test";
 const NEW_PASSWORD: &str = "Another-horse2";
@@ -499,8 +499,10 @@ fn email_change_moves_everything_at_confirmation_only() {
     ] {
         assert!(after.contains_key(&key), "{key}");
     }
-    // Sessions stay valid and now read the new address.
-    let (status, json) = h.account_json(&cookie);
+    // The old address's sessions ended with it; the browser that confirmed is signed in
+    // at the new address.
+    assert_eq!(h.account_json(&cookie).0, 401);
+    let (status, json) = h.account_json(&cookie_of(&confirmed));
     assert_eq!(status, 200);
     assert_eq!(json["email"], new);
     assert_eq!(json["plan_after_trial"], "plus");
@@ -512,6 +514,82 @@ fn email_change_moves_everything_at_confirmation_only() {
         &form(&[("token", &token), ("password", PASSWORD)]),
     );
     assert_eq!(reused.status(), 400);
+}
+
+/// An email change stopped between its commits (the two addresses are two objects on
+/// Workers): before the old address lets go, nothing moved and the link still works;
+/// after, the account is at the new address, whether or not the mark was cleared.
+#[test]
+fn an_email_change_stopped_half_way_moves_all_or_nothing() {
+    let (h, cookie) = signed_up();
+    let new = "ada.new@example.test";
+    let (old_key, new_key) = (format!("account:{EMAIL}"), format!("account:{new}"));
+    post_as(
+        &h,
+        &cookie,
+        "/api/account/email",
+        &[("email", new), ("current_password", PASSWORD)],
+    );
+    let token = change_link(&h, new);
+    let confirm = || {
+        h.post(
+            "/api/account/email/confirm",
+            &form(&[("token", &token), ("password", PASSWORD)]),
+        )
+    };
+
+    // Stopped at the old address's commit: the copy at the new address is not used.
+    h.store.fail_commit(move |txn| {
+        let deleted = |w: &edge::Write| matches!(w, edge::Write::Delete { key } if *key == old_key);
+        txn.writes.iter().any(deleted)
+    });
+    assert_eq!(confirm().status(), 500);
+    assert!(h.kv.snapshot().contains_key(&format!("account:{new}")));
+    assert_eq!(h.sign_in(new, PASSWORD).status(), 422);
+    assert_eq!(
+        h.account_json(&cookie).0,
+        200,
+        "still signed in at the old address"
+    );
+    assert_eq!(location(&h.sign_in(EMAIL, PASSWORD)), Some("/account/"));
+
+    // Again, stopped after it (the mark not cleared): the move happened.
+    h.store.fail_commit(move |txn| {
+        let clears = |w: &edge::Write| {
+            matches!(w, edge::Write::Put { key, value, .. }
+                if *key == new_key && !value.contains("arriving_from"))
+        };
+        txn.writes.iter().any(clears)
+    });
+    assert_eq!(confirm().status(), 500);
+    assert_eq!(h.sign_in(EMAIL, PASSWORD).status(), 422);
+    assert_eq!(h.account_json(&cookie).0, 401);
+    let signed_in = h.sign_in(new, PASSWORD);
+    assert_eq!(location(&signed_in), Some("/account/"));
+    let (status, json) = h.account_json(&cookie_of(&signed_in));
+    assert_eq!(status, 200);
+    assert_eq!(json["email"], new);
+    assert_eq!(json["plan"], "trial");
+    // The first read cleared the mark. The trial is listed under the new address; the
+    // old address's entry, left by the stopped request, goes at the job's next run.
+    assert!(!records(&h)[&format!("account:{new}")].contains("arriving_from"));
+    let listed = || -> Vec<String> {
+        let keys = records(&h).into_keys();
+        keys.filter(|k| k.starts_with("trial-end:")).collect()
+    };
+    assert_eq!(listed().len(), 2);
+    h.advance(28 * 86_400);
+    let report = common::block_on(h.edge.run_scheduled()).expect("job");
+    assert_eq!((report.checked, report.reminders_sent), (2, 1));
+    assert_eq!(listed(), [format!("trial-end:2026-01-31:{new}")]);
+    assert_eq!(
+        h.mail
+            .sent_to(new)
+            .last()
+            .map(|m| m.subject.contains("trial")),
+        Some(true)
+    );
+    assert_eq!(confirm().status(), 400, "the link was used");
 }
 
 #[test]

@@ -21,7 +21,7 @@ fn post_from(h: &Harness, ip: Option<&str>, path: &str, body: &str) -> Response<
         .body(Bytes::copy_from_slice(body.as_bytes()))
         .expect("request");
     let ip = ip.map(|ip| ip.parse::<IpAddr>().expect("an IP address"));
-    block_on(h.edge.handle(request, ip))
+    h.send_from(request, ip)
 }
 
 fn sign_in_from(h: &Harness, ip: Option<&str>, email: &str, password: &str) -> u16 {

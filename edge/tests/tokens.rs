@@ -20,7 +20,10 @@ fn tokens_are_random_hashed_and_single_use() {
         START,
     ))
     .expect("issue");
-    assert_eq!(token.len(), 43);
+    // 256 random bits behind the name of the object holding the address's records.
+    let (name, secret) = token.split_once('.').expect("object name, then secret");
+    assert_eq!(name, edge::shard::name_of("a@b.test"));
+    assert_eq!(secret.len(), 43);
     assert!(tokens::well_formed(&token));
     let keys: Vec<String> = kv.snapshot().into_keys().collect();
     let hashed = format!("reset:{}", tokens::sha256_hex(token.as_bytes()));

@@ -57,7 +57,7 @@ describe('Workers host, mail through Cloudflare Email Service', () => {
     // Nothing the registrant typed reaches an unverified address.
     assert.match(text, /Hello,/);
     assert.ok(!text.includes('Grace'), text);
-    const link = text.match(/https?:\/\/\S+\/api\/verify\?token=[\w-]+/)?.[0];
+    const link = text.match(/https?:\/\/\S+\/api\/verify\?token=[\w.-]+/)?.[0];
     assert.ok(link?.startsWith(`${BASE}/`), `a verification link on SITE_URL in: ${text}`);
 
     // The link leads to the confirm page; the password chosen confirms and signs in.

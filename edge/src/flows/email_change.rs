@@ -3,23 +3,25 @@
 //! account; `GET /confirm-email/?token=` shows the form, and only its POST uses the
 //! token, with the account's password. Until then the old address signs in. Whether the
 //! new address is taken is not looked at before then (the answer must not tell), and at
-//! confirmation a taken address is refused. Confirming moves every record keyed by the
-//! address (account, plan, trial index, sessions) to the new one; sessions stay valid.
+//! confirmation a taken address is refused. Confirming moves the account, its plan and
+//! its trial's index entry to the new address ([`move_account`]); the sessions and links of
+//! the old address end, and the browser that confirmed is signed in at the new one.
 
 use http::StatusCode;
 
-use crate::accounts;
+use crate::accounts::{self, Account};
 use crate::ctx::Ctx;
 use crate::error::EdgeError;
 use crate::forms::{self, Form};
 use crate::host::Host;
-use crate::kv::{self, Change, Kv};
+use crate::kv::{self, Change, Kv, Txn};
 use crate::mail::templates;
 use crate::pages::{FormMessage, PageFill};
 use crate::password::{self, Verification};
 use crate::response::{self, Resp};
 use crate::service::Edge;
 use crate::sessions;
+use crate::shard::Shard;
 use crate::tokens::{self, Binding, TokenKind};
 use crate::trial;
 
@@ -227,7 +229,14 @@ pub(crate) async fn confirm<H: Host>(
             )
             .await
         }
-        Moved::Done => response::redirect("/account/?email_changed=1"),
+        Moved::Done(account) => {
+            // Signed in at the new address (the sessions of the old one ended with it).
+            let there = kv.at(&Shard::of_address(&new));
+            let id = sessions::create(&there, host.rng(), &account, ctx.now).await?;
+            let mut answer = response::redirect("/account/?email_changed=1")?;
+            sessions::sign_in_cookies(&mut answer, &id)?;
+            Ok(answer)
+        }
     }
 }
 
@@ -238,18 +247,32 @@ enum Moved {
     LinkUsed,
     /// The new address belongs to a verified account: the link is used up, nothing moved.
     Taken,
-    Done,
+    /// The account, now at the new address.
+    Done(Box<Account>),
 }
 
-/// Moves every record keyed by `old` to `new` in one commit that also uses the link up:
-/// the account (now showing `new_display`), its plan and trial index, its sessions; the
-/// tokens of the old address are deleted, and an unverified registration of `new` (whoever
-/// confirms here reads its mail) can never be confirmed now. Applies only while the link,
-/// both accounts and the plan are as read, so it is all or nothing, and at most once.
+/// How many times a move is tried again when the plan changed while it ran.
+const MOVE_ATTEMPTS: usize = 3;
+
+/// Moves the account from `old` to `new`. The two addresses' records are two objects on
+/// Workers (`shard.rs`) and no commit spans two, so it takes three commits, and the second
+/// decides:
+///
+/// 1. At the new address: a copy of the account and its plan, marked as arriving
+///    ([`Account::arriving_from`]), which nothing uses yet. A verified account there
+///    refuses it (`Taken`, the link used up); an unverified registration there is
+///    deleted (whoever confirms here reads the new address's mail, so it can never be
+///    confirmed now).
+/// 2. At the old address: the link used up, and the account, plan, sessions and tokens
+///    deleted, only while the link, the account and the plan are as checked. From this
+///    commit on the copy is the account ([`accounts::resolve`]), whether or not step 3
+///    runs; if it does not apply, the copy is deleted and nothing moved.
+/// 3. At the new address: the mark cleared. The trial's index entry is moved (written
+///    for the new address before step 2, dropped at the old one after it).
 async fn move_account(
     kv: &impl Kv,
     token: &str,
-    checked: &accounts::Account,
+    checked: &Account,
     old: &str,
     new: &str,
     new_display: &str,
@@ -258,57 +281,124 @@ async fn move_account(
     let Some(token_key) = tokens::store_key(TokenKind::EmailChange, token) else {
         return Ok(Moved::LinkUsed);
     };
+    let there = kv.at(&Shard::of_address(new));
     let (old_key, new_key) = (accounts::account_key(old), accounts::account_key(new));
     let (old_plan, new_plan) = (trial::plan_key(old), trial::plan_key(new));
-    let indexed = match trial::load(kv, old).await?.trial {
-        Some(trial) => kv
-            .get(&trial::index_key(trial.ends_at, old)?)
-            .await?
-            .is_some(),
-        None => false,
-    };
-    // Listed before: a session created meanwhile at the old address dies with its account.
-    let sessions = sessions::move_all(kv, old, new, now).await?;
-    let old_tokens = tokens::delete_all(kv, old, &[]).await?;
-    let keys = [&*token_key, &*old_key, &*new_key, &*old_plan, &*new_plan];
-    kv::update_many(kv, &keys, |values| {
-        let Some((_, use_up)) = tokens::held(
-            TokenKind::EmailChange,
-            &token_key,
-            values[0].as_deref(),
-            now,
-        )?
-        else {
-            return Ok(Change::Keep(Moved::LinkUsed));
+    let generation = checked.generation();
+    let mut copy = checked.clone();
+    copy.email = new_display.to_owned();
+    copy.arriving_from = Some(old.to_owned());
+    let copy_value = serde_json::to_string(&copy).map_err(EdgeError::Encode)?;
+    for _ in 0..MOVE_ATTEMPTS {
+        let plan = kv.get(&old_plan).await?;
+        let sub: trial::Subscription = kv::decode(&old_plan, plan.as_deref())?.unwrap_or_default();
+        let new_entry = match &sub.trial {
+            Some(trial) => Some(trial::index_key(trial.ends_at, new)?),
+            None => None,
         };
-        let current = accounts::parse(&old_key, values[1].as_deref())?;
-        let unchanged = current.as_ref().is_some_and(|a| {
-            a.verified
-                && a.generation() == checked.generation()
-                && a.session_epoch == checked.session_epoch
-                && a.password_hash == checked.password_hash
-        });
-        let Some(mut account) = current.filter(|_| unchanged) else {
-            return Ok(Change::Commit(use_up, Moved::LinkUsed));
+        let unindex_new = async || match &new_entry {
+            Some(entry) => trial::unindex(kv, entry, Some(generation)).await,
+            None => Ok(()),
         };
-        let mut txn = use_up;
-        if let Some(existing) = accounts::parse(&new_key, values[2].as_deref())? {
-            if existing.verified {
-                return Ok(Change::Commit(txn, Moved::Taken));
+
+        // 1. The copy at the new address.
+        let placed = kv::update_many(&there, &[&new_key, &new_plan], |values| {
+            let mut txn = Txn::new();
+            if let Some(existing) = accounts::parse(&new_key, values[0].as_deref())? {
+                let ours = existing.arriving_from.as_deref() == Some(old)
+                    && existing.generation() == generation;
+                if existing.verified && !ours {
+                    return Ok(Change::Keep(false));
+                }
+                for id in &existing.pending {
+                    txn = txn.delete(accounts::registration_key(id));
+                }
             }
-            for id in &existing.pending {
-                txn = txn.delete(accounts::registration_key(id));
-            }
+            txn = txn.put(new_key.as_str(), copy_value.as_str(), None);
+            txn = match &plan {
+                Some(value) => txn.put(new_plan.as_str(), value.as_str(), None),
+                None => txn.delete(new_plan.as_str()),
+            };
+            Ok(Change::Commit(txn, true))
+        })
+        .await?;
+        if !placed {
+            tokens::consume(kv, TokenKind::EmailChange, token, now).await?;
+            return Ok(Moved::Taken);
         }
-        account.email = new_display.to_owned();
-        let plan = trial::moved(old, new, values[3].as_deref(), indexed)?;
-        let txn = txn
-            .and(old_tokens.clone())
-            .delete(old_key.as_str())
-            .and(account.write()?)
-            .and(plan)
-            .and(sessions.clone());
-        Ok(Change::Commit(txn, Moved::Done))
-    })
-    .await
+        // Listed for the daily job before the move can take effect. No account of the new
+        // address is verified (step 1 applied), so an entry already there is a stale one.
+        if let Some(trial) = &sub.trial {
+            trial::index(kv, trial.ends_at, new, generation).await?;
+        }
+
+        // 2. The old address lets go: the commit that decides. Listed before: a session
+        // created meanwhile dies with its account all the same.
+        let sessions = sessions::delete_all(kv, old).await?;
+        let old_tokens = tokens::delete_all(kv, old, &[]).await?;
+        let keys = [&*token_key, &*old_key, &*old_plan];
+        let decided = kv::update_many(kv, &keys, |values| {
+            let Some((_, use_up)) = tokens::held(
+                TokenKind::EmailChange,
+                &token_key,
+                values[0].as_deref(),
+                now,
+            )?
+            else {
+                return Ok(Change::Keep(Step::LinkUsed));
+            };
+            let current = accounts::parse(&old_key, values[1].as_deref())?;
+            if current.as_ref() != Some(checked) {
+                return Ok(Change::Commit(use_up, Step::LinkUsed));
+            }
+            if values[2] != plan {
+                return Ok(Change::Keep(Step::PlanChanged));
+            }
+            let txn = use_up
+                .and(old_tokens.clone())
+                .and(sessions.clone())
+                .delete(old_key.as_str())
+                .delete(old_plan.as_str());
+            Ok(Change::Commit(txn, Step::Moved))
+        })
+        .await?;
+        if decided != Step::Moved {
+            // Nothing moved: the copy goes (only as it was written: after step 2 of a
+            // racing confirmation it is that one's account).
+            let withdraw = Txn::new()
+                .expect(new_key.as_str(), Some(copy_value.clone()))
+                .delete(new_key.as_str())
+                .delete(new_plan.as_str());
+            there.commit(&withdraw).await?;
+            unindex_new().await?;
+            if decided == Step::PlanChanged {
+                continue;
+            }
+            return Ok(Moved::LinkUsed);
+        }
+
+        // 3. The copy is the account now; clearing the mark spares later reads a look at
+        // the old address. Whoever resolves it first writes it.
+        let mut arrived = copy.clone();
+        arrived.arriving_from = None;
+        let clear = Txn::new()
+            .expect(new_key.as_str(), Some(copy_value.clone()))
+            .and(arrived.write()?);
+        there.commit(&clear).await?;
+        if let Some(trial) = &sub.trial {
+            let entry = trial::index_key(trial.ends_at, old)?;
+            trial::unindex(kv, &entry, Some(generation)).await?;
+        }
+        return Ok(Moved::Done(Box::new(arrived)));
+    }
+    Ok(Moved::LinkUsed)
+}
+
+/// What step 2 of [`move_account`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Moved,
+    LinkUsed,
+    /// The plan changed while the move ran: tried again on the new one.
+    PlanChanged,
 }

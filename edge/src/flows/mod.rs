@@ -51,6 +51,7 @@ use crate::limiter::{Limiter, Rule, Verdict, network};
 use crate::pages::{self, FormMessage, PageFill, Pages};
 use crate::response::{self, Resp};
 use crate::service::Edge;
+use crate::shard::Shard;
 
 /// The site's page at `path` (or the built-in one) with `fill` applied.
 pub(crate) async fn form_page<H: Host>(
@@ -156,7 +157,33 @@ pub(crate) async fn refuse<H: Host>(
 
 /// One counter and its rule; no key when the counter does not apply (the per-IP gate
 /// without a client IP).
-pub(crate) type Gate = (Option<String>, Rule);
+#[derive(Debug, Clone)]
+pub(crate) struct Gate {
+    pub key: Option<String>,
+    pub rule: Rule,
+    /// The object holding the counter (`shard.rs`); `None`: the request's own, the
+    /// address's.
+    pub at: Option<Shard>,
+}
+
+impl Gate {
+    /// A counter of the address the request is for, held by its object.
+    fn own(key: String, rule: Rule) -> Self {
+        Gate {
+            key: Some(key),
+            rule,
+            at: None,
+        }
+    }
+}
+
+/// The limiter holding `gate`'s counter.
+fn limiter_for<H: Host>(edge: &Edge<H>, gate: &Gate) -> H::Limiter {
+    match &gate.at {
+        Some(shard) => edge.host().limiter().at(shard),
+        None => edge.host().limiter().clone(),
+    }
+}
 
 /// The mail a request sends. Each kind has its own counters, so that asking for reset
 /// links cannot use up the verification mail, nor the other way round.
@@ -188,10 +215,11 @@ pub(crate) fn ip_key(route: &str, ip: Option<IpAddr>) -> Option<String> {
 
 /// The per-IP gate of a POST to `route`: the client's network, the POST limit.
 pub(crate) fn ip_gate<H: Host>(edge: &Edge<H>, ctx: &Ctx, route: &str) -> Gate {
-    (
-        ip_key(route, ctx.client_ip),
-        edge.config().limits.posts_per_ip,
-    )
+    Gate {
+        key: ip_key(route, ctx.client_ip),
+        rule: edge.config().limits.posts_per_ip,
+        at: Some(Shard::of_network(&network(ctx.client_ip))),
+    }
 }
 
 /// The gates of a request to `route` that sends `kind` mail to `email`: per IP, per
@@ -207,11 +235,17 @@ pub(crate) fn mail_gates<H: Host>(
     let (kind, net, email) = (kind.key(), network(ctx.client_ip), &email.key);
     [
         ip_gate(edge, ctx, route),
-        (
-            Some(format!("mail-net:{kind}:{net}:{email}")),
-            limits.mails_per_email,
-        ),
-        (Some(format!("mail:{kind}:{email}")), limits.mails_ceiling),
+        Gate {
+            at: Some(Shard::of_address(email)),
+            ..Gate::own(
+                format!("mail-net:{kind}:{net}:{email}"),
+                limits.mails_per_email,
+            )
+        },
+        Gate {
+            at: Some(Shard::of_address(email)),
+            ..Gate::own(format!("mail:{kind}:{email}"), limits.mails_ceiling)
+        },
     ]
 }
 
@@ -227,12 +261,12 @@ pub(crate) fn sign_in_failure_gates<H: Host>(
     let limits = &edge.config().limits;
     let (net, email) = (network(ctx.client_ip), email_key);
     [
-        (
-            Some(format!("sign-in-fail-net:{net}:{email}")),
+        Gate::own(
+            format!("sign-in-fail-net:{net}:{email}"),
             limits.sign_in_failures_per_email,
         ),
-        (
-            Some(format!("sign-in-fail:{email}")),
+        Gate::own(
+            format!("sign-in-fail:{email}"),
             limits.sign_in_failures_ceiling,
         ),
     ]
@@ -245,10 +279,10 @@ pub(crate) async fn limited<H: Host>(
     now: i64,
 ) -> Result<Option<u64>, EdgeError> {
     let mut wait = None;
-    for (key, rule) in checks {
-        let Some(key) = key else { continue };
+    for gate in checks {
+        let Some(key) = &gate.key else { continue };
         if let Verdict::Limited { retry_after_secs } =
-            edge.host().limiter().check(key, *rule, now).await?
+            limiter_for(edge, gate).check(key, gate.rule, now).await?
         {
             wait = Some(wait.map_or(retry_after_secs, |w: u64| w.max(retry_after_secs)));
         }
@@ -263,11 +297,11 @@ pub(crate) async fn acquire<H: Host>(
     gates: &[Gate],
     now: i64,
 ) -> Result<Option<u64>, EdgeError> {
-    let limiter = edge.host().limiter();
-    for (at, (key, rule)) in gates.iter().enumerate() {
-        let Some(key) = key else { continue };
-        if let Verdict::Limited { retry_after_secs } = limiter.acquire(key, *rule, now).await? {
-            release(edge, &gates[..at], now).await?;
+    for (done, gate) in gates.iter().enumerate() {
+        let Some(key) = &gate.key else { continue };
+        let verdict = limiter_for(edge, gate).acquire(key, gate.rule, now).await?;
+        if let Verdict::Limited { retry_after_secs } = verdict {
+            release(edge, &gates[..done], now).await?;
             return Ok(Some(retry_after_secs));
         }
     }
@@ -280,9 +314,9 @@ pub(crate) async fn release<H: Host>(
     gates: &[Gate],
     now: i64,
 ) -> Result<(), EdgeError> {
-    for (key, rule) in gates {
-        if let Some(key) = key {
-            edge.host().limiter().release(key, *rule, now).await?;
+    for gate in gates {
+        if let Some(key) = &gate.key {
+            limiter_for(edge, gate).release(key, gate.rule, now).await?;
         }
     }
     Ok(())

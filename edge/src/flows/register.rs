@@ -133,6 +133,7 @@ pub(crate) async fn post<H: Host>(
             registration: id.clone(),
             session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
             pending,
+            arriving_from: None,
         };
         Ok(Edit::Save {
             also: registration.write()?,

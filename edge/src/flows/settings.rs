@@ -380,13 +380,10 @@ pub(crate) async fn delete<H: Host>(
     // the password was checked against. A session or link missed by the listing is dead:
     // a later account of the address is another generation.
     let kv = edge.host().kv();
-    let mut records = sessions::delete_all(kv, &key)
+    let records = sessions::delete_all(kv, &key)
         .await?
         .and(tokens::delete_all(kv, &key, &[]).await?)
         .delete(trial::plan_key(&key));
-    if let Some(trial) = &who.1.trial {
-        records = records.delete(trial::index_key(trial.ends_at, &key)?);
-    }
     let deleted = accounts::edit(kv, &key, |stored| {
         Ok(match stored {
             Some(stored) if still(&stored, &who.0) => {
@@ -402,6 +399,12 @@ pub(crate) async fn delete<H: Host>(
     .await?;
     if !deleted {
         return not_signed_in(ctx);
+    }
+    // The trial's entry in the job's index (the shared object's), only while it is this
+    // account's; one left behind is dropped by the job, which finds no account.
+    if let Some(trial) = &who.1.trial {
+        let entry = trial::index_key(trial.ends_at, &key)?;
+        trial::unindex(kv, &entry, Some(who.0.account.generation())).await?;
     }
     ctx.mail
         .queue(templates::goodbye(edge.config(), &account.email, ctx.now));

@@ -157,10 +157,11 @@ pub(crate) async fn signed_in<H: Host>(
     let host = edge.host();
     let kv = host.kv();
     let email_key = &account.key_email();
-    // Started once, whatever the sign-ins racing this one do.
-    let (started, sub) = trial::update(kv, email_key, |sub| trial::start(sub, ctx.now)).await?;
-    if started {
-        trial::write_index(kv, email_key, &sub).await?;
+    // Started once, whatever the sign-ins racing this one do; listed for the daily job
+    // before it starts (the index is the shared object's).
+    if trial::load(kv, email_key).await?.trial.is_none() {
+        trial::index_start(kv, account, ctx.now).await?;
+        trial::update(kv, email_key, |sub| trial::start(sub, ctx.now)).await?;
     }
     // A new id at every sign-in: a session id planted before sign-in is worth nothing.
     if let Some(old) = sessions::cookie_value(&ctx.headers) {

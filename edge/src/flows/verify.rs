@@ -239,6 +239,7 @@ pub(crate) async fn confirm<H: Host>(
             // The credential is set: reset links issued before stop working.
             session_epoch: existing.as_ref().map_or(0, |a| a.session_epoch + 1),
             pending: Vec::new(),
+            arriving_from: None,
         };
         // The other registrations can never be confirmed now (the address is verified).
         let mut txn = use_up.and(account.write()?);

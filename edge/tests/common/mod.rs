@@ -11,9 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
+use edge::shard::{self, Shard};
 use edge::{
     CapturingMailer, Edge, EdgeConfig, Kv, KvError, KvLimiter, Limits, ListPage, Mail, ManualClock,
-    MemoryKv, SeededRng, Services, StaticPages, Txn,
+    MemoryKv, SeededRng, Services, StaticPages, Txn, Write,
 };
 use http::{Method, Request, Response};
 
@@ -44,10 +45,25 @@ pub type TestHost =
 /// reads shows whether it depends on freshness: a flow that writes only what it read
 /// (`kv::update`, `kv::take`) fails and changes nothing; one that writes blind undoes
 /// what happened since.
+///
+/// It also plays the Workers host's objects (`edge::shard`): each request runs on the
+/// object `shard::route` names ([`Harness::send`]), every record belongs to the object
+/// that wrote it, and a flow that reads or writes another object's record without
+/// `Kv::at` panics, naming both (on Workers it would find nothing there). A listing shows
+/// only the object's own records, as on Workers.
+type Picker = Box<dyn Fn(&Txn) -> bool + Send>;
+
 #[derive(Clone)]
 pub struct StaleKv {
     live: MemoryKv,
     frozen: Arc<Mutex<Option<BTreeMap<String, String>>>>,
+    owners: Arc<Mutex<BTreeMap<String, Shard>>>,
+    /// The object of the request being answered.
+    here: Arc<Mutex<Shard>>,
+    /// Set for a handle on another object (`Kv::at`).
+    fixed: Option<Shard>,
+    /// The next commit this picks fails.
+    failing: Arc<Mutex<Option<Picker>>>,
 }
 
 impl StaleKv {
@@ -55,7 +71,17 @@ impl StaleKv {
         Self {
             live,
             frozen: Arc::default(),
+            owners: Arc::default(),
+            here: Arc::new(Mutex::new(Shard::Shared)),
+            fixed: None,
+            failing: Arc::default(),
         }
+    }
+
+    /// Fails the next commit `pick` says yes to: a request that stops there, as one whose
+    /// Worker was stopped between two objects' commits.
+    pub fn fail_commit(&self, pick: impl Fn(&Txn) -> bool + Send + 'static) {
+        *self.failing.lock().expect("lock") = Some(Box::new(pick));
     }
 
     /// From now on, reads see the store as it is now.
@@ -72,10 +98,43 @@ impl StaleKv {
     pub fn thaw(&self) {
         *self.frozen.lock().expect("lock") = None;
     }
+
+    /// The object the next calls run on (until the next request).
+    pub fn run_on(&self, shard: Shard) {
+        *self.here.lock().expect("lock") = shard;
+    }
+
+    /// The object holding `key`, if a flow wrote it.
+    pub fn owner(&self, key: &str) -> Option<Shard> {
+        self.owners.lock().expect("lock").get(key).cloned()
+    }
+
+    fn object(&self) -> Shard {
+        self.fixed
+            .clone()
+            .unwrap_or_else(|| self.here.lock().expect("lock").clone())
+    }
+
+    fn check(&self, key: &str, what: &str) {
+        let object = self.object();
+        if let Some(owner) = self.owner(key)
+            && owner != object
+        {
+            panic!("{what} {key}, a record of {owner:?}, on {object:?}: use Kv::at");
+        }
+    }
 }
 
 impl Kv for StaleKv {
+    fn at(&self, shard: &Shard) -> Self {
+        Self {
+            fixed: Some(shard.clone()),
+            ..self.clone()
+        }
+    }
+
     async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        self.check(key, "read");
         let stale = self
             .frozen
             .lock()
@@ -89,7 +148,31 @@ impl Kv for StaleKv {
     }
 
     async fn commit(&self, txn: &Txn) -> Result<bool, KvError> {
-        self.live.commit(txn).await
+        {
+            let mut failing = self.failing.lock().expect("lock");
+            if failing.as_ref().is_some_and(|pick| pick(txn)) {
+                *failing = None;
+                return Err(KvError::new("the commit was stopped (a test)"));
+            }
+        }
+        for (key, _) in &txn.expect {
+            self.check(key, "expected");
+        }
+        for write in &txn.writes {
+            let (Write::Put { key, .. } | Write::Delete { key }) = write;
+            self.check(key, "wrote");
+        }
+        let done = self.live.commit(txn).await?;
+        if done {
+            let mut owners = self.owners.lock().expect("lock");
+            for write in &txn.writes {
+                match write {
+                    Write::Put { key, .. } => owners.insert(key.clone(), self.object()),
+                    Write::Delete { key } => owners.remove(key),
+                };
+            }
+        }
+        Ok(done)
     }
 
     async fn list(
@@ -98,7 +181,12 @@ impl Kv for StaleKv {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<ListPage, KvError> {
-        self.live.list(prefix, cursor, limit).await
+        let object = self.object();
+        let mut page = self.live.list(prefix, cursor, limit).await?;
+        let owners = self.owners.lock().expect("lock");
+        page.keys
+            .retain(|key| owners.get(key).is_none_or(|owner| *owner == object));
+        Ok(page)
     }
 }
 
@@ -185,8 +273,19 @@ impl Harness {
         }
     }
 
+    /// Answers `req` on the object the Worker would send it to (`shard::route`); calls
+    /// outside a request (the daily job) run on the shared object.
     pub fn send(&self, req: Request<Bytes>) -> Response<Bytes> {
-        block_on(self.edge.handle(req, Some(IP)))
+        self.send_from(req, Some(IP))
+    }
+
+    /// [`Harness::send`] from the client `ip`.
+    pub fn send_from(&self, req: Request<Bytes>, ip: Option<IpAddr>) -> Response<Bytes> {
+        let limits = &self.edge.config().limits;
+        self.store.run_on(shard::route(&req, limits.max_body_bytes));
+        let answer = block_on(self.edge.handle(req, ip));
+        self.store.run_on(Shard::Shared);
+        answer
     }
 
     pub fn post_with(&self, path: &str, body: &[u8], headers: &[(&str, &str)]) -> Response<Bytes> {
@@ -348,6 +447,6 @@ pub fn token_in(text: &str, marker: &str) -> String {
     let start = text.find(marker).expect("link in mail") + marker.len();
     text[start..]
         .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         .collect()
 }
