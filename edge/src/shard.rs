@@ -22,6 +22,7 @@
 
 use bytes::Bytes;
 use http::Request;
+use serde::{Deserialize, Serialize};
 
 use crate::forms;
 use crate::routes::{self, Lookup, Route};
@@ -32,7 +33,7 @@ use crate::tokens::sha256_hex;
 const NAME_LEN: usize = 16;
 
 /// A store object.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Shard {
     /// The object of an address: its name ([`name_of`]), not the address.
     Address(String),

@@ -16,15 +16,19 @@
 //! counted on its /64 there as in the store; a request it refuses gets the period as its
 //! `Retry-After`.
 
+use std::rc::Rc;
+
 use worker::RateLimiter;
 
 use crate::error::LimitError;
 use crate::kv::Kv;
 use crate::limiter::{KvLimiter, Limiter, Rule, Verdict};
+use crate::shard::Shard;
 
+#[derive(Clone)]
 pub struct WorkersLimiter<K> {
     kv: KvLimiter<K>,
-    binding: Option<RateLimiter>,
+    binding: Option<Rc<RateLimiter>>,
 }
 
 impl<K> std::fmt::Debug for WorkersLimiter<K> {
@@ -39,17 +43,24 @@ impl<K: Kv> WorkersLimiter<K> {
     pub fn new(kv: K, binding: Option<RateLimiter>) -> Self {
         Self {
             kv: KvLimiter::new(kv),
-            binding,
+            binding: binding.map(Rc::new),
         }
     }
 
     /// The binding, if this counter goes through it first (the per-IP ones).
     fn binding_for(&self, key: &str) -> Option<&RateLimiter> {
-        self.binding.as_ref().filter(|_| key.starts_with("ip:"))
+        self.binding.as_deref().filter(|_| key.starts_with("ip:"))
     }
 }
 
 impl<K: Kv> Limiter for WorkersLimiter<K> {
+    fn at(&self, shard: &Shard) -> Self {
+        Self {
+            kv: self.kv.at(shard),
+            binding: self.binding.clone(),
+        }
+    }
+
     async fn check(&self, key: &str, rule: Rule, now_secs: i64) -> Result<Verdict, LimitError> {
         self.kv.check(key, rule, now_secs).await
     }
