@@ -64,6 +64,8 @@ pub mod password;
 #[cfg(feature = "core")]
 pub mod personalize;
 #[cfg(feature = "core")]
+pub mod placement;
+#[cfg(feature = "core")]
 mod response;
 #[cfg(feature = "core")]
 pub mod rng;

@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
-use edge::shard::{self, Shard};
+use edge::placement;
+use edge::shard::Shard;
 use edge::{
     CapturingMailer, Edge, EdgeConfig, Kv, KvError, KvLimiter, Limits, ListPage, Mail, ManualClock,
     MemoryKv, SeededRng, Services, StaticPages, Txn, Write,
@@ -47,7 +48,7 @@ pub type TestHost =
 /// what happened since.
 ///
 /// It also plays the Workers host's objects (`edge::shard`): each request runs on the
-/// object `shard::route` names ([`Harness::send`]), every record belongs to the object
+/// object `placement::route` names ([`Harness::send`]), every record belongs to the object
 /// that wrote it, and a flow that reads or writes another object's record without
 /// `Kv::at` panics, naming both (on Workers it would find nothing there). A listing shows
 /// only the object's own records, as on Workers.
@@ -282,7 +283,8 @@ impl Harness {
     /// [`Harness::send`] from the client `ip`.
     pub fn send_from(&self, req: Request<Bytes>, ip: Option<IpAddr>) -> Response<Bytes> {
         let limits = &self.edge.config().limits;
-        self.store.run_on(shard::route(&req, limits.max_body_bytes));
+        self.store
+            .run_on(placement::route(&req, limits.max_body_bytes));
         let answer = block_on(self.edge.handle(req, ip));
         self.store.run_on(Shard::Shared);
         answer
