@@ -607,7 +607,9 @@ describe('account self-service', { concurrency: false }, () => {
 
     const confirmed = await post('/api/account/email/confirm', { token, password: NEW_PASSWORD });
     await expectRedirect(confirmed, '/account/?email_changed=1');
-    assert.equal((await account(cookie)).body.email, beaNew, 'the session stays valid');
+    // The old address's sessions end with it; the confirming browser gets a new one.
+    assert.ok((confirmed.headers.get('set-cookie') ?? '').includes('__Host-session='));
+    assert.equal((await account(cookie)).status, 401, 'the old session ended');
     assert.equal((await signIn(bea, NEW_PASSWORD)).status, 422);
     cookie = await session(beaNew, NEW_PASSWORD);
   });

@@ -363,8 +363,14 @@ async fn move_account(
         })
         .await?;
         if decided != Step::Moved {
-            // Nothing moved: the copy goes (only as it was written: after step 2 of a
-            // racing confirmation it is that one's account).
+            // Nothing moved here. The copy goes only while the old address still holds the
+            // account: otherwise a racing confirmation of the same link moved it, and the
+            // copy is that one's account.
+            let still_here = accounts::parse(&old_key, kv.get(&old_key).await?.as_deref())?
+                .is_some_and(|a| a.generation() == generation);
+            if !still_here {
+                return Ok(Moved::LinkUsed);
+            }
             let withdraw = Txn::new()
                 .expect(new_key.as_str(), Some(copy_value.clone()))
                 .delete(new_key.as_str())
